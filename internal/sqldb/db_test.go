@@ -1,0 +1,117 @@
+package sqldb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/tritiumhq/tritium/internal/sqldb"
+	"github.com/tritiumhq/tritium/internal/sqldb/sqldbtest"
+)
+
+func TestWriteBatchesIsolateFailures(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
+		ctx := context.Background()
+		db := sqldbtest.Open(t, kind)
+		err := db.WriteAlone(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecDirect(ctx, "CREATE TABLE kv (k TEXT PRIMARY KEY, v BIGINT NOT NULL)")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 200 concurrent writers; every 7th fails after writing, and its row
+		// must not survive although it shared a commit with others.
+		var wg sync.WaitGroup
+		errs := make([]error, 200)
+		var hooks sync.Map
+		for i := range 200 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = db.Write(ctx, func(tx *sqldb.Tx) error {
+					if _, err := tx.Exec(ctx, "INSERT INTO kv (k, v) VALUES (?, ?)", fmt.Sprint(i), i); err != nil {
+						return err
+					}
+					tx.OnCommit(func() { hooks.Store(i, true) })
+					if i%7 == 0 {
+						return errors.New("planned failure")
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		var want int
+		for i, err := range errs {
+			if i%7 == 0 {
+				if err == nil {
+					t.Fatalf("write %d: want its error", i)
+				}
+				if _, ok := hooks.Load(i); ok {
+					t.Fatalf("write %d: OnCommit ran for a rolled-back write", i)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("write %d: %v", i, err)
+			}
+			if _, ok := hooks.Load(i); !ok {
+				t.Fatalf("write %d: OnCommit did not run", i)
+			}
+			want++
+		}
+		var n int
+		if err := db.Reader().QueryRow(ctx, "SELECT COUNT(*) FROM kv").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Fatalf("rows = %d, want %d", n, want)
+		}
+		var bad int
+		db.Reader().QueryRow(ctx, "SELECT COUNT(*) FROM kv WHERE v % 7 = 0").Scan(&bad)
+		if bad != 0 {
+			t.Fatalf("%d rows of failed writes survived", bad)
+		}
+	})
+}
+
+func TestWritePanicIsAnError(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
+		db := sqldbtest.Open(t, kind)
+		err := db.Write(context.Background(), func(tx *sqldb.Tx) error { panic("boom") })
+		if err == nil {
+			t.Fatal("want an error from a panicking write")
+		}
+		// The writer still works.
+		if err := db.Write(context.Background(), func(tx *sqldb.Tx) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestUniqueViolation(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
+		ctx := context.Background()
+		db := sqldbtest.Open(t, kind)
+		db.WriteAlone(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecDirect(ctx, "CREATE TABLE u (k TEXT PRIMARY KEY)")
+			return err
+		})
+		ins := func() error {
+			return db.Write(ctx, func(tx *sqldb.Tx) error {
+				_, err := tx.Exec(ctx, "INSERT INTO u (k) VALUES (?)", "a")
+				return err
+			})
+		}
+		if err := ins(); err != nil {
+			t.Fatal(err)
+		}
+		err := ins()
+		if !db.Dialect().IsUniqueViolation(err) {
+			t.Fatalf("want a unique violation, got %v", err)
+		}
+	})
+}

@@ -1,0 +1,102 @@
+package sqldb
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Kind names a supported database.
+type Kind string
+
+const (
+	SQLite   Kind = "sqlite"
+	Postgres Kind = "postgres"
+)
+
+// ColumnKind is the storage class of a column; the dialect maps it to a
+// concrete SQL type.
+type ColumnKind int
+
+const (
+	ColText ColumnKind = iota
+	ColFloat
+	ColInt
+	ColBool
+	ColDate     // a calendar date
+	ColDateTime // an instant
+	ColDecimal  // exact, with Precision and Scale
+)
+
+// Column describes a column for DDL.
+type Column struct {
+	Name      string
+	Kind      ColumnKind
+	Precision int // ColDecimal
+	Scale     int // ColDecimal
+	NotNull   bool
+}
+
+// Dialect holds every difference between the databases. Code outside this
+// package writes SQL with '?' placeholders and the subset both databases
+// share; anything else goes through here.
+type Dialect interface {
+	Kind() Kind
+	// Rebind turns '?' placeholders into the database's own.
+	Rebind(query string) string
+	// Quote quotes an identifier.
+	Quote(ident string) string
+	// ColumnType is the SQL type for a column definition.
+	ColumnType(c Column) string
+
+	// Values in and out. Scan* accept whatever the driver returns for the
+	// column type ColumnType chose (nil is handled by callers).
+	TimeValue(t time.Time) any
+	ScanTime(src any) (time.Time, error)
+	DateValue(d Date) any
+	ScanDate(src any) (Date, error)
+	BoolValue(b bool) any
+	ScanBool(src any) (bool, error)
+	DecimalValue(d decimal.Decimal, precision, scale int) any
+	ScanDecimal(src any, precision, scale int) (decimal.Decimal, error)
+	// DecimalCompareExpr wraps a decimal column for comparisons against
+	// DecimalValue arguments (identity where the storage orders exactly).
+	DecimalCompareExpr(col string, precision int) string
+
+	// LikeInsensitive is a case-insensitive LIKE of expr against a bound
+	// pattern that uses '\' as escape.
+	LikeInsensitive(expr string) string
+	// ForUpdate is appended to a SELECT that reads a row it will change.
+	ForUpdate() string
+	// IsUniqueViolation reports a unique-constraint failure.
+	IsUniqueViolation(err error) bool
+
+	// CreateSequence / DropSequence / NextSequenceSQL implement per-name
+	// counters that never block concurrent writers on PostgreSQL.
+	CreateSequenceSQL(name string) []string
+	DropSequenceSQL(name string) []string
+	NextSequenceSQL(name string) (query string, args []any)
+}
+
+// Date is a calendar date without time zone.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateOf returns the date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// String formats as YYYY-MM-DD.
+func (d Date) String() string {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+}
+
+// In returns midnight of d in loc.
+func (d Date) In(loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
