@@ -1,0 +1,101 @@
+package form
+
+import (
+	"strings"
+
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// createStatements returns the DDL that creates f's tables, indexes and
+// SeqNo counter.
+func createStatements(d sqldb.Dialect, f *Form) []string {
+	t := f.table
+	var cols []string
+	for _, s := range sysFields {
+		c := s.SQLColumn()
+		switch s.Code {
+		case SysObjectID:
+			cols = append(cols, d.Quote(c.Name)+" TEXT NOT NULL PRIMARY KEY")
+			continue
+		case SysCreatedTime, SysModifiedTime, SysStatus, SysVersion:
+			c.NotNull = true
+		}
+		cols = append(cols, d.Quote(c.Name)+" "+d.ColumnType(c))
+	}
+	for _, fd := range f.Fields {
+		cols = append(cols, d.Quote(fd.column)+" "+d.ColumnType(fd.SQLColumn()))
+	}
+	stmts := []string{"CREATE TABLE " + d.Quote(t) + " (\n  " + strings.Join(cols, ",\n  ") + "\n)"}
+	stmts = append(stmts,
+		indexSQL(d, t, false, "", "createdtime", "objectid"),
+		indexSQL(d, t, false, "", "modifiedtime"),
+		indexSQL(d, t, false, "", "ownerid"),
+		indexSQL(d, t, false, "", "status"),
+		indexSQL(d, t, true, "sourcesystem IS NOT NULL", "sourcesystem", "sourcecode"),
+	)
+	for _, fd := range f.Fields {
+		if fd.Indexed {
+			stmts = append(stmts, indexSQL(d, t, false, "", fd.column))
+		}
+	}
+	stmts = append(stmts, d.CreateSequenceSQL(SequenceName(t))...)
+	for _, c := range f.Children {
+		stmts = append(stmts, createChildStatements(d, c)...)
+	}
+	return stmts
+}
+
+func createChildStatements(d sqldb.Dialect, c *Child) []string {
+	cols := []string{
+		d.Quote("objectid") + " TEXT NOT NULL PRIMARY KEY",
+		d.Quote("parentobjectid") + " TEXT NOT NULL",
+		d.Quote("sortkey") + " " + d.ColumnType(sqldb.Column{Kind: sqldb.ColInt, NotNull: true}),
+	}
+	for _, fd := range c.Fields {
+		cols = append(cols, d.Quote(fd.column)+" "+d.ColumnType(fd.SQLColumn()))
+	}
+	stmts := []string{
+		"CREATE TABLE " + d.Quote(c.table) + " (\n  " + strings.Join(cols, ",\n  ") + "\n)",
+		indexSQL(d, c.table, false, "", "parentobjectid", "sortkey"),
+	}
+	for _, fd := range c.Fields {
+		if fd.Indexed {
+			stmts = append(stmts, indexSQL(d, c.table, false, "", fd.column))
+		}
+	}
+	return stmts
+}
+
+func indexSQL(d sqldb.Dialect, table string, unique bool, where string, cols ...string) string {
+	var b strings.Builder
+	b.WriteString("CREATE ")
+	if unique {
+		b.WriteString("UNIQUE ")
+	}
+	b.WriteString("INDEX " + d.Quote(IndexName(table, cols...)) + " ON " + d.Quote(table) + " (")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(d.Quote(c))
+	}
+	b.WriteString(")")
+	if where != "" {
+		b.WriteString(" WHERE " + where)
+	}
+	return b.String()
+}
+
+func dropIndexSQL(d sqldb.Dialect, table string, cols ...string) string {
+	return "DROP INDEX IF EXISTS " + d.Quote(IndexName(table, cols...))
+}
+
+// dropStatements removes f's tables and counter.
+func dropStatements(d sqldb.Dialect, f *Form) []string {
+	var stmts []string
+	for _, c := range f.Children {
+		stmts = append(stmts, "DROP TABLE IF EXISTS "+d.Quote(c.table))
+	}
+	stmts = append(stmts, "DROP TABLE IF EXISTS "+d.Quote(f.table))
+	return append(stmts, d.DropSequenceSQL(SequenceName(f.table))...)
+}
