@@ -403,7 +403,7 @@ var typeNames = map[Type][2]string{
 	User: {"用户编号", "a user id"}, Department: {"部门编号", "a department id"}, Relation: {"对象编号", "an object id"},
 	Number: {"数字", "a number"}, Integer: {"整数", "an integer"}, Decimal: {"数字", "a number"},
 	Bool: {"布尔值", "true or false"}, Date: {"日期", "a date such as 2025/02/17 or 2025-02-17"},
-	DateTime: {"日期时间", "a datetime such as 2025/02/17 19:10:07 or RFC 3339"},
+	DateTime:    {"日期时间", "a datetime such as 2025/02/17 19:10:07 or RFC 3339"},
 	MultiSelect: {"选项列表", "an array of options or \"a;b\""}, Users: {"用户编号列表", "an array of user ids or \"id1;id2\""},
 	Attachment: {"附件列表", "an array of {fileKey}"},
 }
