@@ -13,7 +13,8 @@ import (
 type Code string
 
 const (
-	Invalid         Code = "validation_failed" // bad input; names the field
+	Malformed       Code = "malformed_request" // not parseable (bad JSON, bad filter syntax)
+	Invalid         Code = "validation_failed" // well-formed but wrong; names the field
 	NotFound        Code = "not_found"
 	Conflict        Code = "conflict"         // duplicate id, concurrent change
 	VersionConflict Code = "version_conflict" // optimistic-lock mismatch

@@ -97,7 +97,11 @@ type Field struct {
 
 	column string
 	system bool
+	pos    int // index in its form's or child's Fields
 }
+
+// Pos is the field's index in its form's (or child table's) Fields.
+func (f *Field) Pos() int { return f.pos }
 
 // Column is the field's column name.
 func (f *Field) Column() string { return f.column }
@@ -276,8 +280,9 @@ func (f *Form) prepare() {
 		f.index[strings.ToLower(s.Code)] = s
 		f.index[s.Code] = s
 	}
-	for _, fd := range f.Fields {
+	for i, fd := range f.Fields {
 		fd.prepare()
+		fd.pos = i
 		f.index[strings.ToLower(fd.Code)] = fd
 		f.index[fd.Code] = fd
 	}
@@ -289,8 +294,9 @@ func (f *Form) prepare() {
 			c.index[strings.ToLower(s.Code)] = s
 			c.index[s.Code] = s
 		}
-		for _, fd := range c.Fields {
+		for i, fd := range c.Fields {
 			fd.prepare()
+			fd.pos = i
 			c.index[strings.ToLower(fd.Code)] = fd
 			c.index[fd.Code] = fd
 		}

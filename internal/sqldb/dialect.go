@@ -66,6 +66,11 @@ type Dialect interface {
 	// LikeInsensitive is a case-insensitive LIKE of expr against a bound
 	// pattern that uses '\' as escape.
 	LikeInsensitive(expr string) string
+	// AnyOf is a condition "expr is one of the strings bound to its single
+	// placeholder"; bind AnyOfArg(values). One statement text serves any
+	// number of values, so it is prepared once.
+	AnyOf(expr string) string
+	AnyOfArg(values []string) any
 	// ForUpdate is appended to a SELECT that reads a row it will change.
 	ForUpdate() string
 	// IsUniqueViolation reports a unique-constraint failure.

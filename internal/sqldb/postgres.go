@@ -109,6 +109,10 @@ func (postgresDialect) LikeInsensitive(expr string) string {
 	return expr + ` ILIKE ? ESCAPE '\'`
 }
 
+func (postgresDialect) AnyOf(expr string) string { return expr + " = ANY(?)" }
+
+func (postgresDialect) AnyOfArg(values []string) any { return values }
+
 func (postgresDialect) IsUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"

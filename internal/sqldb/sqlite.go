@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -112,6 +113,15 @@ func (sqliteDialect) DecimalCompareExpr(col string, precision int) string {
 // business data (CJK) have no case.
 func (sqliteDialect) LikeInsensitive(expr string) string {
 	return expr + ` LIKE ? ESCAPE '\'`
+}
+
+func (sqliteDialect) AnyOf(expr string) string {
+	return expr + " IN (SELECT value FROM json_each(?))"
+}
+
+func (sqliteDialect) AnyOfArg(values []string) any {
+	b, _ := json.Marshal(values)
+	return string(b)
 }
 
 func (sqliteDialect) IsUniqueViolation(err error) bool {

@@ -62,6 +62,8 @@ CREATE TABLE users (
 );
 CREATE INDEX users_department ON users (department_id);
 CREATE INDEX users_email ON users (email);
+-- Deleting a user clears them as leader of others (org.DeleteUser).
+CREATE INDEX users_leader ON users (leader_id);
 
 CREATE TABLE roles (
     id            TEXT PRIMARY KEY,

@@ -1,0 +1,218 @@
+// Command tritium is the Tritium server and its admin tools.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // time zones work on machines without tzdata
+
+	"github.com/spf13/cobra"
+	"github.com/tritiumhq/tritium/internal/app"
+	"github.com/tritiumhq/tritium/internal/loadtest"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	if err := newRoot(os.Stdout, os.Stderr).Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "tritium:", err)
+		os.Exit(1)
+	}
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "tritium",
+		Short:         "Tritium: forms, workflows and an open API in one binary",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(serveCmd(stderr), migrateCmd(stderr), credentialsCmd(stdout, stderr), versionCmd(stdout), loadtest.Command(stdout))
+	return root
+}
+
+// env returns TRITIUM_<name> or def: every flag can come from the
+// environment.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("TRITIUM_" + name); ok {
+		return v
+	}
+	return def
+}
+
+func envFloat(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(env(name, ""), 64); err == nil {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int64) int64 {
+	if v, err := strconv.ParseInt(env(name, ""), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
+func envBool(name string, def bool) bool {
+	if v, err := strconv.ParseBool(env(name, "")); err == nil {
+		return v
+	}
+	return def
+}
+
+type storeFlags struct {
+	data, db, sync, tz string
+}
+
+func (s *storeFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&s.data, "data", env("DATA", "./tritium_data"), "data directory: SQLite database and files (TRITIUM_DATA)")
+	f.StringVar(&s.db, "db", env("DB", ""), "database: empty for SQLite in the data directory, or postgres://… (TRITIUM_DB)")
+	f.StringVar(&s.sync, "sqlite-sync", env("SQLITE_SYNC", "full"), "SQLite durability: full (every commit synced) or normal (TRITIUM_SQLITE_SYNC)")
+	f.StringVar(&s.tz, "timezone", env("TIMEZONE", "Asia/Shanghai"), "time zone for dates on the wire (TRITIUM_TIMEZONE)")
+}
+
+func (s *storeFlags) config() app.Config {
+	return app.Config{DataDir: s.data, DB: s.db, SQLiteSync: s.sync, TimeZone: s.tz,
+		EngineCode: env("ENGINE_CODE", ""), EngineSecret: env("ENGINE_SECRET", "")}
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func serveCmd(stderr io.Writer) *cobra.Command {
+	var sf storeFlags
+	var addr, level string
+	var rateLimit float64
+	var maxBody, maxUpload int64
+	var accessLog bool
+	var pprofAddr string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server (SQLite in ./tritium_data unless --db is set)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := newLogger(stderr, level)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			cfg := sf.config()
+			cfg.HTTP, cfg.RateLimit, cfg.MaxBody, cfg.MaxUpload, cfg.AccessLog = addr, rateLimit, maxBody, maxUpload, accessLog
+			a, err := app.Open(ctx, cfg, log, stderr)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if pprofAddr != "" {
+				go servePprof(log, pprofAddr)
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen %s: %w", addr, err)
+			}
+			return a.Serve(ctx, ln, 30*time.Second)
+		},
+	}
+	sf.add(cmd)
+	f := cmd.Flags()
+	f.StringVar(&addr, "http", env("HTTP", "127.0.0.1:8090"), "listen address (TRITIUM_HTTP)")
+	f.Float64Var(&rateLimit, "rate-limit", envFloat("RATE_LIMIT", 200), "requests per second per credential, burst twice that; 0 turns it off (TRITIUM_RATE_LIMIT)")
+	f.Int64Var(&maxBody, "max-body", envInt("MAX_BODY", 10<<20), "request body limit in bytes (TRITIUM_MAX_BODY)")
+	f.Int64Var(&maxUpload, "max-upload", envInt("MAX_UPLOAD", 50<<20), "uploaded file limit in bytes (TRITIUM_MAX_UPLOAD)")
+	f.BoolVar(&accessLog, "access-log", envBool("ACCESS_LOG", true), "log every request (TRITIUM_ACCESS_LOG)")
+	f.StringVar(&pprofAddr, "pprof", env("PPROF", ""), "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (TRITIUM_PPROF)")
+	f.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (TRITIUM_LOG_LEVEL)")
+	return cmd
+}
+
+func migrateCmd(stderr io.Writer) *cobra.Command {
+	var sf storeFlags
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Create or upgrade the system tables, then exit",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, _ := newLogger(stderr, "info")
+			cfg := sf.config()
+			db, err := sqldb.Open(cmd.Context(), sqldb.Config{URL: cfg.DB, Path: cfg.DataDir + "/tritium.db", SQLiteSync: cfg.SQLiteSync, Logger: log})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			fmt.Fprintln(cmd.OutOrStdout(), "system tables are up to date on", db.Kind())
+			return nil
+		},
+	}
+	sf.add(cmd)
+	return cmd
+}
+
+func credentialsCmd(stdout, stderr io.Writer) *cobra.Command {
+	cmd := &cobra.Command{Use: "credentials", Short: "Manage engine credentials"}
+	var sf storeFlags
+	var code string
+	rotate := &cobra.Command{
+		Use:   "rotate",
+		Short: "Replace the engine secret and print the new one (running servers pick it up within 5s)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, _ := newLogger(io.Discard, "error")
+			a, err := app.Open(cmd.Context(), sf.config(), log, stderr)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			g, err := a.Auth.Rotate(cmd.Context(), code)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "EngineCode:   %s\nEngineSecret: %s\n", g.Code, g.Secret)
+			return nil
+		},
+	}
+	sf.add(rotate)
+	rotate.Flags().StringVar(&code, "code", "", "the EngineCode to rotate (default: the only one)")
+	cmd.AddCommand(rotate)
+	return cmd
+}
+
+func versionCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(stdout, "tritium", strings.TrimSpace(version))
+		},
+	}
+}
+
+// servePprof exposes runtime profiles on a separate, operator-only address.
+func servePprof(log *slog.Logger, addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Error("pprof server", "err", err)
+	}
+}

@@ -1,0 +1,160 @@
+// Package app wires the services into one server: the `tritium serve`
+// process, also run whole by end-to-end tests.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/tritiumhq/tritium/internal/auth"
+	"github.com/tritiumhq/tritium/internal/blob"
+	"github.com/tritiumhq/tritium/internal/file"
+	"github.com/tritiumhq/tritium/internal/form"
+	"github.com/tritiumhq/tritium/internal/httpapi"
+	"github.com/tritiumhq/tritium/internal/org"
+	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// Config is everything `tritium serve` can be told.
+type Config struct {
+	HTTP       string  // listen address (default 127.0.0.1:8090)
+	DataDir    string  // SQLite database and files (default ./tritium_data)
+	DB         string  // postgres:// URL; empty selects SQLite in DataDir
+	RateLimit  float64 // requests/s per credential; 0 off
+	RateBurst  int     // default 2×RateLimit
+	MaxBody    int64   // bytes (default 10 MiB)
+	MaxUpload  int64   // bytes (default 50 MiB)
+	TimeZone   string  // default Asia/Shanghai
+	SQLiteSync string  // full (default) or normal
+	AccessLog  bool
+	// EngineCode and EngineSecret become the engine credential on the first
+	// start of an empty store; when empty, they are generated and printed.
+	EngineCode, EngineSecret string
+	// FormRefresh is how often other nodes' form changes are picked up
+	// (default 2s).
+	FormRefresh time.Duration
+}
+
+// App is a running Tritium.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	DB      *sqldb.DB
+	Forms   *form.Service
+	Records *record.Service
+	Org     *org.Service
+	Files   *file.Service
+	Auth    *auth.Service
+	Admin   record.Actor
+	server  *httpapi.Server
+}
+
+// Open connects to the database, migrates it, loads the forms and makes
+// sure an admin user and an engine credential exist. A generated secret is
+// written to notice, once.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (*App, error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = "tritium_data"
+	}
+	if cfg.TimeZone == "" {
+		cfg.TimeZone = "Asia/Shanghai"
+	}
+	if cfg.FormRefresh <= 0 {
+		cfg.FormRefresh = 2 * time.Second
+	}
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q: %w", cfg.TimeZone, err)
+	}
+	db, err := sqldb.Open(ctx, sqldb.Config{
+		URL: cfg.DB, Path: filepath.Join(cfg.DataDir, "tritium.db"), SQLiteSync: cfg.SQLiteSync, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, DB: db}
+	if err := a.init(ctx, loc, notice); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) error {
+	var err error
+	a.Forms, err = form.NewService(ctx, a.DB, &form.Codec{Loc: loc}, a.log)
+	if err != nil {
+		return err
+	}
+	a.Org = org.NewService(a.DB)
+	admin, err := a.Org.EnsureAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	a.Admin = record.Actor{UserID: admin.UserID, DepartmentID: admin.DepartmentID}
+	store, err := blob.NewDir(filepath.Join(a.cfg.DataDir, "files"))
+	if err != nil {
+		return err
+	}
+	a.Files = file.NewService(a.DB, store)
+	a.Records = record.NewService(record.Config{DB: a.DB, Forms: a.Forms, Directory: a.Org, Files: a.Files, Logger: a.log})
+	a.Auth = auth.NewService(a.DB, 0)
+	gen, err := a.Auth.Ensure(ctx, a.cfg.EngineCode, a.cfg.EngineSecret, admin.UserID)
+	if err != nil {
+		return err
+	}
+	if gen != nil && notice != nil {
+		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
+	}
+	a.server = httpapi.New(httpapi.Config{
+		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
+		AccessLog: a.cfg.AccessLog, Logger: a.log,
+	}, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth, Admin: a.Admin})
+	return nil
+}
+
+// Handler is the HTTP handler (for tests that bring their own server).
+func (a *App) Handler() http.Handler { return a.server.Handler() }
+
+// Serve accepts connections on ln until ctx ends, then stops accepting,
+// lets in-flight requests finish (up to drain) and returns nil.
+func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	go a.Forms.Watch(bg, a.cfg.FormRefresh)
+	srv := &http.Server{
+		Handler:           a.server.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("serving", "addr", ln.Addr().String(), "database", string(a.DB.Kind()))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: draining requests")
+	sctx, scancel := context.WithTimeout(context.Background(), drain)
+	defer scancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("drain: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,241 @@
+package httpapi
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// The OpenAPI 3.1 document is built from the route table, so every
+// registered REST endpoint is in it; schemas are written here by hand.
+
+type obj = map[string]any
+
+var pathParamRE = regexp.MustCompile(`\{([A-Za-z]+)\}`)
+
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
+	writeRaw(w, http.StatusOK, s.openapiDoc)
+}
+
+// OpenAPI returns the OpenAPI 3.1 document of the HTTP API.
+func (s *Server) OpenAPI() obj {
+	paths := obj{}
+	for _, rt := range s.routes {
+		p, _ := paths[rt.pattern].(obj)
+		if p == nil {
+			p = obj{}
+			paths[rt.pattern] = p
+		}
+		p[strings.ToLower(rt.method)] = operation(rt)
+	}
+	for path, op := range h3yunPaths() {
+		paths[path] = op
+	}
+	return obj{
+		"openapi": "3.1.0",
+		"info": obj{
+			"title":       "Tritium API",
+			"version":     "1.0.0",
+			"description": "REST v1 and the H3Yun-compatible OpenAPI. Authenticate with the EngineCode and EngineSecret headers. Errors on REST v1 are {\"error\": {\"code\", \"message\", \"field\"}}; the H3Yun endpoints answer HTTP 200 with Successful:false.",
+		},
+		"servers":    []obj{{"url": "/"}},
+		"security":   []obj{{"EngineCode": []string{}, "EngineSecret": []string{}}},
+		"paths":      paths,
+		"components": components(),
+	}
+}
+
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+
+func jsonContent(schema obj) obj { return obj{"application/json": obj{"schema": schema}} }
+
+func operation(rt route) obj {
+	d := rt.doc
+	op := obj{"tags": []string{d.tag}, "summary": d.summary, "operationId": operationID(rt)}
+	var params []obj
+	for _, m := range pathParamRE.FindAllStringSubmatch(rt.pattern, -1) {
+		params = append(params, obj{"name": m[1], "in": "path", "required": true, "schema": obj{"type": "string"}})
+	}
+	for _, q := range d.query {
+		params = append(params, obj{"name": q.name, "in": "query", "description": q.desc, "schema": obj{"type": q.typ}})
+	}
+	if rt.method == "PATCH" && strings.Contains(rt.pattern, "records") {
+		params = append(params, obj{"name": "If-Match", "in": "header", "description": "The record version (its ETag); a different current version fails with 409", "schema": obj{"type": "string"}})
+	}
+	if params != nil {
+		op["parameters"] = params
+	}
+	if d.body != "" {
+		op["requestBody"] = obj{"required": true, "content": jsonContent(ref(d.body))}
+	}
+	ok := obj{"description": http.StatusText(d.status)}
+	if d.resp != "" {
+		ok["content"] = jsonContent(ref(d.resp))
+	}
+	responses := obj{strconv.Itoa(d.status): ok}
+	for _, st := range append([]int{401, 429, 500}, d.errors...) {
+		responses[strconv.Itoa(st)] = obj{"$ref": "#/components/responses/Error"}
+	}
+	op["responses"] = responses
+	return op
+}
+
+func operationID(rt route) string {
+	p := strings.NewReplacer("/api/v1/", "", "{", "", "}", "", "/", "_", ":", "_").Replace(rt.pattern)
+	return strings.ToLower(rt.method) + "_" + p
+}
+
+func h3yunPaths() obj {
+	envelope := ref("Envelope")
+	auth := []obj{
+		{"name": "EngineCode", "in": "header", "required": true, "schema": obj{"type": "string"}},
+		{"name": "EngineSecret", "in": "header", "required": true, "schema": obj{"type": "string"}},
+	}
+	return obj{
+		pathInvoke: obj{"post": obj{
+			"tags": []string{"H3Yun"}, "operationId": "h3yun_invoke",
+			"summary":     "H3Yun-compatible OpenAPI: LoadBizObject, LoadBizObjects, CreateBizObject, CreateBizObjects, UpdateBizObject, RemoveBizObject",
+			"description": "See docs/h3yun-openapi.md. Application errors are HTTP 200 with Successful:false and ErrorMessage.",
+			"parameters":  auth,
+			"requestBody": obj{"required": true, "content": jsonContent(ref("InvokeRequest"))},
+			"responses": obj{
+				"200": obj{"description": "Envelope", "content": jsonContent(envelope)},
+				"413": obj{"$ref": "#/components/responses/Error"},
+			},
+		}},
+		pathUpload: obj{"post": obj{
+			"tags": []string{"H3Yun"}, "operationId": "h3yun_upload", "summary": "Upload a file into an attachment field",
+			"parameters": append(append([]obj{}, auth...),
+				obj{"name": "SchemaCode", "in": "query", "required": true, "schema": obj{"type": "string"}},
+				obj{"name": "FilePropertyName", "in": "query", "required": true, "schema": obj{"type": "string"}},
+				obj{"name": "BizObjectId", "in": "query", "required": true, "schema": obj{"type": "string"}},
+				obj{"name": "ChildSchemaCode", "in": "query", "schema": obj{"type": "string"}, "description": "Attach to a child row: BizObjectId is then the row's ObjectId"}),
+			"requestBody": obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": obj{"type": "object", "additionalProperties": obj{"type": "string", "format": "binary"}}}}},
+			"responses":   obj{"200": obj{"description": "Envelope with ReturnData.AttachmentId", "content": jsonContent(envelope)}},
+		}},
+		pathDownload: obj{"post": obj{
+			"tags": []string{"H3Yun"}, "operationId": "h3yun_download", "summary": "Download an attachment (unknown id: 200 with body 文件不存在！)",
+			"parameters": auth,
+			"requestBody": obj{"required": true, "content": obj{
+				"application/x-www-form-urlencoded": obj{"schema": obj{"type": "object", "properties": obj{"attachmentId": obj{"type": "string"}}}},
+				"application/json":                  obj{"schema": obj{"type": "object", "properties": obj{"attachmentId": obj{"type": "string"}}}},
+			}},
+			"responses": obj{"200": obj{"description": "The file (Content-Disposition: attachment;filename=<URL-encoded name>)", "content": obj{"application/octet-stream": obj{"schema": obj{"type": "string", "format": "binary"}}}}},
+		}},
+	}
+}
+
+func listOf(item string) obj {
+	return obj{"type": "object", "required": []string{"items"}, "properties": obj{
+		"items": obj{"type": "array", "items": ref(item)}, "total": obj{"type": "integer"},
+		"offset": obj{"type": "integer"}, "limit": obj{"type": "integer"},
+	}}
+}
+
+func str(desc string) obj { return obj{"type": "string", "description": desc} }
+
+func components() obj {
+	field := obj{"type": "object", "required": []string{"code", "type"}, "properties": obj{
+		"code":       str("Letters, digits and _, starting with a letter, at most 64; unique in the form, case-insensitively"),
+		"name":       str("Display name"),
+		"type":       obj{"type": "string", "enum": []string{"text", "textarea", "number", "decimal", "bool", "date", "datetime", "select", "multiselect", "user", "users", "department", "attachment", "relation", "serial"}},
+		"required":   obj{"type": "boolean"},
+		"indexed":    obj{"type": "boolean"},
+		"maxLength":  obj{"type": "integer"},
+		"precision":  obj{"type": "integer", "description": "decimal: total digits, ≤ 28 (default 18)"},
+		"scale":      obj{"type": "integer", "description": "decimal: fraction digits, 0–8 (default 2)"},
+		"decimals":   obj{"type": "integer", "description": "number: display only"},
+		"min":        obj{"type": "number"},
+		"max":        obj{"type": "number"},
+		"options":    obj{"type": "array", "items": obj{"type": "string"}},
+		"form":       str("relation: the related form's code"),
+		"pattern":    str("serial: e.g. HT-{yyyy}-{000000}"),
+		"renameFrom": str("PUT only: the code this field had; its column and data are kept"),
+	}}
+	record := obj{"type": "object", "description": "System fields (ObjectId, Name, Status, CreatedBy, OwnerId, OwnerDeptId, CreatedTime, ModifiedBy, ModifiedTime, WorkflowInstanceId, SeqNo, version, sourceSystem, sourceCode) and the form's fields by code; child tables as arrays of row objects", "additionalProperties": true, "properties": obj{
+		"ObjectId": obj{"type": "string"}, "Name": obj{"type": "string"}, "Status": obj{"type": "integer", "enum": []int{0, 1, 2, 3}},
+		"CreatedBy": obj{"type": "string"}, "OwnerId": obj{"type": "string"}, "OwnerDeptId": obj{"type": "string"},
+		"CreatedTime": obj{"type": "string", "format": "date-time"}, "ModifiedBy": obj{"type": "string"},
+		"ModifiedTime": obj{"type": "string", "format": "date-time"}, "WorkflowInstanceId": obj{"type": "string"},
+		"SeqNo": obj{"type": "string"}, "version": obj{"type": "integer"}, "sourceSystem": obj{"type": "string"}, "sourceCode": obj{"type": "string"},
+	}}
+	user := obj{"type": "object", "properties": obj{
+		"id": obj{"type": "string"}, "externalId": obj{"type": "string"}, "name": obj{"type": "string"},
+		"loginName": obj{"type": "string"}, "email": obj{"type": "string"}, "mobile": obj{"type": "string"},
+		"title": obj{"type": "string"}, "departmentId": obj{"type": "string"}, "leaderId": obj{"type": "string"},
+		"enabled": obj{"type": "boolean"}, "roleIds": obj{"type": "array", "items": obj{"type": "string"}},
+		"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
+	}}
+	dept := obj{"type": "object", "properties": obj{
+		"id": obj{"type": "string"}, "externalId": obj{"type": "string"}, "name": obj{"type": "string"},
+		"parentId": obj{"type": "string"}, "managerId": obj{"type": "string"}, "sortOrder": obj{"type": "integer"},
+		"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
+	}}
+	role := obj{"type": "object", "properties": obj{
+		"id": obj{"type": "string"}, "externalId": obj{"type": "string"}, "name": obj{"type": "string"},
+		"description": obj{"type": "string"}, "memberIds": obj{"type": "array", "items": obj{"type": "string"}},
+		"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
+	}}
+	patch := func(o obj) obj { // the writable subset, all optional
+		props := obj{}
+		for k, v := range o["properties"].(obj) {
+			if k != "id" && k != "createdTime" && k != "modifiedTime" {
+				props[k] = v
+			}
+		}
+		return obj{"type": "object", "properties": props}
+	}
+	schemas := obj{
+		"Field": field,
+		"Child": obj{"type": "object", "required": []string{"code", "fields"}, "properties": obj{
+			"code": obj{"type": "string"}, "name": obj{"type": "string"}, "renameFrom": obj{"type": "string"},
+			"fields": obj{"type": "array", "items": ref("Field")},
+		}},
+		"Form": obj{"type": "object", "required": []string{"code", "fields"}, "properties": obj{
+			"code": obj{"type": "string"}, "name": obj{"type": "string"}, "workflow": obj{"type": "boolean"},
+			"fields": obj{"type": "array", "items": ref("Field")}, "children": obj{"type": "array", "items": ref("Child")},
+			"revision": obj{"type": "integer", "readOnly": true}, "createdTime": obj{"type": "string", "format": "date-time", "readOnly": true},
+			"modifiedTime": obj{"type": "string", "format": "date-time", "readOnly": true},
+		}},
+		"FormList":    listOf("Form"),
+		"Record":      record,
+		"RecordInput": obj{"type": "object", "description": "Field codes to values; settable system fields: ObjectId (create), Name, CreatedBy (create), OwnerId, OwnerDeptId, sourceSystem, sourceCode, version (expected version on update)", "additionalProperties": true},
+		"RecordList":  listOf("Record"),
+		"BatchInput": obj{"type": "object", "required": []string{"items"}, "properties": obj{
+			"items": obj{"type": "array", "maxItems": 500, "items": ref("RecordInput")}, "submit": obj{"type": "boolean"},
+		}},
+		"BatchResult": obj{"type": "object", "properties": obj{"items": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"id": obj{"type": "string"}, "existing": obj{"type": "boolean"},
+		}}}}},
+		"User": user, "UserPatch": patch(user), "UserList": listOf("User"),
+		"Department": dept, "DepartmentPatch": patch(dept), "DepartmentList": listOf("Department"),
+		"Role": role, "RolePatch": patch(role), "RoleList": listOf("Role"),
+		"Error": obj{"type": "object", "required": []string{"error"}, "properties": obj{"error": obj{"type": "object", "required": []string{"code", "message"}, "properties": obj{
+			"code":    obj{"type": "string", "enum": []string{"malformed_request", "validation_failed", "not_found", "conflict", "version_conflict", "unauthorized", "forbidden", "payload_too_large", "rate_limited", "timeout", "unavailable", "internal"}},
+			"message": obj{"type": "string"},
+			"field":   obj{"type": "string", "description": "The offending field, when there is one"},
+		}}}},
+		"InvokeRequest": obj{"type": "object", "required": []string{"ActionName"}, "properties": obj{
+			"ActionName":     obj{"type": "string"},
+			"SchemaCode":     obj{"type": "string"},
+			"BizObjectId":    obj{"type": "string"},
+			"BizObject":      obj{"description": "A JSON string holding the object (or the object itself)", "type": []string{"string", "object"}},
+			"BizObjectArray": obj{"type": "array", "items": obj{"type": []string{"string", "object"}}},
+			"IsSubmit":       obj{"type": []string{"boolean", "string"}},
+			"Filter":         obj{"description": "A JSON string holding {FromRowNum, ToRowNum, RequireCount, ReturnItems, SortByCollection, Matcher} (or the object)", "type": []string{"string", "object"}},
+		}},
+		"Envelope": obj{"type": "object", "properties": obj{
+			"Successful": obj{"type": "boolean"}, "ErrorMessage": obj{"type": []string{"string", "null"}},
+			"Logined": obj{"type": "boolean"}, "ReturnData": obj{"type": []string{"object", "null"}}, "DataType": obj{"type": "integer"},
+		}},
+	}
+	return obj{
+		"schemas":   schemas,
+		"responses": obj{"Error": obj{"description": "Error", "content": jsonContent(ref("Error"))}},
+		"securitySchemes": obj{
+			"EngineCode":   obj{"type": "apiKey", "in": "header", "name": "EngineCode"},
+			"EngineSecret": obj{"type": "apiKey", "in": "header", "name": "EngineSecret"},
+		},
+	}
+}

@@ -1,0 +1,110 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/record"
+)
+
+// restHandler serves one REST route for an authenticated actor.
+type restHandler func(w http.ResponseWriter, r *http.Request, a record.Actor) error
+
+// route is one REST endpoint: it is registered and documented from the
+// same entry, so the OpenAPI document cannot miss one.
+type route struct {
+	method, pattern string
+	h               restHandler
+	doc             opDoc
+}
+
+// opDoc documents a route for the OpenAPI document.
+type opDoc struct {
+	tag, summary string
+	query        []param
+	body         string // request schema name ("" for none)
+	status       int    // success status
+	resp         string // response schema name ("" for no body)
+	errors       []int  // error statuses besides 401, 429 and 500
+}
+
+type param struct{ name, typ, desc string }
+
+func (s *Server) restRoutes() []route {
+	var rs []route
+	rs = append(rs, s.formRoutes()...)
+	rs = append(rs, s.recordRoutes()...)
+	rs = append(rs, s.orgRoutes()...)
+	return rs
+}
+
+// rest wraps a handler with authentication, rate limiting and the REST
+// error mapping.
+func (s *Server) rest(h restHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := s.authenticate(r)
+		if err == nil {
+			err = h(w, r, a)
+		}
+		if err != nil {
+			writeError(w, r, s.log, err)
+		}
+	})
+}
+
+// decodeBody reads a JSON body strictly (REST is not lenient), numbers as
+// json.Number.
+func decodeBody(r *http.Request, v any) error {
+	buf, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	defer bufPool.Put(buf)
+	if buf.Len() == 0 {
+		return apperr.New(apperr.Malformed, "请求体为空, 需要 JSON (the request body must be JSON)")
+	}
+	if err := decodeStrict(buf.Bytes(), v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return apperr.New(apperr.Malformed, "请求体不是有效的 JSON: %s (invalid JSON body)", jsonErr(err))
+	}
+	return nil
+}
+
+// intParam reads an integer query parameter with a default.
+func intParam(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, apperr.Field(name, "参数 %s 需要非负整数, 收到 %q (%s must be a non-negative integer)", name, v, name)
+	}
+	return n, nil
+}
+
+// boolParam reads a boolean query parameter (true/false/1/0).
+func boolParam(r *http.Request, name string) (bool, error) {
+	v := strings.ToLower(r.URL.Query().Get(name))
+	switch v {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	}
+	return false, apperr.Field(name, "参数 %s 需要 true 或 false, 收到 %q", name, v)
+}
+
+// list is the envelope of every REST list response.
+type list[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+}

@@ -1,0 +1,136 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/tritiumhq/tritium/internal/org"
+	"github.com/tritiumhq/tritium/internal/record"
+)
+
+// entity adapts one org kind (users, departments, roles) to the same six
+// REST routes. T is the stored type, P its patch.
+type entity[T, P any] struct {
+	name, schema string
+	fresh        func() T // the value a create body is decoded onto (defaults)
+	create       func(context.Context, T) (T, error)
+	get          func(context.Context, string) (T, error)
+	update       func(context.Context, string, P) (T, error)
+	del          func(context.Context, string) error
+	list         func(*http.Request, int, int) ([]T, int, error)
+	upsert       func(context.Context, string, P) (T, bool, error)
+	query        []param
+}
+
+func entityRoutes[T, P any](e entity[T, P]) []route {
+	base := "/api/v1/" + e.name
+	tag := "Org"
+	pageQuery := append([]param{{"offset", "integer", "Rows to skip"}, {"limit", "integer", "Rows to return, 1–500 (default 50)"}}, e.query...)
+	return []route{
+		{"GET", base, func(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+			offset, err := intParam(r, "offset", 0)
+			if err != nil {
+				return err
+			}
+			limit, err := intParam(r, "limit", 50)
+			if err != nil {
+				return err
+			}
+			items, total, err := e.list(r, offset, limit)
+			if err != nil {
+				return err
+			}
+			writeJSON(w, http.StatusOK, list[T]{Items: items, Total: total, Offset: offset, Limit: limit})
+			return nil
+		}, opDoc{tag: tag, summary: "List " + e.name, query: pageQuery, status: 200, resp: e.schema + "List", errors: []int{422}}},
+		{"POST", base, func(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+			v := e.fresh()
+			if err := decodeBody(r, &v); err != nil {
+				return err
+			}
+			out, err := e.create(r.Context(), v)
+			if err != nil {
+				return err
+			}
+			writeJSON(w, http.StatusCreated, out)
+			return nil
+		}, opDoc{tag: tag, summary: "Create one of " + e.name, body: e.schema, status: 201, resp: e.schema, errors: []int{400, 409, 422}}},
+		{"GET", base + "/{id}", func(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+			out, err := e.get(r.Context(), r.PathValue("id"))
+			if err != nil {
+				return err
+			}
+			writeJSON(w, http.StatusOK, out)
+			return nil
+		}, opDoc{tag: tag, summary: "Get one of " + e.name, status: 200, resp: e.schema, errors: []int{404}}},
+		{"PATCH", base + "/{id}", func(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+			var p P
+			if err := decodeBody(r, &p); err != nil {
+				return err
+			}
+			out, err := e.update(r.Context(), r.PathValue("id"), p)
+			if err != nil {
+				return err
+			}
+			writeJSON(w, http.StatusOK, out)
+			return nil
+		}, opDoc{tag: tag, summary: "Change the fields sent", body: e.schema + "Patch", status: 200, resp: e.schema, errors: []int{400, 404, 409, 422}}},
+		{"DELETE", base + "/{id}", func(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+			if err := e.del(r.Context(), r.PathValue("id")); err != nil {
+				return err
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}, opDoc{tag: tag, summary: "Delete one of " + e.name, status: 204, errors: []int{403, 404, 409}}},
+		{"PUT", base + "/external/{externalId}", func(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+			var p P
+			if err := decodeBody(r, &p); err != nil {
+				return err
+			}
+			out, created, err := e.upsert(r.Context(), r.PathValue("externalId"), p)
+			if err != nil {
+				return err
+			}
+			status := http.StatusOK
+			if created {
+				status = http.StatusCreated
+			}
+			writeJSON(w, status, out)
+			return nil
+		}, opDoc{tag: tag, summary: "Create or update by the caller's own id (externalId): 201 when created, 200 when updated", body: e.schema + "Patch", status: 200, resp: e.schema, errors: []int{400, 409, 422}}},
+	}
+}
+
+func (s *Server) orgRoutes() []route {
+	o := s.deps.Org
+	var rs []route
+	rs = append(rs, entityRoutes(entity[org.User, org.UserPatch]{
+		name: "users", schema: "User",
+		fresh:  func() org.User { return org.User{Enabled: true} },
+		create: o.CreateUser, get: o.GetUser, update: o.UpdateUser, del: o.DeleteUser, upsert: o.UpsertUserByExternalID,
+		list: func(r *http.Request, offset, limit int) ([]org.User, int, error) {
+			q := r.URL.Query()
+			return o.ListUsers(r.Context(), org.UserQuery{DepartmentID: q.Get("departmentId"), Search: q.Get("search"), Offset: offset, Limit: limit})
+		},
+		query: []param{{"departmentId", "string", "Direct members of this department"}, {"search", "string", "Contained in name, loginName or email"}},
+	})...)
+	rs = append(rs, entityRoutes(entity[org.Department, org.DepartmentPatch]{
+		name: "departments", schema: "Department",
+		fresh:  func() org.Department { return org.Department{} },
+		create: o.CreateDepartment, get: o.GetDepartment, update: o.UpdateDepartment, del: o.DeleteDepartment, upsert: o.UpsertDepartmentByExternalID,
+		list: func(r *http.Request, offset, limit int) ([]org.Department, int, error) {
+			return o.ListDepartments(r.Context(), org.DepartmentQuery{ParentID: r.URL.Query().Get("parentId"), Offset: offset, Limit: limit})
+		},
+		query: []param{{"parentId", "string", "Direct children of this department"}},
+	})...)
+	rs = append(rs, entityRoutes(entity[org.Role, org.RolePatch]{
+		name: "roles", schema: "Role",
+		fresh:  func() org.Role { return org.Role{} },
+		create: o.CreateRole, get: o.GetRole, update: o.UpdateRole, del: o.DeleteRole, upsert: o.UpsertRoleByExternalID,
+		list: func(r *http.Request, offset, limit int) ([]org.Role, int, error) {
+			return o.ListRoles(r.Context(), org.RoleQuery{Search: r.URL.Query().Get("search"), Offset: offset, Limit: limit})
+		},
+		query: []param{{"search", "string", "Contained in the name"}},
+	})...)
+	return rs
+}

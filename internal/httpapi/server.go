@@ -1,0 +1,267 @@
+// Package httpapi holds the HTTP adapters: the H3Yun-compatible OpenAPI
+// (/OpenApi/Invoke and its file endpoints) and REST v1 (/api/v1). Adapters
+// decode, authenticate, rate-limit and map errors; every rule lives in the
+// services they call.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/tritiumhq/tritium/internal/auth"
+	"github.com/tritiumhq/tritium/internal/file"
+	"github.com/tritiumhq/tritium/internal/form"
+	"github.com/tritiumhq/tritium/internal/org"
+	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// Config tunes the HTTP layer.
+type Config struct {
+	// RateLimit is requests per second per credential; 0 turns it off.
+	RateLimit float64
+	// Burst is the token bucket size (default 2×RateLimit).
+	Burst int
+	// MaxBody bounds request bodies (default 10 MiB); MaxUpload bounds
+	// uploaded files (default 50 MiB).
+	MaxBody, MaxUpload int64
+	// RequestTimeout bounds each request (default 60s).
+	RequestTimeout time.Duration
+	// AccessLog logs every request at Info (errors are always logged).
+	AccessLog bool
+	Logger    *slog.Logger
+}
+
+// Deps are the services the adapters call.
+type Deps struct {
+	DB      *sqldb.DB
+	Forms   *form.Service
+	Records *record.Service
+	Org     *org.Service
+	Files   *file.Service
+	Auth    *auth.Service
+	// Admin is the built-in admin user engine credentials act as.
+	Admin record.Actor
+}
+
+// Server routes requests to the adapters.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	limiter *limiter
+	mux     *http.ServeMux
+	routes  []route
+	reqSeq  atomic.Uint64
+	reqPre  string
+	h3      *h3yun
+	// openapiDoc is the OpenAPI document, built once from the routes.
+	openapiDoc []byte
+}
+
+// New builds the server and its routes.
+func New(cfg Config, deps Deps) *Server {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 10 << 20
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = 50 << 20
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 60 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	s := &Server{
+		cfg: cfg, deps: deps, log: cfg.Logger, mux: http.NewServeMux(),
+		limiter: newLimiter(cfg.RateLimit, cfg.Burst), reqPre: hex.EncodeToString(b[:]),
+	}
+	s.h3 = &h3yun{s: s}
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.HandleFunc("POST "+pathInvoke, s.h3.invoke)
+	s.mux.HandleFunc("POST "+pathUpload, s.h3.upload)
+	s.mux.HandleFunc("POST "+pathDownload, s.h3.download)
+	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
+	s.routes = s.restRoutes()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+rt.pattern, s.rest(rt.h))
+	}
+	s.openapiDoc, _ = json.MarshalIndent(s.OpenAPI(), "", "  ")
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, s.log, &apiError{http.StatusNotFound, "not_found", "没有这个接口: " + r.Method + " " + r.URL.Path + " (no such endpoint; see /api/v1/openapi.json)", ""})
+	})
+	return s
+}
+
+// H3Yun paths are matched case-insensitively: clients send
+// /openapi/invoke as well.
+const (
+	pathInvoke   = "/OpenApi/Invoke"
+	pathUpload   = "/OpenApi/UploadAttachment"
+	pathDownload = "/Api/DownloadBizObjectFile"
+)
+
+var canonicalPaths = map[string]string{
+	strings.ToLower(pathInvoke): pathInvoke, strings.ToLower(pathUpload): pathUpload,
+	strings.ToLower(pathDownload): pathDownload,
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// Handler returns the root handler with the middleware every request goes
+// through: request id, recovery, access log, path canonicalisation, body
+// limit and timeout.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 || !printable(id) {
+			id = s.reqPre + "-" + strconv.FormatUint(s.reqSeq.Add(1), 10)
+		}
+		w.Header().Set("X-Request-Id", id)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey, id), s.cfg.RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		if c, ok := canonicalPaths[strings.ToLower(r.URL.Path)]; ok {
+			r.URL.Path = c
+		}
+		if r.Body != nil {
+			limit := s.cfg.MaxBody
+			if r.URL.Path == pathUpload || strings.HasPrefix(r.URL.Path, "/api/v1/files") {
+				limit = s.cfg.MaxUpload + 1<<20
+			}
+			r.Body = http.MaxBytesReader(sw, r.Body, limit)
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic", "request_id", id, "method", r.Method, "path", r.URL.Path, "panic", p)
+				if !sw.wrote {
+					s.internalError(sw, r)
+				}
+			}
+			if s.cfg.AccessLog || sw.status >= 500 {
+				s.log.LogAttrs(ctx, levelFor(sw.status), "request",
+					slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+					slog.Int("status", sw.status), slog.Int64("bytes", sw.n), slog.Duration("duration", time.Since(start)))
+			}
+		}()
+		s.mux.ServeHTTP(sw, r)
+	})
+}
+
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeError(w, r, s.log, &apiError{http.StatusInternalServerError, "internal", "服务器内部错误 (internal error); request id " + requestID(r), ""})
+		return
+	}
+	writeEnvelopeError(w, "服务器内部错误 (internal error); request id "+requestID(r))
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey).(string)
+	return id
+}
+
+// statusWriter records the status and size for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	n      int64
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	n, err := w.ResponseWriter.Write(b)
+	w.n += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"status":"ok"}`))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	if err := s.deps.DB.Ping(ctx); err != nil {
+		s.log.Warn("readiness check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(`{"status":"unavailable","error":"database not reachable"}`))
+		return
+	}
+	w.Write([]byte(`{"status":"ok"}`))
+}
+
+// authenticate checks the EngineCode/EngineSecret headers (read
+// case-insensitively, as net/http does) and the caller's rate limit.
+func (s *Server) authenticate(r *http.Request) (record.Actor, error) {
+	code := strings.TrimSpace(r.Header.Get("EngineCode"))
+	secret := strings.TrimSpace(r.Header.Get("EngineSecret"))
+	p, ok, err := s.deps.Auth.Verify(r.Context(), code, secret)
+	if err != nil {
+		return record.Actor{}, err
+	}
+	if !ok {
+		return record.Actor{}, errUnauthorized
+	}
+	if wait, ok := s.limiter.allow(p.Code); !ok {
+		return record.Actor{}, &rateLimited{retryAfter: wait}
+	}
+	if p.UserID == s.deps.Admin.UserID {
+		return s.deps.Admin, nil
+	}
+	return record.Actor{UserID: p.UserID}, nil
+}
+
+var errUnauthorized = errors.New("unauthorized")
+
+type rateLimited struct{ retryAfter time.Duration }
+
+func (e *rateLimited) Error() string { return "rate limited" }

@@ -1,0 +1,79 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Command is `tritium bench`.
+func Command(stdout io.Writer) *cobra.Command {
+	cfg := Config{}
+	var scenarios string
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Drive a running server's H3Yun endpoint and print ops/s, p50 and p99",
+		Long: `bench calls /OpenApi/Invoke of a running server (start it with --rate-limit 0)
+from --concurrency workers. It first creates the bench form when absent and fills
+it to --objects objects, then runs each scenario for --duration:
+
+  create  CreateBizObject, IsSubmit true, a 7-field object
+  load    LoadBizObject of random existing objects
+  list    LoadBizObjects: Category = c AND Qty < x (~0.1% of objects),
+          20 per page, RequireCount true`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.Code == "" || cfg.Secret == "" {
+				return errors.New("give --code and --secret (or TRITIUM_ENGINE_CODE / TRITIUM_ENGINE_SECRET)")
+			}
+			cfg.URL = strings.TrimRight(cfg.URL, "/")
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return run(ctx, stdout, cfg, strings.Split(scenarios, ","))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.URL, "url", "http://127.0.0.1:8090", "server base URL")
+	f.StringVar(&cfg.Code, "code", os.Getenv("TRITIUM_ENGINE_CODE"), "EngineCode")
+	f.StringVar(&cfg.Secret, "secret", os.Getenv("TRITIUM_ENGINE_SECRET"), "EngineSecret")
+	f.IntVar(&cfg.Concurrency, "concurrency", 50, "parallel workers, one connection each")
+	f.DurationVar(&cfg.Duration, "duration", 10*time.Second, "measured time per scenario")
+	f.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "unmeasured time before each scenario")
+	f.StringVar(&cfg.Form, "form", "BenchOrder", "bench form code")
+	f.IntVar(&cfg.Objects, "objects", 100000, "objects to have in the bench form before measuring")
+	f.StringVar(&scenarios, "scenarios", "create,load,list", "comma-separated: create, load, list")
+	return cmd
+}
+
+func run(ctx context.Context, out io.Writer, cfg Config, scenarios []string) error {
+	c := NewClient(cfg)
+	fmt.Fprintf(out, "setting up %s with %d objects on %s …\n", cfg.Form, cfg.Objects, cfg.URL)
+	t0 := time.Now()
+	ids, err := c.Setup(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "ready in %s; concurrency %d, %s per scenario\n", time.Since(t0).Round(time.Millisecond), cfg.Concurrency, cfg.Duration)
+	for _, s := range scenarios {
+		var r Result
+		switch strings.TrimSpace(s) {
+		case "create":
+			r = c.Run(ctx, "create", c.Create)
+		case "load":
+			r = c.Run(ctx, "load", c.Load(ids))
+		case "list":
+			r = c.Run(ctx, "list", c.List)
+		default:
+			return fmt.Errorf("unknown scenario %q (create, load, list)", s)
+		}
+		fmt.Fprintln(out, r)
+	}
+	return nil
+}

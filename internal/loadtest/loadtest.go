@@ -1,0 +1,201 @@
+// Package loadtest drives a running Tritium's H3Yun endpoint at a fixed
+// concurrency and reports throughput and latency. It starts nothing itself:
+// point it at a server started with `tritium serve --rate-limit 0`.
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config says what to drive and how hard.
+type Config struct {
+	URL         string // server base URL, e.g. http://127.0.0.1:8090
+	Code        string // EngineCode
+	Secret      string // EngineSecret
+	Concurrency int
+	Duration    time.Duration
+	Warmup      time.Duration
+	Form        string // the bench form's code
+	Objects     int    // objects the list and load scenarios need
+}
+
+// Result is one scenario's figures.
+type Result struct {
+	Scenario string
+	Ops      int64
+	Errors   int64
+	Elapsed  time.Duration
+	P50, P99 time.Duration
+	FirstErr string
+}
+
+// OpsPerSec is successful operations per second.
+func (r Result) OpsPerSec() float64 { return float64(r.Ops) / r.Elapsed.Seconds() }
+
+func (r Result) String() string {
+	s := fmt.Sprintf("%-8s %10.0f ops/s   p50 %8s   p99 %8s   errors %d", r.Scenario, r.OpsPerSec(),
+		r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Errors)
+	if r.FirstErr != "" {
+		s += "   first error: " + r.FirstErr
+	}
+	return s
+}
+
+// Client calls the H3Yun endpoint.
+type Client struct {
+	cfg  Config
+	http *http.Client
+}
+
+// NewClient returns a client with one keep-alive connection per worker.
+func NewClient(cfg Config) *Client {
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		MaxIdleConns:        cfg.Concurrency + 8,
+		MaxIdleConnsPerHost: cfg.Concurrency + 8,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	return &Client{cfg: cfg, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+}
+
+type envelope struct {
+	Successful   bool
+	ErrorMessage *string
+	ReturnData   json.RawMessage
+}
+
+// Invoke posts body to /OpenApi/Invoke and returns ReturnData.
+func (c *Client) Invoke(ctx context.Context, body []byte) (json.RawMessage, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", c.cfg.URL+"/OpenApi/Invoke", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("EngineCode", c.cfg.Code)
+	req.Header.Set("EngineSecret", c.cfg.Secret)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, truncate(b))
+	}
+	var env envelope
+	if err := json.Unmarshal(b, &env); err != nil {
+		return nil, fmt.Errorf("decode envelope: %w", err)
+	}
+	if !env.Successful {
+		msg := ""
+		if env.ErrorMessage != nil {
+			msg = *env.ErrorMessage
+		}
+		return nil, errors.New(msg)
+	}
+	return env.ReturnData, nil
+}
+
+// rest calls a REST v1 endpoint (used only to set up the bench form).
+func (c *Client) rest(ctx context.Context, method, path string, body any) (int, []byte, error) {
+	b, _ := json.Marshal(body)
+	req, err := http.NewRequestWithContext(ctx, method, c.cfg.URL+path, bytes.NewReader(b))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("EngineCode", c.cfg.Code)
+	req.Header.Set("EngineSecret", c.cfg.Secret)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, out, err
+}
+
+func truncate(b []byte) string {
+	s := string(b)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// Run calls op from Concurrency workers for Warmup (not measured) and then
+// Duration. op gets the worker's own random source.
+func (c *Client) Run(ctx context.Context, name string, op func(ctx context.Context, rng *rand.Rand) error) Result {
+	var measuring atomic.Bool
+	var ops, errs atomic.Int64
+	var firstErr atomic.Value
+	lat := make([][]time.Duration, c.cfg.Concurrency)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for w := range c.cfg.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
+			mine := make([]time.Duration, 0, 1<<16)
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				err := op(ctx, rng)
+				d := time.Since(t0)
+				if !measuring.Load() {
+					continue
+				}
+				if err != nil {
+					if ctx.Err() != nil {
+						break
+					}
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				ops.Add(1)
+				mine = append(mine, d)
+			}
+			lat[w] = mine
+		}()
+	}
+	time.Sleep(c.cfg.Warmup)
+	measuring.Store(true)
+	start := time.Now()
+	time.Sleep(c.cfg.Duration)
+	measuring.Store(false)
+	elapsed := time.Since(start)
+	cancel()
+	wg.Wait()
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	r := Result{Scenario: name, Ops: ops.Load(), Errors: errs.Load(), Elapsed: elapsed}
+	if len(all) > 0 {
+		r.P50, r.P99 = all[len(all)/2], all[len(all)*99/100]
+	}
+	if s, ok := firstErr.Load().(string); ok {
+		r.FirstErr = s
+	}
+	return r
+}
+
+// quote makes a JSON string literal.
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

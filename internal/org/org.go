@@ -1,0 +1,77 @@
+// Package org keeps the organisation: users, the department tree and roles.
+// Records name their owner and owner department by these ids, workflows
+// route approvals along departments, leaders and roles, and directory sync
+// (WeCom, DingTalk, HR systems) keeps them current through the
+// UpsertXByExternalID methods.
+//
+// Every write runs in one transaction through sqldb.DB.Write. References
+// (a user's department and leader, a department's parent and manager, role
+// membership) are checked inside that transaction, and the referenced row
+// is locked on PostgreSQL, so a concurrent delete cannot leave a dangling
+// id behind.
+package org
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// Service stores users, departments and roles.
+type Service struct {
+	db *sqldb.DB
+}
+
+// NewService returns the organisation service on db. It keeps no state of
+// its own, so any number of nodes can share one database.
+func NewService(db *sqldb.DB) *Service {
+	return &Service{db: db}
+}
+
+// wrapErr adds context to an internal error. Client errors (*apperr.Error)
+// pass unchanged: their message is written for the client.
+func wrapErr(errp *error, format string, args ...any) {
+	if *errp != nil && apperr.As(*errp) == nil {
+		*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
+	}
+}
+
+// writeValue runs fn in a write transaction and returns what it produced.
+func writeValue[T any](ctx context.Context, db *sqldb.DB, fn func(tx *sqldb.Tx) (T, error)) (T, error) {
+	var out T
+	err := db.Write(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
+}
+
+// upsert updates the row of table with externalID, or inserts one when there
+// is none, in one write. Two callers creating the same external id at once
+// on PostgreSQL both miss it and one insert fails on the unique constraint;
+// a single retry then finds the winner's row and updates it.
+func upsert[T any](ctx context.Context, db *sqldb.DB, table, externalID string,
+	update func(tx *sqldb.Tx, id string) (T, error), insert func(tx *sqldb.Tx) (T, error)) (T, bool, error) {
+	for attempt := 0; ; attempt++ {
+		var created bool
+		out, err := writeValue(ctx, db, func(tx *sqldb.Tx) (T, error) {
+			id, found, err := idByExternalID(ctx, tx, table, externalID)
+			if err != nil {
+				var zero T
+				return zero, err
+			}
+			created = !found
+			if found {
+				return update(tx, id)
+			}
+			return insert(tx)
+		})
+		if err != nil && created && attempt == 0 && apperr.Is(err, apperr.Conflict) {
+			continue
+		}
+		return out, created && err == nil, err
+	}
+}

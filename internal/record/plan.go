@@ -1,0 +1,95 @@
+package record
+
+import (
+	"strings"
+
+	"github.com/tritiumhq/tritium/internal/form"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// plan holds the SQL texts for one form revision. Texts are stable per
+// revision, so the database layer prepares each once.
+type plan struct {
+	table     string // quoted
+	cols      string // system columns then field columns
+	insert    string
+	load      string // by objectid
+	lock      string // version and status of one object, locked for update
+	bySource  string
+	seq       string
+	seqArgs   []any
+	exists    string
+	remove    string
+	children  []childPlan
+	nSys      int
+	ownerDept string
+}
+
+type childPlan struct {
+	table      string
+	cols       string
+	insert     string
+	byParent   string // rows of one parent
+	byParents  string // rows of many parents (AnyOf)
+	ids        string // row ids of one parent
+	removeRows string
+	removeRow  string
+}
+
+func (s *Service) plan(f *form.Form) *plan {
+	if p, ok := s.plans.Load(f); ok {
+		return p.(*plan)
+	}
+	p := buildPlan(s.db.Dialect(), f)
+	s.plans.Store(f, p)
+	return p
+}
+
+func buildPlan(d sqldb.Dialect, f *form.Form) *plan {
+	q := d.Quote
+	p := &plan{table: q(f.Table()), nSys: len(form.SystemFields())}
+	var cols []string
+	for _, fd := range form.SystemFields() {
+		cols = append(cols, q(fd.Column()))
+	}
+	for _, fd := range f.Fields {
+		cols = append(cols, q(fd.Column()))
+	}
+	p.cols = strings.Join(cols, ", ")
+	p.insert = "INSERT INTO " + p.table + " (" + p.cols + ") VALUES (" + placeholders(len(cols)) + ")"
+	p.load = "SELECT " + p.cols + " FROM " + p.table + " WHERE " + q("objectid") + " = ?"
+	p.lock = "SELECT " + q("version") + ", " + q("status") + " FROM " + p.table + " WHERE " + q("objectid") + " = ?" + d.ForUpdate()
+	p.bySource = "SELECT " + q("objectid") + " FROM " + p.table + " WHERE " + q("sourcesystem") + " = ? AND " + q("sourcecode") + " = ?"
+	p.seq, p.seqArgs = d.NextSequenceSQL(form.SequenceName(f.Table()))
+	p.exists = "SELECT 1 FROM " + p.table + " WHERE " + q("objectid") + " = ?"
+	p.remove = "DELETE FROM " + p.table + " WHERE " + q("objectid") + " = ?"
+	for _, c := range f.Children {
+		p.children = append(p.children, buildChildPlan(d, c))
+	}
+	return p
+}
+
+func buildChildPlan(d sqldb.Dialect, c *form.Child) childPlan {
+	q := d.Quote
+	cp := childPlan{table: q(c.Table())}
+	cols := []string{q("objectid"), q("parentobjectid"), q("sortkey")}
+	for _, fd := range c.Fields {
+		cols = append(cols, q(fd.Column()))
+	}
+	cp.cols = strings.Join(cols, ", ")
+	cp.insert = "INSERT INTO " + cp.table + " (" + cp.cols + ") VALUES (" + placeholders(len(cols)) + ")"
+	order := " ORDER BY " + q("parentobjectid") + ", " + q("sortkey")
+	cp.byParent = "SELECT " + cp.cols + " FROM " + cp.table + " WHERE " + q("parentobjectid") + " = ?" + order
+	cp.byParents = "SELECT " + cp.cols + " FROM " + cp.table + " WHERE " + d.AnyOf(q("parentobjectid")) + order
+	cp.ids = "SELECT " + q("objectid") + " FROM " + cp.table + " WHERE " + q("parentobjectid") + " = ?"
+	cp.removeRows = "DELETE FROM " + cp.table + " WHERE " + q("parentobjectid") + " = ?"
+	cp.removeRow = "DELETE FROM " + cp.table + " WHERE " + q("objectid") + " = ?"
+	return cp
+}
+
+func placeholders(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}

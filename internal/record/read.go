@@ -1,0 +1,322 @@
+package record
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/filter"
+	"github.com/tritiumhq/tritium/internal/form"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// MaxPage is the most objects one list returns (H3Yun: "最大一次性加载500条").
+const MaxPage = 500
+
+// Load returns one object with its child rows.
+func (s *Service) Load(ctx context.Context, formCode, id string) (*Object, error) {
+	f, err := s.forms.Get(formCode)
+	if err != nil {
+		return nil, err
+	}
+	p := s.plan(f)
+	r := s.db.Reader()
+	rows, err := r.Query(ctx, p.load, id)
+	if err != nil {
+		return nil, fmt.Errorf("load %s %s: %w", f.Code, id, err)
+	}
+	objs, err := scanObjects(r.Dialect(), f, rows, 1)
+	if err != nil {
+		return nil, fmt.Errorf("load %s %s: %w", f.Code, id, err)
+	}
+	if len(objs) == 0 {
+		return nil, objectNotFound(id)
+	}
+	o := objs[0]
+	for i, cp := range p.children {
+		rows, err := r.Query(ctx, cp.byParent, id)
+		if err != nil {
+			return nil, fmt.Errorf("load rows of %s: %w", f.Children[i].Code, err)
+		}
+		kids, err := scanRows(r.Dialect(), f.Children[i], rows)
+		if err != nil {
+			return nil, fmt.Errorf("load rows of %s: %w", f.Children[i].Code, err)
+		}
+		o.Children[i] = kids
+	}
+	return o, nil
+}
+
+// Query selects objects for List.
+type Query struct {
+	Filter filter.Node
+	Sort   []filter.Sort
+	Offset int
+	Limit  int  // clamped to 1…MaxPage; 0 means MaxPage
+	Count  bool // also count every match
+	// Fields limits the output to these codes (form, system and child
+	// codes); empty means everything. Child rows are loaded only when
+	// their code is listed (or Fields is empty).
+	Fields []string
+}
+
+// Page is one page of objects.
+type Page struct {
+	Objects    []*Object
+	Total      int64 // the full match count when Query.Count, else -1
+	Projection *Projection
+}
+
+// List returns the objects matching q.
+func (s *Service) List(ctx context.Context, formCode string, q Query) (*Page, error) {
+	f, err := s.forms.Get(formCode)
+	if err != nil {
+		return nil, err
+	}
+	proj, err := NewProjection(f, q.Fields)
+	if err != nil {
+		return nil, err
+	}
+	d := s.db.Dialect()
+	where, args, err := filter.Compile(d, s.codec, f, q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	order, err := filter.CompileSort(d, f, q.Sort)
+	if err != nil {
+		return nil, err
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > MaxPage {
+		limit = MaxPage
+	}
+	offset := max(q.Offset, 0)
+	p := s.plan(f)
+	cond := ""
+	if where != "" {
+		cond = " WHERE " + where
+	}
+	r := s.db.Reader()
+	page := &Page{Total: -1, Projection: proj}
+	if q.Count {
+		if err := r.QueryRow(ctx, "SELECT COUNT(*) FROM "+p.table+cond, args...).Scan(&page.Total); err != nil {
+			return nil, fmt.Errorf("count %s: %w", f.Code, err)
+		}
+		if page.Total <= int64(offset) {
+			page.Objects = []*Object{}
+			return page, nil
+		}
+	}
+	query := "SELECT " + p.cols + " FROM " + p.table + cond + " " + order + " LIMIT ? OFFSET ?"
+	rows, err := r.Query(ctx, query, append(args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", f.Code, err)
+	}
+	page.Objects, err = scanObjects(d, f, rows, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", f.Code, err)
+	}
+	if err := s.loadChildren(ctx, f, p, proj, page.Objects); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// loadChildren fills the child rows of objs with one query per child table.
+func (s *Service) loadChildren(ctx context.Context, f *form.Form, p *plan, proj *Projection, objs []*Object) error {
+	if len(objs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(objs))
+	byID := make(map[string]*Object, len(objs))
+	for i, o := range objs {
+		ids[i] = o.ID
+		byID[o.ID] = o
+	}
+	r := s.db.Reader()
+	for i, cp := range p.children {
+		if !proj.Child(i) {
+			continue
+		}
+		for _, o := range objs {
+			o.Children[i] = []*Row{}
+		}
+		rows, err := r.Query(ctx, cp.byParents, r.Dialect().AnyOfArg(ids))
+		if err != nil {
+			return fmt.Errorf("load rows of %s: %w", f.Children[i].Code, err)
+		}
+		kids, err := scanRows(r.Dialect(), f.Children[i], rows)
+		if err != nil {
+			return fmt.Errorf("load rows of %s: %w", f.Children[i].Code, err)
+		}
+		for _, k := range kids {
+			if o := byID[k.ParentID]; o != nil {
+				o.Children[i] = append(o.Children[i], k)
+			}
+		}
+	}
+	return nil
+}
+
+// scanObjects reads rows of p.cols and closes rows.
+func scanObjects(d sqldb.Dialect, f *form.Form, rows *sql.Rows, capHint int) ([]*Object, error) {
+	defer rows.Close()
+	nSys := len(form.SystemFields())
+	raw := make([]any, nSys+len(f.Fields))
+	dest := make([]any, len(raw))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	out := make([]*Object, 0, capHint)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		o := &Object{Form: f, Values: make([]any, len(f.Fields)), Children: make([][]*Row, len(f.Children))}
+		if err := scanSys(d, raw[:nSys], o); err != nil {
+			return nil, err
+		}
+		for i, fd := range f.Fields {
+			v, err := form.FromDB(d, fd, raw[nSys+i])
+			if err != nil {
+				return nil, err
+			}
+			o.Values[i] = v
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// scanSys reads the system columns in form.SystemFields order.
+func scanSys(d sqldb.Dialect, raw []any, o *Object) error {
+	str := func(v any) string {
+		switch x := v.(type) {
+		case string:
+			return x
+		case []byte:
+			return string(x)
+		}
+		return ""
+	}
+	num := func(v any) int64 {
+		switch x := v.(type) {
+		case int64:
+			return x
+		case float64:
+			return int64(x)
+		}
+		return 0
+	}
+	o.ID = str(raw[0])
+	o.Sys.Name = str(raw[1])
+	o.Sys.CreatedBy = str(raw[2])
+	o.Sys.OwnerID = str(raw[3])
+	o.Sys.OwnerDeptID = str(raw[4])
+	var err error
+	if o.Sys.CreatedTime, err = d.ScanTime(raw[5]); err != nil {
+		return err
+	}
+	o.Sys.ModifiedBy = str(raw[6])
+	if o.Sys.ModifiedTime, err = d.ScanTime(raw[7]); err != nil {
+		return err
+	}
+	o.Sys.WorkflowInstanceID = str(raw[8])
+	o.Sys.Status = num(raw[9])
+	o.Sys.SeqNo = num(raw[10])
+	o.Sys.Version = num(raw[11])
+	o.Sys.SourceSystem = str(raw[12])
+	o.Sys.SourceCode = str(raw[13])
+	return nil
+}
+
+func scanRows(d sqldb.Dialect, c *form.Child, rows *sql.Rows) ([]*Row, error) {
+	defer rows.Close()
+	raw := make([]any, 3+len(c.Fields))
+	dest := make([]any, len(raw))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	out := []*Row{}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		r := &Row{Values: make([]any, len(c.Fields))}
+		r.ID, _ = raw[0].(string)
+		r.ParentID, _ = raw[1].(string)
+		for i, fd := range c.Fields {
+			v, err := form.FromDB(d, fd, raw[3+i])
+			if err != nil {
+				return nil, err
+			}
+			r.Values[i] = v
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Exists reports whether object id exists in form formCode.
+func (s *Service) Exists(ctx context.Context, q sqldb.Querier, formCode, id string) (bool, error) {
+	f, err := s.forms.Get(formCode)
+	if err != nil {
+		return false, err
+	}
+	var one int
+	err = q.QueryRow(ctx, s.plan(f).exists, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Projection says which fields an encoding includes.
+type Projection struct {
+	all      bool
+	sys      map[string]bool
+	fields   []bool
+	children []bool
+}
+
+// NewProjection resolves codes against f; an unknown code is an error
+// naming it. Empty codes select everything.
+func NewProjection(f *form.Form, codes []string) (*Projection, error) {
+	p := &Projection{all: true}
+	if len(codes) == 0 {
+		return p, nil
+	}
+	p = &Projection{sys: map[string]bool{form.SysObjectID: true}, fields: make([]bool, len(f.Fields)), children: make([]bool, len(f.Children))}
+	for _, code := range codes {
+		code = strings.TrimSpace(code)
+		if code == "" {
+			continue
+		}
+		if c := f.Child(code); c != nil {
+			p.children[childIndex(f, c)] = true
+			continue
+		}
+		fd := f.Field(code)
+		if fd == nil {
+			return nil, apperr.Field(code, "ReturnItems: 字段不存在: %s (unknown field %s)", code, code)
+		}
+		if fd.System() {
+			p.sys[fd.Code] = true
+		} else {
+			p.fields[fd.Pos()] = true
+		}
+	}
+	return p, nil
+}
+
+// Sys reports whether system field code is included.
+func (p *Projection) Sys(code string) bool { return p == nil || p.all || p.sys[code] }
+
+// Field reports whether form field i is included.
+func (p *Projection) Field(i int) bool { return p == nil || p.all || p.fields[i] }
+
+// Child reports whether child table i is included.
+func (p *Projection) Child(i int) bool { return p == nil || p.all || p.children[i] }

@@ -1,0 +1,116 @@
+// Package record is the business-object service: every API (the H3Yun
+// endpoint, REST v1, scripts) creates, reads, changes and removes objects
+// through it, with the same validation, defaults and transactions.
+package record
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/tritiumhq/tritium/internal/form"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// Actor is who makes a call: the user written to CreatedBy/ModifiedBy and
+// the default owner.
+type Actor struct {
+	UserID       string
+	DepartmentID string
+}
+
+// Object is one business object. Values and Children are parallel to the
+// form's Fields and Children; a child list is nil when it was not loaded.
+type Object struct {
+	Form     *form.Form
+	ID       string
+	Sys      Sys
+	Values   []any
+	Children [][]*Row
+}
+
+// Sys holds the system fields.
+type Sys struct {
+	Name               string
+	Status             int64
+	CreatedBy          string
+	OwnerID            string
+	OwnerDeptID        string
+	CreatedTime        time.Time
+	ModifiedBy         string
+	ModifiedTime       time.Time
+	WorkflowInstanceID string
+	SeqNo              int64
+	Version            int64
+	SourceSystem       string
+	SourceCode         string
+}
+
+// Row is one child-table row.
+type Row struct {
+	ID       string
+	ParentID string
+	Values   []any // parallel to the child's Fields
+}
+
+// Value returns the value of field code (form fields only), or nil.
+func (o *Object) Value(code string) any {
+	for i, fd := range o.Form.Fields {
+		if fd.Code == code {
+			return o.Values[i]
+		}
+	}
+	return nil
+}
+
+// Directory answers the org questions writes need, inside the write's
+// transaction.
+type Directory interface {
+	// UserDepartment returns the user's department; ok is false when the
+	// user does not exist.
+	UserDepartment(ctx context.Context, q sqldb.Querier, userID string) (deptID string, ok bool, err error)
+	DepartmentExists(ctx context.Context, q sqldb.Querier, id string) (bool, error)
+}
+
+// Files resolves file keys written to attachment fields.
+type Files interface {
+	// Describe returns the stored metadata of each key, in order; a key that
+	// does not exist is an error naming it.
+	Describe(ctx context.Context, q sqldb.Querier, keys []string) ([]form.FileRef, error)
+}
+
+// Service is the record service.
+type Service struct {
+	db    *sqldb.DB
+	forms *form.Service
+	codec *form.Codec
+	dir   Directory
+	files Files
+	log   *slog.Logger
+	plans sync.Map // *form.Form → *plan
+}
+
+// Config holds the service's collaborators.
+type Config struct {
+	DB        *sqldb.DB
+	Forms     *form.Service
+	Directory Directory
+	Files     Files // may be nil: attachment values are then refused
+	Logger    *slog.Logger
+}
+
+// NewService returns a record service.
+func NewService(cfg Config) *Service {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: cfg.DB, forms: cfg.Forms, codec: cfg.Forms.Codec(), dir: cfg.Directory, files: cfg.Files, log: log}
+}
+
+// Codec returns the value codec.
+func (s *Service) Codec() *form.Codec { return s.codec }
+
+// Forms returns the form service.
+func (s *Service) Forms() *form.Service { return s.forms }
