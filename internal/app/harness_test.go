@@ -167,10 +167,10 @@ func (s *server) fails(body any, want string) string {
 	s.t.Helper()
 	env := s.invoke(body)
 	if env.Successful {
-		s.t.Fatalf("invoke %v: want failure containing %q, got success %v", body, want, env.ReturnData)
+		s.t.Fatalf("invoke %.300v: want failure containing %q, got success %v", body, want, env.ReturnData)
 	}
 	if !strings.Contains(*env.ErrorMessage, want) {
-		s.t.Fatalf("invoke %v: error %q lacks %q", body, *env.ErrorMessage, want)
+		s.t.Fatalf("invoke %.300v: error %q lacks %q", body, *env.ErrorMessage, want)
 	}
 	return *env.ErrorMessage
 }

@@ -102,6 +102,7 @@ var dbCases = []dbCase{
 	{`Title = "x' OR '1'='1"`, item("Title", 2, `"x' OR '1'='1"`), "6"},
 	{`Title ~ "' OR 1=1 --"`, item("Title", 8, `"' OR 1=1 --"`), ""},
 	{`Title = "\" OR \"\"=\""`, item("Title", 2, `"\" OR \"\"=\""`), ""},
+	{`Title in ["x' OR '1'='1", "abc_def"]`, item("Title", 6, `["x' OR '1'='1", "abc_def"]`), "3 6"},
 	{`Title in ["x') OR ('1'='1"]`, item("Title", 6, `"x') OR ('1'='1"`), ""},
 	// Null tests; = "" is = null.
 	{`Title = null`, item("Title", 18, `null`), "5"},
@@ -159,6 +160,8 @@ var dbCases = []dbCase{
 	{`At = "2025/01/10 16:00:00"`, item("At", 2, `"2025/01/10 16:00:00"`), "1 10"},
 	{`At < "2025-01-01"`, "", ""},
 	{`At < "2025-01-01 08:00"`, "", "3"},
+	{`Due in ["2025-01-10", "2025/03/01"]`, item("Due", 6, `"2025-01-10;2025/03/01"`), "1 6 7"},
+	{`At in ["2025-01-10T08:00:00Z"]`, item("At", 6, `["2025/01/10 16:00:00"]`), "1 10"},
 	{`CreatedTime >= "2025-06-01T00:05:00Z"`, item("CreatedTime", 1, `"2025/06/01 08:05:00"`), "5 6 7 8 9 10"},
 	// Select: in / not in with arrays and separated strings.
 	{`Kind in ["A", "C"]`, item("Kind", 6, `["A","C"]`), "1 3 6 8 10"},
@@ -198,6 +201,8 @@ var dbCases = []dbCase{
 	{`Status in [0, 3]`, item("Status", 6, `"0;3"`), "3 5 8"},
 	{`Status > 1`, item("Status", 0, `1`), "6 8"},
 	{`ObjectId in ["r01", "r02"]`, item("ObjectId", 6, `"r01,r02"`), "1 2"},
+	{`Name ~ "contract"`, item("Name", 8, `"contract"`), "1 10"},
+	{`Boss in ["u2", "u9"]`, item("Boss", 6, `"u2;u9"`), "2"},
 	{`objectid = "r03"`, item("OBJECTID", 2, `"r03"`), "3"},
 	{`qty > 5 && KIND = "B"`, "", "2 7"},
 	// Combinations and precedence.

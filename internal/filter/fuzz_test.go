@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -18,7 +17,7 @@ func checkCompile(t *testing.T, d sqldb.Dialect, codec *form.Codec, f *form.Form
 	_ = n.String()
 	where, args, err := Compile(d, codec, f, n)
 	if err != nil {
-		if apperr.CodeOf(err) != apperr.Invalid {
+		if !clientErr(err) {
 			t.Fatalf("Compile(%v): non-client error %v", n, err)
 		}
 		return
@@ -42,6 +41,12 @@ func FuzzParse(f *testing.F) {
 		`((((Title = "x"))))`,
 		`Title = "\ud83d\ude00" && Note !$= ""`,
 		`Status in [] || ObjectId !in [1,2,3]`,
+		// Past every limit: seeding these branches keeps the fuzzer from
+		// spending its minimisation time on huge inputs that reach them.
+		`a = "` + strings.Repeat("x", MaxInputLen) + `"`,
+		strings.Repeat("(", MaxDepth+1) + "a = 1" + strings.Repeat(")", MaxDepth+1),
+		strings.Repeat("a = 1 || ", MaxConditions) + "a = 1",
+		"a in [" + strings.Repeat("1,", MaxListItems+1) + "]",
 	} {
 		f.Add(s)
 	}
@@ -49,7 +54,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		n, err := Parse(s)
 		if err != nil {
-			if apperr.CodeOf(err) != apperr.Invalid {
+			if !clientErr(err) {
 				t.Fatalf("Parse(%q): non-client error %v", s, err)
 			}
 			return
@@ -77,6 +82,9 @@ func FuzzParseMatcher(f *testing.F) {
 		`{"Type":"Item","Name":"Done","Operator":2,"Value":"true"}`,
 		`"{\"Type\":\"Item\",\"Name\":\"Status\",\"Operator\":2,\"Value\":1}"`,
 		`{"Type":"Item","Name":"Title","Operator":9,"Value":{}}`,
+		strings.Repeat(`{"Type":"And","Matchers":[`, MaxDepth+1) + strings.Repeat(`]}`, MaxDepth+1),
+		`{"Type":"Or","Matchers":[` + strings.Repeat(`{"Name":"Qty","Operator":0,"Value":1},`, MaxConditions) + `{"Name":"a","Operator":2}]}`,
+		`{"Name":"Qty","Operator":6,"Value":[` + strings.Repeat(`1,`, MaxListItems) + `1]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -90,7 +98,7 @@ func FuzzParseMatcher(f *testing.F) {
 		}
 		n, err := ParseMatcher(v)
 		if err != nil {
-			if apperr.CodeOf(err) != apperr.Invalid {
+			if !clientErr(err) {
 				t.Fatalf("ParseMatcher(%s): non-client error %v", b, err)
 			}
 			return

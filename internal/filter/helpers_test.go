@@ -67,7 +67,14 @@ func decodeJSON(tb testing.TB, s string) any {
 	return v
 }
 
-// checkErr asserts err is an Invalid filter error containing want (and
+// clientErr reports whether err is one a client caused: a syntax error
+// (Malformed) or an unknown field or bad value (Invalid).
+func clientErr(err error) bool {
+	c := apperr.CodeOf(err)
+	return c == apperr.Invalid || c == apperr.Malformed
+}
+
+// checkErr asserts err is a client filter error containing want (and
 // naming field, when field is not empty).
 func checkErr(t *testing.T, err error, want, field string) {
 	t.Helper()
@@ -75,8 +82,8 @@ func checkErr(t *testing.T, err error, want, field string) {
 		t.Fatalf("want error containing %q, got none", want)
 	}
 	e := apperr.As(err)
-	if e == nil || e.Code != apperr.Invalid {
-		t.Fatalf("want an Invalid apperr.Error, got %T %v", err, err)
+	if e == nil || !clientErr(err) {
+		t.Fatalf("want an Invalid or Malformed apperr.Error, got %T %v", err, err)
 	}
 	if !strings.HasPrefix(e.Message, errPrefix) {
 		t.Errorf("message %q does not start with %q", e.Message, errPrefix)

@@ -3,6 +3,7 @@ package filter
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/tritiumhq/tritium/internal/apperr"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -211,6 +212,10 @@ func isIdentStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >=
 func isIdentChar(c byte) bool  { return isIdentStart(c) || isDigit(c) }
 
 // posErr reports a syntax error at a byte offset.
+// posErr is a syntax error: the filter could not be read at all
+// (malformed), unlike an unknown field or a bad value (invalid).
 func posErr(pos int, zh, en string) error {
-	return errf("", "位置 %d: %s (at offset %d: %s)", pos, zh, pos, en)
+	e := errf("", "位置 %d: %s (at offset %d: %s)", pos, zh, pos, en)
+	e.Code = apperr.Malformed
+	return e
 }

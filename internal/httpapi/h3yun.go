@@ -211,6 +211,9 @@ func (h *h3yun) createMany(r *http.Request, actor record.Actor, req *invokeReque
 	if !ok {
 		return nil, apperr.Field("BizObjectArray", "BizObjectArray 需要数组 (BizObjectArray must be an array of objects or JSON strings)")
 	}
+	if len(arr) > record.MaxBatch {
+		return nil, apperr.Field("BizObjectArray", "一次最多创建 %d 个对象, 收到 %d (at most %d objects per call)", record.MaxBatch, len(arr), record.MaxBatch)
+	}
 	items := make([]record.Data, len(arr))
 	for i, it := range arr {
 		if s, ok := it.(string); ok {
