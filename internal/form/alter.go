@@ -33,7 +33,18 @@ func (a *alterer) exec(q string) error {
 }
 
 func (a *alterer) alterForm(old, nw *Form) error {
-	if err := a.alterFields(old.table, "fields", old.Fields, nw.Fields, true); err != nil {
+	// Indexes are dropped first (SQLite cannot drop an indexed column) and
+	// built again at the end from the new definition.
+	drops := dropUserIndexes(a.d, old.table, old.userIndexes())
+	for _, c := range old.Children {
+		drops = append(drops, dropUserIndexes(a.d, c.table, c.userIndexes())...)
+	}
+	for _, q := range drops {
+		if err := a.exec(q); err != nil {
+			return err
+		}
+	}
+	if err := a.alterFields(old.table, "fields", old.Fields, nw.Fields); err != nil {
 		return err
 	}
 	matched := map[*Child]bool{}
@@ -69,7 +80,7 @@ func (a *alterer) alterForm(old, nw *Form) error {
 	for i, k := range kept {
 		path := fmt.Sprintf("children[%d].fields", i)
 		if k.o.table == k.n.table {
-			if err := a.alterFields(k.n.table, path, k.o.Fields, k.n.Fields, true); err != nil {
+			if err := a.alterFields(k.n.table, path, k.o.Fields, k.n.Fields); err != nil {
 				return err
 			}
 			continue
@@ -77,11 +88,6 @@ func (a *alterer) alterForm(old, nw *Form) error {
 		// Renamed table: its index names carry the table name, so drop them
 		// and create them again under the new name.
 		stmts := []string{dropIndexSQL(a.d, k.o.table, "parentobjectid", "sortkey")}
-		for _, fd := range k.o.Fields {
-			if fd.Indexed {
-				stmts = append(stmts, dropIndexSQL(a.d, k.o.table, fd.column))
-			}
-		}
 		stmts = append(stmts,
 			"ALTER TABLE "+a.d.Quote(k.o.table)+" RENAME TO "+a.d.Quote(k.n.table),
 			indexSQL(a.d, k.n.table, false, "", "parentobjectid", "sortkey"))
@@ -90,7 +96,7 @@ func (a *alterer) alterForm(old, nw *Form) error {
 				return err
 			}
 		}
-		if err := a.alterFields(k.n.table, path, k.o.Fields, k.n.Fields, false); err != nil {
+		if err := a.alterFields(k.n.table, path, k.o.Fields, k.n.Fields); err != nil {
 			return err
 		}
 	}
@@ -101,12 +107,26 @@ func (a *alterer) alterForm(old, nw *Form) error {
 			}
 		}
 	}
+	var creates []string
+	for _, cols := range nw.userIndexes() {
+		creates = append(creates, indexSQL(a.d, nw.table, false, "", cols...))
+	}
+	for _, k := range kept {
+		for _, cols := range k.n.userIndexes() {
+			creates = append(creates, indexSQL(a.d, k.n.table, false, "", cols...))
+		}
+	}
+	for _, q := range creates {
+		if err := a.exec(q); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// alterFields changes table's columns from olds to news. oldIndexes says
-// whether the old fields' indexes still exist under table's name.
-func (a *alterer) alterFields(table, path string, olds, news []*Field, oldIndexes bool) error {
+// alterFields changes table's columns from olds to news; their indexes
+// have been dropped.
+func (a *alterer) alterFields(table, path string, olds, news []*Field) error {
 	find := func(code string) *Field {
 		for _, f := range olds {
 			if strings.EqualFold(f.Code, code) {
@@ -146,18 +166,12 @@ func (a *alterer) alterFields(table, path string, olds, news []*Field, oldIndexe
 	var stmts []string
 	for _, of := range olds {
 		if !matched[of] {
-			if of.Indexed && oldIndexes {
-				stmts = append(stmts, dropIndexSQL(a.d, table, of.column))
-			}
 			stmts = append(stmts, "ALTER TABLE "+q(table)+" DROP COLUMN "+q(of.column))
 		}
 	}
 	// Renames go through temporary names so codes can be swapped.
 	var renames []pair
 	for _, p := range kept {
-		if p.o.Indexed && oldIndexes {
-			stmts = append(stmts, dropIndexSQL(a.d, table, p.o.column))
-		}
 		if p.o.column != p.n.column {
 			renames = append(renames, p)
 			stmts = append(stmts, "ALTER TABLE "+q(table)+" RENAME COLUMN "+q(p.o.column)+" TO "+q("tmp_"+p.n.column))
@@ -181,13 +195,6 @@ func (a *alterer) alterFields(table, path string, olds, news []*Field, oldIndexe
 	for _, nf := range added {
 		if err := a.exec("ALTER TABLE " + q(table) + " ADD COLUMN " + q(nf.column) + " " + a.d.ColumnType(nf.SQLColumn())); err != nil {
 			return err
-		}
-	}
-	for _, nf := range news {
-		if nf.Indexed {
-			if err := a.exec(indexSQL(a.d, table, false, "", nf.column)); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

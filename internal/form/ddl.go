@@ -33,10 +33,8 @@ func createStatements(d sqldb.Dialect, f *Form) []string {
 		indexSQL(d, t, false, "", "status"),
 		indexSQL(d, t, true, "sourcesystem IS NOT NULL", "sourcesystem", "sourcecode"),
 	)
-	for _, fd := range f.Fields {
-		if fd.Indexed {
-			stmts = append(stmts, indexSQL(d, t, false, "", fd.column))
-		}
+	for _, cols := range f.userIndexes() {
+		stmts = append(stmts, indexSQL(d, t, false, "", cols...))
 	}
 	stmts = append(stmts, d.CreateSequenceSQL(SequenceName(t))...)
 	for _, c := range f.Children {
@@ -58,12 +56,49 @@ func createChildStatements(d sqldb.Dialect, c *Child) []string {
 		"CREATE TABLE " + d.Quote(c.table) + " (\n  " + strings.Join(cols, ",\n  ") + "\n)",
 		indexSQL(d, c.table, false, "", "parentobjectid", "sortkey"),
 	}
-	for _, fd := range c.Fields {
-		if fd.Indexed {
-			stmts = append(stmts, indexSQL(d, c.table, false, "", fd.column))
-		}
+	for _, cols := range c.userIndexes() {
+		stmts = append(stmts, indexSQL(d, c.table, false, "", cols...))
 	}
 	return stmts
+}
+
+// userIndexes are the indexes the definition asks for: one per indexed
+// field and one per composite index. Each ends with the default sort
+// (createdtime, objectid), so a filter on its fields can page in the
+// default order from the index alone, without reading rows.
+func (f *Form) userIndexes() [][]string {
+	var out [][]string
+	for _, fd := range f.Fields {
+		if fd.Indexed {
+			out = append(out, []string{fd.column, "createdtime", "objectid"})
+		}
+	}
+	for _, ix := range f.Indexes {
+		var cols []string
+		for _, code := range ix {
+			cols = append(cols, f.Field(code).column)
+		}
+		out = append(out, append(cols, "createdtime", "objectid"))
+	}
+	return out
+}
+
+func (c *Child) userIndexes() [][]string {
+	var out [][]string
+	for _, fd := range c.Fields {
+		if fd.Indexed {
+			out = append(out, []string{fd.column})
+		}
+	}
+	return out
+}
+
+func dropUserIndexes(d sqldb.Dialect, table string, idx [][]string) []string {
+	var out []string
+	for _, cols := range idx {
+		out = append(out, dropIndexSQL(d, table, cols...))
+	}
+	return out
 }
 
 func indexSQL(d sqldb.Dialect, table string, unique bool, where string, cols ...string) string {

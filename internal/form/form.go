@@ -50,14 +50,17 @@ const (
 
 // Form is a form definition. Fields and Children are in display order.
 type Form struct {
-	Code         string    `json:"code"`
-	Name         string    `json:"name"`
-	Workflow     bool      `json:"workflow"`
-	Fields       []*Field  `json:"fields"`
-	Children     []*Child  `json:"children,omitempty"`
-	Revision     int64     `json:"revision"`
-	CreatedTime  time.Time `json:"createdTime"`
-	ModifiedTime time.Time `json:"modifiedTime"`
+	Code     string   `json:"code"`
+	Name     string   `json:"name"`
+	Workflow bool     `json:"workflow"`
+	Fields   []*Field `json:"fields"`
+	Children []*Child `json:"children,omitempty"`
+	// Indexes are composite indexes, each a list of field codes: the way
+	// to make a filter on several fields fast on a large form.
+	Indexes      [][]string `json:"indexes,omitempty"`
+	Revision     int64      `json:"revision"`
+	CreatedTime  time.Time  `json:"createdTime"`
+	ModifiedTime time.Time  `json:"modifiedTime"`
 
 	table string
 	index map[string]*Field // lower-case code → field, system fields included

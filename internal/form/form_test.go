@@ -93,7 +93,7 @@ func TestCoerce(t *testing.T) {
 	}{
 		{"D", json.Number("1234.5"), "1234.5"},
 		{"D", "0.10", "0.1"},
-		{"D", json.Number("99999999999999999.99"), "99999999999999999.99"}, // beyond float64
+		{"D", json.Number("9999999999999999.99"), "9999999999999999.99"}, // beyond float64
 		{"T", "2025/02/17 00:00:00", "2025-02-17"},
 		{"T", "2025-2-7", "2025-02-07"},
 		{"DT", "2025/02/17 19:10:07", "2025-02-17 11:10:07 +0000 UTC"},
@@ -224,12 +224,15 @@ func TestAlterTables(t *testing.T) {
 		if strings.Join(got, " ") != "o1=12/x o2=7/y" {
 			t.Fatalf("converted data: %v", got)
 		}
-		if _, err := db.Reader().Query(ctx, "SELECT c FROM "+db.Dialect().Quote(nf.Table())); err == nil {
+		if rows, err := db.Reader().Query(ctx, "SELECT c FROM "+db.Dialect().Quote(nf.Table())); err == nil {
+			rows.Close()
 			t.Fatal("dropped column C still exists")
 		}
-		if _, err := db.Reader().Query(ctx, "SELECT l FROM "+db.Dialect().Quote(nf.Child("AlterRows").Table())); err != nil {
+		rows, err = db.Reader().Query(ctx, "SELECT l FROM "+db.Dialect().Quote(nf.Child("AlterRows").Table()))
+		if err != nil {
 			t.Fatalf("renamed child table with new column: %v", err)
 		}
+		rows.Close()
 
 		// The definition survives a reload from the database.
 		svc2, err := form.NewService(ctx, db, &form.Codec{Loc: time.UTC}, slog.New(slog.DiscardHandler))

@@ -183,6 +183,10 @@ func (s *Service) Update(ctx context.Context, code string, nw *Form) (*Form, err
 		return nil, err
 	}
 	s.db.ResetStatements()
+	// The indexes were rebuilt: give the planner their statistics now.
+	if err := s.db.Analyze(ctx, nw.Table()); err != nil {
+		s.log.Warn("analyze after form change", "form", nw.Code, "err", err)
+	}
 	return nw, nil
 }
 

@@ -40,7 +40,7 @@ func (f *Form) Validate() error {
 			return apperr.Field(path+".code", "子表编码重复: %q 与 %s 相同 (duplicate code)", c.Code, prev)
 		}
 		seen[strings.ToLower(c.Code)] = path + ".code"
-		if f.Field(c.Code) != nil || IsReserved(c.Code) {
+		if hasField(f.Fields, c.Code) || IsReserved(c.Code) {
 			return apperr.Field(path+".code", "子表编码 %q 与字段编码冲突 (child code collides with a field code)", c.Code)
 		}
 		if strings.TrimSpace(c.Name) == "" {
@@ -59,7 +59,49 @@ func (f *Form) Validate() error {
 		}
 	}
 	f.prepare()
+	return f.validateIndexes()
+}
+
+// validateIndexes checks composite indexes (after prepare, so codes
+// resolve) and writes their codes as the fields spell them.
+func (f *Form) validateIndexes() error {
+	seen := map[string]bool{}
+	for i, ix := range f.Indexes {
+		path := fmt.Sprintf("indexes[%d]", i)
+		if len(ix) < 2 || len(ix) > 8 {
+			return apperr.Field(path, "组合索引需要 2 到 8 个字段 (a composite index takes 2 to 8 fields)")
+		}
+		used := map[*Field]bool{}
+		for j, code := range ix {
+			fd := f.Field(code)
+			if fd == nil || fd.system {
+				return apperr.Field(path, "索引字段不存在: %s (no field %s in this form)", code, code)
+			}
+			if fd.Type == Attachment || fd.Type == Textarea {
+				return apperr.Field(path, "字段%s 不能加入索引 (%s fields cannot be indexed)", fd.Code, fd.Type)
+			}
+			if used[fd] {
+				return apperr.Field(path, "索引中字段重复: %s (field repeated in an index)", fd.Code)
+			}
+			used[fd] = true
+			ix[j] = fd.Code
+		}
+		key := strings.ToLower(strings.Join(ix, ","))
+		if seen[key] {
+			return apperr.Field(path, "组合索引重复 (duplicate composite index)")
+		}
+		seen[key] = true
+	}
 	return nil
+}
+
+func hasField(fields []*Field, code string) bool {
+	for _, fd := range fields {
+		if strings.EqualFold(fd.Code, code) {
+			return true
+		}
+	}
+	return false
 }
 
 func validateFields(path string, fields []*Field) error {

@@ -29,6 +29,7 @@ type Config struct {
 	Warmup      time.Duration
 	Form        string // the bench form's code
 	Objects     int    // objects the list and load scenarios need
+	Composite   bool   // the bench form declares the index (Category, Qty)
 }
 
 // Result is one scenario's figures.

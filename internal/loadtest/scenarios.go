@@ -20,13 +20,15 @@ const (
 	qtyWindow  = 2000
 )
 
-// FormDefinition is the bench form, created by Setup when absent.
-func FormDefinition(code string) map[string]any {
+// FormDefinition is the bench form, created by Setup when absent. With
+// composite, it also declares the index (Category, Qty) that the list
+// scenario's filter can be answered from.
+func FormDefinition(code string, composite bool) map[string]any {
 	opts := make([]string, categories)
 	for i := range opts {
 		opts[i] = "C" + strconv.Itoa(i)
 	}
-	return map[string]any{
+	def := map[string]any{
 		"code": code, "name": "Bench order",
 		"fields": []map[string]any{
 			{"code": "Title", "type": "text", "required": true},
@@ -38,6 +40,10 @@ func FormDefinition(code string) map[string]any {
 			{"code": "Note", "type": "textarea"},
 		},
 	}
+	if composite {
+		def["indexes"] = [][]string{{"Category", "Qty"}}
+	}
+	return def
 }
 
 // object builds one bench object's JSON.
@@ -56,7 +62,7 @@ func (c *Client) Setup(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	if status == 404 {
-		if status, body, err = c.rest(ctx, "POST", "/api/v1/forms", FormDefinition(c.cfg.Form)); err != nil {
+		if status, body, err = c.rest(ctx, "POST", "/api/v1/forms", FormDefinition(c.cfg.Form, c.cfg.Composite)); err != nil {
 			return nil, err
 		}
 		if status != 201 {

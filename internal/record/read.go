@@ -95,14 +95,13 @@ func (s *Service) List(ctx context.Context, formCode string, q Query) (*Page, er
 	}
 	offset := max(q.Offset, 0)
 	p := s.plan(f)
-	cond := ""
-	if where != "" {
-		cond = " WHERE " + where
+	if where == "" {
+		where = filter.MatchAll
 	}
 	r := s.db.Reader()
 	page := &Page{Total: -1, Projection: proj}
 	if q.Count {
-		if err := r.QueryRow(ctx, "SELECT COUNT(*) FROM "+p.table+cond, args...).Scan(&page.Total); err != nil {
+		if err := r.QueryRow(ctx, "SELECT COUNT(*) FROM "+p.table+" WHERE "+where, args...).Scan(&page.Total); err != nil {
 			return nil, fmt.Errorf("count %s: %w", f.Code, err)
 		}
 		if page.Total <= int64(offset) {
@@ -110,8 +109,7 @@ func (s *Service) List(ctx context.Context, formCode string, q Query) (*Page, er
 			return page, nil
 		}
 	}
-	query := "SELECT " + p.cols + " FROM " + p.table + cond + " " + order + " LIMIT ? OFFSET ?"
-	rows, err := r.Query(ctx, query, append(args, limit, offset)...)
+	rows, err := r.Query(ctx, d.PageSQL(p.table, p.cols, where, order), append(args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", f.Code, err)
 	}

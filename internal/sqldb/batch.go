@@ -148,6 +148,7 @@ func (b *batcher) run(batch []*writeReq) {
 			r.done <- fmt.Errorf("commit: %w", err)
 			return
 		}
+		b.db.writes.Add(1)
 		for _, f := range tx.onCommit {
 			f()
 		}
@@ -198,6 +199,7 @@ func (b *batcher) run(batch []*writeReq) {
 		}
 		return
 	}
+	b.db.writes.Add(int64(len(hooks)))
 	for _, hs := range hooks {
 		for _, f := range hs {
 			f()

@@ -23,6 +23,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,6 +58,7 @@ type DB struct {
 	rstmts  *stmtCache
 	batcher *batcher
 	log     *slog.Logger
+	writes  atomic.Int64 // committed writes, for MaintainStats
 }
 
 // Open connects, runs the system migrations and starts the writer.
@@ -338,6 +340,7 @@ func (db *DB) writeOne(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.writes.Add(1)
 	for _, f := range tx.onCommit {
 		f()
 	}

@@ -71,6 +71,9 @@ type Dialect interface {
 	// number of values, so it is prepared once.
 	AnyOf(expr string) string
 	AnyOfArg(values []string) any
+	// PageSQL selects cols of one page of table's rows matching where, in
+	// order ("ORDER BY …"); it ends with LIMIT ? OFFSET ?.
+	PageSQL(table, cols, where, order string) string
 	// ForUpdate is appended to a SELECT that reads a row it will change.
 	ForUpdate() string
 	// IsUniqueViolation reports a unique-constraint failure.

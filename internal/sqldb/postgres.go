@@ -109,6 +109,10 @@ func (postgresDialect) LikeInsensitive(expr string) string {
 	return expr + ` ILIKE ? ESCAPE '\'`
 }
 
+func (postgresDialect) PageSQL(table, cols, where, order string) string {
+	return "SELECT " + cols + " FROM " + table + " WHERE " + where + " " + order + " LIMIT ? OFFSET ?"
+}
+
 func (postgresDialect) AnyOf(expr string) string { return expr + " = ANY(?)" }
 
 func (postgresDialect) AnyOfArg(values []string) any { return values }

@@ -115,6 +115,15 @@ func (sqliteDialect) LikeInsensitive(expr string) string {
 	return expr + ` LIKE ? ESCAPE '\'`
 }
 
+// PageSQL finds the page's rowids first, so filtering and sorting can run
+// on an index alone and only the page's rows are read from the table
+// (reading a row costs about a microsecond here; a filtered page may look
+// at thousands).
+func (sqliteDialect) PageSQL(table, cols, where, order string) string {
+	return "SELECT " + cols + " FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table +
+		" WHERE " + where + " " + order + " LIMIT ? OFFSET ?) " + order
+}
+
 func (sqliteDialect) AnyOf(expr string) string {
 	return expr + " IN (SELECT value FROM json_each(?))"
 }
