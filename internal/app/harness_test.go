@@ -213,6 +213,7 @@ func contractForm() map[string]any {
 			{"code": "D000001Lines", "name": "合同行", "fields": []map[string]any{
 				{"code": "F0000011", "name": "物料", "type": "text"},
 				{"code": "F0000012", "name": "单价", "type": "decimal", "scale": 4},
+				{"code": "F0000013", "name": "图纸", "type": "attachment"},
 			}},
 		},
 	}
