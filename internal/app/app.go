@@ -130,7 +130,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	go a.Forms.Watch(bg, a.cfg.FormRefresh)
-	go a.DB.MaintainStats(bg, 5*time.Second, 1000)
+	go a.DB.MaintainStats(bg, 10*time.Second, 1)
 	srv := &http.Server{
 		Handler:           a.server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

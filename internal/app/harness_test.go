@@ -67,6 +67,10 @@ func (s *server) stop() {
 	if s.cancel == nil {
 		return
 	}
+	// A connection the client dialled but never used counts as busy to
+	// Shutdown for its first 5 seconds; close them so the drain is quick.
+	s.client.CloseIdleConnections()
+	http.DefaultClient.CloseIdleConnections()
 	s.cancel()
 	if err := <-s.done; err != nil {
 		s.t.Errorf("serve: %v", err)

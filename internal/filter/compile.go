@@ -421,8 +421,18 @@ func unsupported(fd *form.Field, op Op) error {
 // on SQLite and SQL Server; PostgreSQL would put them last). List and
 // attachment fields cannot be sorted.
 func CompileSort(d sqldb.Dialect, s Schema, sorts []Sort) (orderBy string, err error) {
+	keys, err := CompileSortKeys(d, s, sorts)
+	if err != nil {
+		return "", err
+	}
+	return "ORDER BY " + strings.Join(keys, ", "), nil
+}
+
+// CompileSortKeys is CompileSort's list of ORDER BY terms, e.g.
+// `"createdtime" ASC`.
+func CompileSortKeys(d sqldb.Dialect, s Schema, sorts []Sort) ([]string, error) {
 	if len(sorts) > MaxSortKeys {
-		return "", errf("", "排序字段超过 %d 个 (more than %d sort fields)", MaxSortKeys, MaxSortKeys)
+		return nil, errf("", "排序字段超过 %d 个 (more than %d sort fields)", MaxSortKeys, MaxSortKeys)
 	}
 	if len(sorts) == 0 && s.Field(form.SysCreatedTime) != nil {
 		sorts = []Sort{{Field: form.SysCreatedTime}}
@@ -433,10 +443,10 @@ func CompileSort(d sqldb.Dialect, s Schema, sorts []Sort) (orderBy string, err e
 		fd := s.Field(st.Field)
 		if fd == nil {
 			name := clip(st.Field)
-			return "", errf(name, "排序字段不存在: %s (unknown sort field %s)", name, name)
+			return nil, errf(name, "排序字段不存在: %s (unknown sort field %s)", name, name)
 		}
 		if fd.Multi() {
-			return "", errf(fd.Code, "字段%s (%s) 不能排序 (field %s of type %s cannot be sorted)", fd.Code, fd.Type, fd.Code, fd.Type)
+			return nil, errf(fd.Code, "字段%s (%s) 不能排序 (field %s of type %s cannot be sorted)", fd.Code, fd.Type, fd.Code, fd.Type)
 		}
 		keys = append(keys, sortKey(d, fd, st.Desc))
 		hasID = hasID || fd.System() && fd.Code == form.SysObjectID
@@ -444,7 +454,7 @@ func CompileSort(d sqldb.Dialect, s Schema, sorts []Sort) (orderBy string, err e
 	if !hasID {
 		keys = append(keys, d.Quote(objectIDColumn(s))+" ASC")
 	}
-	return "ORDER BY " + strings.Join(keys, ", "), nil
+	return keys, nil
 }
 
 func sortKey(d sqldb.Dialect, fd *form.Field, desc bool) string {

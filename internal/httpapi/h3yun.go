@@ -373,21 +373,20 @@ func filterErr(format string, args ...any) error {
 // must be empty (ToRowNum <= FromRowNum).
 func parseH3Filter(raw json.RawMessage) (record.Query, bool, error) {
 	q := record.Query{Limit: record.MaxPage}
-	v, err := embedded(raw)
+	text, err := embeddedText(raw)
 	if err != nil {
 		return q, false, filterErr("%s (Filter must be a JSON object or a string holding one)", jsonErr(err))
 	}
-	if v == nil {
+	if text == nil {
 		return q, false, nil
 	}
-	if _, ok := v.(map[string]any); !ok {
-		return q, false, filterErr("需要 JSON 对象 (Filter must be an object)")
-	}
-	// Re-decode into the typed shape (case-insensitive keys).
-	b, _ := json.Marshal(v)
-	var f h3Filter
-	if err := json.Unmarshal(b, &f); err != nil {
-		return q, false, filterErr("%s", jsonErr(err))
+	var f h3Filter // keys match case-insensitively
+	if err := decodeLenient(text, &f); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "" {
+			return q, false, filterErr("需要 JSON 对象 (Filter must be an object)")
+		}
+		return q, false, filterErr("%s (Filter must be a JSON object or a string holding one)", jsonErr(err))
 	}
 	from, _, ok := parseFlexInt(f.FromRowNum)
 	if !ok || from < 0 {

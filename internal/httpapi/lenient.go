@@ -150,24 +150,34 @@ func parseFlexInt(raw json.RawMessage) (int64, bool, bool) {
 	return int64(f), true, true
 }
 
-// embedded decodes a value that clients send either as JSON or as a string
-// holding JSON (BizObject, Filter, Matcher, ReturnItems …). The result is
-// generic (map[string]any, []any …) with numbers as json.Number.
-func embedded(raw json.RawMessage) (any, error) {
+// embeddedText returns the JSON text of a value that clients send either as
+// JSON or as a string holding JSON; nil for null, missing or "".
+func embeddedText(raw json.RawMessage) ([]byte, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, err
-		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return nil, nil
-		}
-		raw = []byte(s)
+	if raw[0] != '"' {
+		return raw, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, err
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	return []byte(s), nil
+}
+
+// embedded decodes a value that clients send either as JSON or as a string
+// holding JSON (BizObject, Filter, Matcher, ReturnItems …). The result is
+// generic (map[string]any, []any …) with numbers as json.Number.
+func embedded(raw json.RawMessage) (any, error) {
+	raw, err := embeddedText(raw)
+	if raw == nil || err != nil {
+		return nil, err
 	}
 	var v any
 	if err := decodeLenient(raw, &v); err != nil {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
@@ -12,6 +14,10 @@ import (
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
+
+// filterFirstMax is the most matches a page sorts itself instead of
+// walking an index in sort order.
+const filterFirstMax = 10000
 
 // MaxPage is the most objects one list returns (H3Yun: "最大一次性加载500条").
 const MaxPage = 500
@@ -85,7 +91,7 @@ func (s *Service) List(ctx context.Context, formCode string, q Query) (*Page, er
 	if err != nil {
 		return nil, err
 	}
-	order, err := filter.CompileSort(d, f, q.Sort)
+	order, err := filter.CompileSortKeys(d, f, q.Sort)
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +106,9 @@ func (s *Service) List(ctx context.Context, formCode string, q Query) (*Page, er
 	}
 	r := s.db.Reader()
 	page := &Page{Total: -1, Projection: proj}
+	// A filtered page needs to know roughly how many rows match (see
+	// PageSQL); the count answers that, or a count that stops early.
+	matches := int64(-1)
 	if q.Count {
 		if err := r.QueryRow(ctx, "SELECT COUNT(*) FROM "+p.table+" WHERE "+where, args...).Scan(&page.Total); err != nil {
 			return nil, fmt.Errorf("count %s: %w", f.Code, err)
@@ -108,12 +117,15 @@ func (s *Service) List(ctx context.Context, formCode string, q Query) (*Page, er
 			page.Objects = []*Object{}
 			return page, nil
 		}
+		matches = page.Total
+	} else if where != filter.MatchAll && d.Kind() == sqldb.SQLite {
+		bounded := "SELECT COUNT(*) FROM (SELECT 1 FROM " + p.table + " WHERE " + where + " LIMIT " + strconv.Itoa(filterFirstMax+1) + ")"
+		if err := r.QueryRow(ctx, bounded, args...).Scan(&matches); err != nil {
+			return nil, fmt.Errorf("count %s: %w", f.Code, err)
+		}
 	}
-	rows, err := r.Query(ctx, d.PageSQL(p.table, p.cols, where, order), append(args, limit, offset)...)
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", f.Code, err)
-	}
-	page.Objects, err = scanObjects(d, f, rows, limit)
+	filterFirst := where != filter.MatchAll && matches >= 0 && matches <= filterFirstMax
+	page.Objects, err = s.readPage(ctx, f, d.PageSQL(p.table, p.cols, where, order, filterFirst), append(args, limit, offset), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", f.Code, err)
 	}
@@ -121,6 +133,49 @@ func (s *Service) List(ctx context.Context, formCode string, q Query) (*Page, er
 		return nil, err
 	}
 	return page, nil
+}
+
+// readPage runs a PageSQL: one query, or the page's ids and then their
+// rows, put back in the ids' order.
+func (s *Service) readPage(ctx context.Context, f *form.Form, ps sqldb.PageSQL, args []any, limit int) ([]*Object, error) {
+	r := s.db.Reader()
+	if ps.IDs == "" {
+		rows, err := r.Query(ctx, ps.Rows, args...)
+		if err != nil {
+			return nil, err
+		}
+		return scanObjects(r.Dialect(), f, rows, limit)
+	}
+	rows, err := r.Query(ctx, ps.IDs, args...)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, limit)
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return []*Object{}, err
+	}
+	if rows, err = r.Query(ctx, ps.Rows, r.Dialect().AnyOfArg(ids)); err != nil {
+		return nil, err
+	}
+	objs, err := scanObjects(r.Dialect(), f, rows, len(ids))
+	if err != nil {
+		return nil, err
+	}
+	pos := make(map[string]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	slices.SortFunc(objs, func(a, b *Object) int { return pos[a.ID] - pos[b.ID] })
+	return objs, nil
 }
 
 // loadChildren fills the child rows of objs with one query per child table.

@@ -71,9 +71,11 @@ type Dialect interface {
 	// number of values, so it is prepared once.
 	AnyOf(expr string) string
 	AnyOfArg(values []string) any
-	// PageSQL selects cols of one page of table's rows matching where, in
-	// order ("ORDER BY …"); it ends with LIMIT ? OFFSET ?.
-	PageSQL(table, cols, where, order string) string
+	// PageSQL reads one page of table's rows matching where, ordered by
+	// the ORDER BY terms order. filterFirst says few rows match: find them
+	// all and sort them, rather than walk an index in sort order until the
+	// page is full.
+	PageSQL(table, cols, where string, order []string, filterFirst bool) PageSQL
 	// ForUpdate is appended to a SELECT that reads a row it will change.
 	ForUpdate() string
 	// IsUniqueViolation reports a unique-constraint failure.
@@ -84,6 +86,17 @@ type Dialect interface {
 	CreateSequenceSQL(name string) []string
 	DropSequenceSQL(name string) []string
 	NextSequenceSQL(name string) (query string, args []any)
+}
+
+// PageSQL reads a page in one or two steps.
+type PageSQL struct {
+	// IDs, when set, selects the page's objectids (binding the filter's
+	// arguments, then limit and offset); Rows then reads those objects
+	// (binding AnyOfArg(ids)) in any order.
+	IDs string
+	// Rows reads the page: with IDs, by objectid; without, it binds the
+	// filter's arguments, then limit and offset, and returns rows in order.
+	Rows string
 }
 
 // Date is a calendar date without time zone.

@@ -109,8 +109,10 @@ func (postgresDialect) LikeInsensitive(expr string) string {
 	return expr + ` ILIKE ? ESCAPE '\'`
 }
 
-func (postgresDialect) PageSQL(table, cols, where, order string) string {
-	return "SELECT " + cols + " FROM " + table + " WHERE " + where + " " + order + " LIMIT ? OFFSET ?"
+// PageSQL leaves the choice of plan to PostgreSQL, whose statistics judge
+// it well.
+func (postgresDialect) PageSQL(table, cols, where string, order []string, _ bool) PageSQL {
+	return PageSQL{Rows: "SELECT " + cols + " FROM " + table + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT ? OFFSET ?"}
 }
 
 func (postgresDialect) AnyOf(expr string) string { return expr + " = ANY(?)" }

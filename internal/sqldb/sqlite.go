@@ -115,13 +115,26 @@ func (sqliteDialect) LikeInsensitive(expr string) string {
 	return expr + ` LIKE ? ESCAPE '\'`
 }
 
-// PageSQL finds the page's rowids first, so filtering and sorting can run
-// on an index alone and only the page's rows are read from the table
+// PageSQL finds the page's objectids first, so filtering and sorting can
+// run on an index alone and only the page's rows are read from the table
 // (reading a row costs about a microsecond here; a filtered page may look
-// at thousands).
-func (sqliteDialect) PageSQL(table, cols, where, order string) string {
-	return "SELECT " + cols + " FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table +
-		" WHERE " + where + " " + order + " LIMIT ? OFFSET ?) " + order
+// at thousands). Two short statements also keep the cost of re-planning
+// low: with STAT4 statistics SQLite plans a statement again for each new
+// set of bound values.
+//
+// Unary + on an ORDER BY term keeps SQLite from satisfying it by walking an
+// index in sort order, which it does only when many rows match: its
+// estimate of that is often wrong by orders of magnitude, so the caller
+// decides from the count.
+func (sqliteDialect) PageSQL(table, cols, where string, order []string, filterFirst bool) PageSQL {
+	keys := strings.Join(order, ", ")
+	if filterFirst {
+		keys = "+" + strings.Join(order, ", +")
+	}
+	return PageSQL{
+		IDs:  "SELECT objectid FROM " + table + " WHERE " + where + " ORDER BY " + keys + " LIMIT ? OFFSET ?",
+		Rows: "SELECT " + cols + " FROM " + table + " WHERE objectid IN (SELECT value FROM json_each(?))",
+	}
 }
 
 func (sqliteDialect) AnyOf(expr string) string {
