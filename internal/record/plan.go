@@ -1,6 +1,7 @@
 package record
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tritiumhq/tritium/internal/form"
@@ -18,6 +19,7 @@ type plan struct {
 	bySource  string
 	seq       string
 	seqArgs   []any
+	seqExpr   string // set when the insert draws SeqNo itself
 	exists    string
 	remove    string
 	children  []childPlan
@@ -56,7 +58,12 @@ func buildPlan(d sqldb.Dialect, f *form.Form) *plan {
 		cols = append(cols, q(fd.Column()))
 	}
 	p.cols = strings.Join(cols, ", ")
-	p.insert = "INSERT INTO " + p.table + " (" + p.cols + ") VALUES (" + placeholders(len(cols)) + ")"
+	// SeqNo is the 11th system column; PostgreSQL draws it inline.
+	values := strings.Split(placeholders(len(cols)), ", ")
+	if p.seqExpr = d.NextSequenceExpr(form.SequenceName(f.Table())); p.seqExpr != "" {
+		values[seqNoCol] = p.seqExpr
+	}
+	p.insert = "INSERT INTO " + p.table + " (" + p.cols + ") VALUES (" + strings.Join(values, ", ") + ")"
 	p.load = "SELECT " + p.cols + " FROM " + p.table + " WHERE " + q("objectid") + " = ?"
 	p.lock = "SELECT " + q("version") + ", " + q("status") + " FROM " + p.table + " WHERE " + q("objectid") + " = ?" + d.ForUpdate()
 	p.bySource = "SELECT " + q("objectid") + " FROM " + p.table + " WHERE " + q("sourcesystem") + " = ? AND " + q("sourcecode") + " = ?"
@@ -86,6 +93,9 @@ func buildChildPlan(d sqldb.Dialect, c *form.Child) childPlan {
 	cp.removeRow = "DELETE FROM " + cp.table + " WHERE " + q("objectid") + " = ?"
 	return cp
 }
+
+// seqNoCol is SeqNo's position among the system columns.
+var seqNoCol = slices.IndexFunc(form.SystemFields(), func(f *form.Field) bool { return f.Code == form.SysSeqNo })
 
 func placeholders(n int) string {
 	if n == 0 {

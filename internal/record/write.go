@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,9 +144,13 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	if err := s.checkRefs(ctx, tx, c.set); err != nil {
 		return Created{}, err
 	}
-	var seq int64
-	if err := tx.QueryRow(ctx, p.seq, p.seqArgs...).Scan(&seq); err != nil {
-		return Created{}, fmt.Errorf("next SeqNo of %s: %w", f.Code, err)
+	var seq any // nil: the insert draws it
+	if p.seqExpr == "" {
+		var n int64
+		if err := tx.QueryRow(ctx, p.seq, p.seqArgs...).Scan(&n); err != nil {
+			return Created{}, fmt.Errorf("next SeqNo of %s: %w", f.Code, err)
+		}
+		seq = n
 	}
 	values := make([]any, len(f.Fields))
 	for _, fv := range c.set {
@@ -172,6 +177,9 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	args := make([]any, 0, p.nSys+len(f.Fields))
 	args = append(args, id, name, createdBy, owner.user, owner.dept, d.TimeValue(now), actor.UserID, d.TimeValue(now),
 		nil, status, seq, int64(1), ssys, scode)
+	if p.seqExpr != "" {
+		args = slices.Delete(args, seqNoCol, seqNoCol+1)
+	}
 	for i, fd := range f.Fields {
 		args = append(args, form.ToDB(d, fd, values[i]))
 	}

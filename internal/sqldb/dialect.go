@@ -86,6 +86,9 @@ type Dialect interface {
 	CreateSequenceSQL(name string) []string
 	DropSequenceSQL(name string) []string
 	NextSequenceSQL(name string) (query string, args []any)
+	// NextSequenceExpr is an expression that takes the next value inside
+	// another statement, saving a round trip; "" when there is none.
+	NextSequenceExpr(name string) string
 }
 
 // PageSQL reads a page in one or two steps.

@@ -133,5 +133,9 @@ func (postgresDialect) DropSequenceSQL(name string) []string {
 }
 
 func (postgresDialect) NextSequenceSQL(name string) (string, []any) {
-	return "SELECT nextval(" + quoteString(quoteIdent(name)) + ")", nil
+	return "SELECT " + postgresDialect{}.NextSequenceExpr(name), nil
+}
+
+func (postgresDialect) NextSequenceExpr(name string) string {
+	return "nextval(" + quoteString(quoteIdent(name)) + ")"
 }

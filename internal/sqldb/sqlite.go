@@ -167,6 +167,10 @@ func (sqliteDialect) NextSequenceSQL(name string) (string, []any) {
 	return "UPDATE sequences SET value = value + 1 WHERE name = ? RETURNING value", []any{name}
 }
 
+// NextSequenceExpr: SQLite runs in-process, so the separate UPDATE costs
+// no round trip.
+func (sqliteDialect) NextSequenceExpr(string) string { return "" }
+
 func boolInt(b bool) int64 {
 	if b {
 		return 1
