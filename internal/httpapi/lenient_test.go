@@ -1,0 +1,79 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestDecodeLenient(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`{"a":"x"}`, `{"a":"x"}`},
+		{`{'a':'x'}`, `{"a":"x"}`},
+		{`{'a':'it\'s "q"'}`, `{"a":"it's \"q\""}`},
+		{`{"a":"don't","b":'y'}`, `{"a":"don't","b":"y"}`},
+		{`{'a':'中文'}`, `{"a":"中文"}`},
+	}
+	for _, c := range cases {
+		var v any
+		if err := decodeLenient([]byte(c.in), &v); err != nil {
+			t.Errorf("%s: %v", c.in, err)
+			continue
+		}
+		got, _ := json.Marshal(v)
+		if string(got) != c.want {
+			t.Errorf("%s → %s, want %s", c.in, got, c.want)
+		}
+	}
+	for _, bad := range []string{`{'a':'x}`, `{"a":1} {"b":2}`, `{"a":}`, ``} {
+		var v any
+		if err := decodeLenient([]byte(bad), &v); err == nil {
+			t.Errorf("%q: want an error", bad)
+		}
+	}
+}
+
+func TestFlexValues(t *testing.T) {
+	for in, want := range map[string]bool{`true`: true, `"true"`: true, `"TRUE"`: true, `1`: true, `"1"`: true,
+		`false`: false, `"false"`: false, `0`: false, `null`: false, ``: false, `""`: false} {
+		got, ok := parseFlexBool(json.RawMessage(in))
+		if !ok || got != want {
+			t.Errorf("parseFlexBool(%s) = %v %v", in, got, ok)
+		}
+	}
+	if _, ok := parseFlexBool(json.RawMessage(`"maybe"`)); ok {
+		t.Error(`parseFlexBool("maybe") accepted`)
+	}
+	for in, want := range map[string]int64{`5`: 5, `"5"`: 5, `" 7 "`: 7, `10.0`: 10} {
+		got, set, ok := parseFlexInt(json.RawMessage(in))
+		if !ok || !set || got != want {
+			t.Errorf("parseFlexInt(%s) = %v %v %v", in, got, set, ok)
+		}
+	}
+	for _, bad := range []string{`"x"`, `1.5`, `true`} {
+		if _, _, ok := parseFlexInt(json.RawMessage(bad)); ok {
+			t.Errorf("parseFlexInt(%s) accepted", bad)
+		}
+	}
+	var s struct{ A, B, C flexString }
+	if err := json.Unmarshal([]byte(`{"A":"x","B":12,"C":null}`), &s); err != nil || s.A != "x" || s.B != "12" || s.C != "" {
+		t.Fatalf("flexString: %+v %v", s, err)
+	}
+	if err := json.Unmarshal([]byte(`{"A":{}}`), &s); err == nil {
+		t.Fatal("flexString took an object")
+	}
+}
+
+func TestSortCollection(t *testing.T) {
+	sorts, err := parseSortCollection(json.RawMessage(`"[{\"ItemName\":\"F1\",\"Direction\":\"Descending\"},{\"Field\":\"F2\",\"Direction\":\"asc\"},{\"ItemName\":\"F3\",\"Direction\":1}]"`))
+	if err != nil || len(sorts) != 3 || !sorts[0].Desc || sorts[1].Field != "F2" || sorts[1].Desc || !sorts[2].Desc {
+		t.Fatalf("%+v %v", sorts, err)
+	}
+	for _, in := range []string{`[]`, `"[]"`, `null`} {
+		if s, err := parseSortCollection(json.RawMessage(in)); err != nil || len(s) != 0 {
+			t.Errorf("%s: %v %v", in, s, err)
+		}
+	}
+	if _, err := parseSortCollection(json.RawMessage(`[{"ItemName":"F1","Direction":"Sideways"}]`)); err == nil {
+		t.Error("bad Direction accepted")
+	}
+}
