@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -120,12 +121,15 @@ func schema(req *invokeRequest) (string, error) {
 	return string(req.SchemaCode), nil
 }
 
-func objectID(req *invokeRequest) (string, error) {
-	id := strings.TrimSpace(string(req.BizObjectId))
-	if id == "" {
-		return "", apperr.Field("BizObjectId", "缺少 BizObjectId (BizObjectId is required)")
+// target returns the SchemaCode and BizObjectId an action works on.
+func target(req *invokeRequest) (code, id string, err error) {
+	if code, err = schema(req); err != nil {
+		return "", "", err
 	}
-	return id, nil
+	if id = strings.TrimSpace(string(req.BizObjectId)); id == "" {
+		return "", "", apperr.Field("BizObjectId", "缺少 BizObjectId (BizObjectId is required)")
+	}
+	return code, id, nil
 }
 
 func (h *h3yun) encoder(proj *record.Projection) *record.Encoder {
@@ -133,11 +137,7 @@ func (h *h3yun) encoder(proj *record.Projection) *record.Encoder {
 }
 
 func (h *h3yun) load(r *http.Request, req *invokeRequest, b []byte) ([]byte, error) {
-	code, err := schema(req)
-	if err != nil {
-		return nil, err
-	}
-	id, err := objectID(req)
+	code, id, err := target(req)
 	if err != nil {
 		return nil, err
 	}
@@ -248,11 +248,7 @@ func (h *h3yun) createMany(r *http.Request, actor record.Actor, req *invokeReque
 }
 
 func (h *h3yun) update(r *http.Request, actor record.Actor, req *invokeRequest, b []byte) ([]byte, error) {
-	code, err := schema(req)
-	if err != nil {
-		return nil, err
-	}
-	id, err := objectID(req)
+	code, id, err := target(req)
 	if err != nil {
 		return nil, err
 	}
@@ -267,11 +263,7 @@ func (h *h3yun) update(r *http.Request, actor record.Actor, req *invokeRequest, 
 }
 
 func (h *h3yun) remove(r *http.Request, actor record.Actor, req *invokeRequest, b []byte) ([]byte, error) {
-	code, err := schema(req)
-	if err != nil {
-		return nil, err
-	}
-	id, err := objectID(req)
+	code, id, err := target(req)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +342,7 @@ func (h *h3yun) loadMany(r *http.Request, req *invokeRequest, b []byte) ([]byte,
 		b = enc.Append(b, o)
 	}
 	b = append(b, `],"TotalCount":`...)
-	b = fmt.Appendf(b, "%d", total)
+	b = strconv.AppendInt(b, total, 10)
 	return append(b, '}'), nil
 }
 

@@ -192,16 +192,8 @@ func (s *Service) ListDepartments(ctx context.Context, q DepartmentQuery) (_ []D
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []Department{}
-	for rows.Next() {
-		d, err := scanDepartment(r.Dialect(), rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, d)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(r.Dialect(), rows, scanDepartment)
+	return out, total, err
 }
 
 const departmentColumns = `id, COALESCE(external_id, ''), name, COALESCE(parent_id, ''),

@@ -150,7 +150,7 @@ func (s *Service) ListRoles(ctx context.Context, q RoleQuery) (_ []Role, total i
 	if err != nil {
 		return nil, 0, err
 	}
-	roles, err := scanRoles(r.Dialect(), rows)
+	roles, err := scanAll(r.Dialect(), rows, scanRole)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -183,19 +183,6 @@ func scanRole(d sqldb.Dialect, sc scanner) (Role, error) {
 	var err error
 	r.CreatedTime, r.ModifiedTime, err = scanTimes(d, created, modified)
 	return r, err
-}
-
-func scanRoles(d sqldb.Dialect, rows *sql.Rows) ([]Role, error) {
-	defer rows.Close()
-	roles := []Role{}
-	for rows.Next() {
-		r, err := scanRole(d, rows)
-		if err != nil {
-			return nil, err
-		}
-		roles = append(roles, r)
-	}
-	return roles, rows.Err()
 }
 
 func loadRole(ctx context.Context, q sqldb.Querier, id string, lock bool) (Role, error) {

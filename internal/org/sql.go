@@ -268,3 +268,17 @@ func linksOf(ctx context.Context, q sqldb.Querier, col, otherCol, id string) ([]
 	}
 	return idSet(m[id]), nil
 }
+
+// scanAll reads every row with scan and closes rows; never nil.
+func scanAll[T any](d sqldb.Dialect, rows *sql.Rows, scan func(sqldb.Dialect, scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(d, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -212,7 +212,7 @@ func (s *Service) ListUsers(ctx context.Context, q UserQuery) (_ []User, total i
 	if err != nil {
 		return nil, 0, err
 	}
-	users, err := scanUsers(r.Dialect(), rows)
+	users, err := scanAll(r.Dialect(), rows, scanUser)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -267,19 +267,6 @@ func scanUser(d sqldb.Dialect, sc scanner) (User, error) {
 	}
 	u.CreatedTime, u.ModifiedTime, err = scanTimes(d, created, modified)
 	return u, err
-}
-
-func scanUsers(d sqldb.Dialect, rows *sql.Rows) ([]User, error) {
-	defer rows.Close()
-	users := []User{}
-	for rows.Next() {
-		u, err := scanUser(d, rows)
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	return users, rows.Err()
 }
 
 // loadUser reads a user and their roles; lock keeps the row for an update.
