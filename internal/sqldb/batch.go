@@ -123,89 +123,89 @@ func (b *batcher) drainOnStop() {
 	}
 }
 
+// run commits batch. It first runs every write without savepoints, the
+// common case; if one fails, the transaction is rolled back and the batch
+// runs again with a savepoint around each write, so that only the failing
+// ones fail. (So a write function may run twice; only the last run counts.)
 func (b *batcher) run(batch []*writeReq) {
-	ctx := context.Background()
-	stx, err := b.db.write.BeginTx(ctx, nil)
+	results, hooks, err := b.attempt(batch, len(batch) == 1)
+	if errors.Is(err, errIsolate) {
+		results, hooks, err = b.attempt(batch, true)
+	}
 	if err != nil {
-		for _, r := range batch {
-			r.done <- fmt.Errorf("begin: %w", err)
-		}
-		return
-	}
-	tx := &Tx{db: b.db, tx: stx}
-	if len(batch) == 1 {
-		r := batch[0]
-		err := r.ctx.Err()
-		if err == nil {
-			err = callSafely(r.fn, tx)
-		}
-		if err != nil {
-			stx.Rollback()
-			r.done <- err
-			return
-		}
-		if err := stx.Commit(); err != nil {
-			r.done <- fmt.Errorf("commit: %w", err)
-			return
-		}
-		b.db.writes.Add(1)
-		for _, f := range tx.onCommit {
-			f()
-		}
-		r.done <- nil
-		return
-	}
-
-	results := make([]error, len(batch))
-	var hooks [][]func()
-	for i, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			results[i] = err
-			continue
-		}
-		if _, err := tx.Exec(ctx, b.sp[0]); err != nil {
-			results[i] = fmt.Errorf("savepoint: %w", err)
-			continue
-		}
-		tx.onCommit = nil
-		err := callSafely(r.fn, tx)
-		if err != nil {
-			if _, rerr := tx.Exec(ctx, b.sp[2]); rerr != nil {
-				// The transaction is unusable: fail everything in it.
-				stx.Rollback()
-				for _, r := range batch {
-					r.done <- fmt.Errorf("rollback to savepoint: %w (after %v)", rerr, err)
-				}
-				return
-			}
-			results[i] = err
-		} else {
-			hooks = append(hooks, tx.onCommit)
-		}
-		if _, err := tx.Exec(ctx, b.sp[1]); err != nil {
-			stx.Rollback()
-			for _, r := range batch {
-				r.done <- fmt.Errorf("release savepoint: %w", err)
-			}
-			return
-		}
-	}
-	if err := stx.Commit(); err != nil {
-		for i, r := range batch {
+		for i := range results {
 			if results[i] == nil {
-				results[i] = fmt.Errorf("commit: %w", err)
+				results[i] = err
 			}
-			r.done <- results[i]
 		}
-		return
-	}
-	b.db.writes.Add(int64(len(hooks)))
-	for _, hs := range hooks {
-		for _, f := range hs {
-			f()
+	} else {
+		b.db.writes.Add(int64(len(hooks)))
+		for _, hs := range hooks {
+			for _, f := range hs {
+				f()
+			}
 		}
 	}
 	for i, r := range batch {
 		r.done <- results[i]
 	}
+}
+
+// errIsolate asks run to try again with each write isolated.
+var errIsolate = errors.New("a write failed: isolate the writes")
+
+// attempt runs batch in one transaction. With isolate, each write runs in a
+// savepoint and its error is its own; without, any error rolls back the
+// whole transaction and returns errIsolate. err is for the transaction as
+// a whole (begin, commit, a broken savepoint).
+func (b *batcher) attempt(batch []*writeReq, isolate bool) (results []error, hooks [][]func(), err error) {
+	ctx := context.Background()
+	results = make([]error, len(batch))
+	stx, err := b.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return results, nil, fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{db: b.db, tx: stx}
+	single := len(batch) == 1
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if isolate && !single {
+			if _, err := tx.Exec(ctx, b.sp[0]); err != nil {
+				stx.Rollback()
+				return results, nil, fmt.Errorf("savepoint: %w", err)
+			}
+		}
+		tx.onCommit = nil
+		err := callSafely(r.fn, tx)
+		switch {
+		case err == nil:
+			hooks = append(hooks, tx.onCommit)
+		case single:
+			stx.Rollback()
+			results[i] = err
+			return results, nil, nil
+		case !isolate:
+			stx.Rollback()
+			return results, nil, errIsolate
+		default:
+			if _, rerr := tx.Exec(ctx, b.sp[2]); rerr != nil {
+				stx.Rollback()
+				return results, nil, fmt.Errorf("rollback to savepoint: %w (after %v)", rerr, err)
+			}
+			results[i] = err
+		}
+		if isolate && !single {
+			if _, err := tx.Exec(ctx, b.sp[1]); err != nil {
+				stx.Rollback()
+				return results, nil, fmt.Errorf("release savepoint: %w", err)
+			}
+		}
+	}
+	if err := stx.Commit(); err != nil {
+		return results, nil, fmt.Errorf("commit: %w", err)
+	}
+	return results, hooks, nil
 }

@@ -57,6 +57,7 @@ type DB struct {
 	wstmts  *stmtCache // nil on PostgreSQL: pgx caches prepared statements itself
 	rstmts  *stmtCache
 	batcher *batcher
+	ckpt    *checkpointer
 	log     *slog.Logger
 	writes  atomic.Int64 // committed writes, for MaintainStats
 }
@@ -97,7 +98,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	if sync != "full" && sync != "normal" {
 		return nil, fmt.Errorf("sqlite sync mode %q: want full or normal", cfg.SQLiteSync)
 	}
-	w, err := sql.Open("sqlite", sqliteDSN(cfg.Path, false, sync))
+	w, err := sql.Open("sqlite", sqliteDSN(cfg.Path, roleWriter, sync))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", cfg.Path, err)
 	}
@@ -112,7 +113,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", cfg.Path, err)
 	}
-	r, err := sql.Open("sqlite", sqliteDSN(cfg.Path, true, sync))
+	r, err := sql.Open("sqlite", sqliteDSN(cfg.Path, roleReader, sync))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite readers: %w", err)
@@ -128,6 +129,11 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{
 		dialect: sqliteDialect{}, kind: SQLite, write: w, read: r,
 		wstmts: newStmtCache(w), rstmts: newStmtCache(r), log: cfg.Logger,
+	}
+	if db.ckpt, err = newCheckpointer(cfg.Path, sync, db.log); err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
 	}
 	db.batcher = newBatcher(db)
 	return db, nil
@@ -188,6 +194,9 @@ func (db *DB) Close() error {
 		db.batcher.close()
 	}
 	var errs []error
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.close())
+	}
 	if db.kind == SQLite {
 		errs = append(errs, db.read.Close())
 	}
@@ -311,7 +320,8 @@ func (t *Tx) ExecDirect(ctx context.Context, q string, args ...any) (sql.Result,
 // Write runs fn in a write transaction and returns once it has committed
 // (nil) or rolled back (fn's error, or the commit's). fn may be batched with
 // other writes into one commit on SQLite; it must do nothing but database
-// work through tx, and must not call Write itself.
+// work through tx, must not call Write itself, and may be run more than once
+// (when a write batched with it fails): only its last run counts.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.batcher != nil {
 		return db.batcher.do(ctx, fn, false)

@@ -182,8 +182,17 @@ func quoteIdent(id string) string { return `"` + strings.ReplaceAll(id, `"`, `""
 
 func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
 
+// connRole says what a SQLite connection is for.
+type connRole int
+
+const (
+	roleWriter connRole = iota
+	roleReader
+	roleCheckpointer
+)
+
 // sqliteDSN builds the connection string for the modernc driver.
-func sqliteDSN(path string, readOnly bool, sync string) string {
+func sqliteDSN(path string, role connRole, sync string) string {
 	q := []string{
 		"_pragma=busy_timeout(10000)",
 		"_pragma=journal_mode(WAL)",
@@ -192,12 +201,16 @@ func sqliteDSN(path string, readOnly bool, sync string) string {
 		"_pragma=temp_store(memory)",
 		"_pragma=mmap_size(" + strconv.Itoa(1<<30) + ")",
 	}
-	if readOnly {
+	switch role {
+	case roleReader:
 		q = append(q, "_pragma=query_only(1)", "_pragma=cache_size(-"+strconv.Itoa(32<<10)+")") // 32 MiB
-	} else {
+	case roleWriter:
 		// Every commit walks the writer's page cache, so a small one
 		// commits faster; reads of clean pages come from the mapping.
-		q = append(q, "_txlock=immediate", "_pragma=cache_size(-"+strconv.Itoa(4<<10)+")") // 4 MiB
+		// The checkpointer copies the log back beside the writer; the
+		// writer checkpoints only when the log grows past ~40 MB (then
+		// little is left to copy), which also bounds the log.
+		q = append(q, "_txlock=immediate", "_pragma=cache_size(-"+strconv.Itoa(4<<10)+")", "_pragma=wal_autocheckpoint(10000)")
 	}
 	return "file:" + path + "?" + strings.Join(q, "&")
 }
