@@ -45,7 +45,7 @@ func TestRESTForms(t *testing.T) {
 			t.Fatalf("incompatible change: %d %s", status, body)
 		}
 		status, body = s.do("GET", "/api/v1/forms/D000001Contract", nil)
-		if f := decode(t, body); f["revision"] != json.Number("1") {
+		if f := decode(t, body); status != 200 || f["revision"] != json.Number("1") {
 			t.Fatalf("refused change still changed the form: %s", body)
 		}
 

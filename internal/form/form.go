@@ -227,9 +227,6 @@ var childSystemFields = []*Field{
 // SystemFields returns the system fields of a form, in wire order.
 func SystemFields() []*Field { return sysFields }
 
-// ChildSystemFields returns the system fields of a child table.
-func ChildSystemFields() []*Field { return childSysFields }
-
 var sysFields, childSysFields = prepareSystem(systemFields), prepareSystem(childSystemFields)
 
 func prepareSystem(fs []*Field) []*Field {

@@ -11,20 +11,19 @@ import (
 // plan holds the SQL texts for one form revision. Texts are stable per
 // revision, so the database layer prepares each once.
 type plan struct {
-	table     string // quoted
-	cols      string // system columns then field columns
-	insert    string
-	load      string // by objectid
-	lock      string // version and status of one object, locked for update
-	bySource  string
-	seq       string
-	seqArgs   []any
-	seqExpr   string // set when the insert draws SeqNo itself
-	exists    string
-	remove    string
-	children  []childPlan
-	nSys      int
-	ownerDept string
+	table    string // quoted
+	cols     string // system columns then field columns
+	insert   string
+	load     string // by objectid
+	lock     string // version and status of one object, locked for update
+	bySource string
+	seq      string
+	seqArgs  []any
+	seqExpr  string // set when the insert draws SeqNo itself
+	exists   string
+	remove   string
+	children []childPlan
+	nSys     int
 }
 
 type childPlan struct {

@@ -3,7 +3,6 @@ package record
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -311,20 +310,6 @@ func scanRows(d sqldb.Dialect, c *form.Child, rows *sql.Rows) ([]*Row, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// Exists reports whether object id exists in form formCode.
-func (s *Service) Exists(ctx context.Context, q sqldb.Querier, formCode, id string) (bool, error) {
-	f, err := s.forms.Get(formCode)
-	if err != nil {
-		return false, err
-	}
-	var one int
-	err = q.QueryRow(ctx, s.plan(f).exists, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
 }
 
 // Projection says which fields an encoding includes.
