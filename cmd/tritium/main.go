@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,13 +12,13 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones work on machines without tzdata
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/tritiumhq/tritium/internal/app"
 	"github.com/tritiumhq/tritium/internal/loadtest"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -39,6 +40,12 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Short:         "Tritium: forms, workflows and an open API in one binary",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Name() == "bench" { // its flags name other variables
+				return nil
+			}
+			return applyEnv(cmd)
+		},
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -46,34 +53,30 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	return root
 }
 
-// env returns TRITIUM_<name> or def: every flag can come from the
-// environment.
+// env returns TRITIUM_<name>, or def when it is unset or empty.
 func env(name, def string) string {
-	if v, ok := os.LookupEnv("TRITIUM_" + name); ok {
+	if v := os.Getenv("TRITIUM_" + name); v != "" {
 		return v
 	}
 	return def
 }
 
-func envFloat(name string, def float64) float64 {
-	if v, err := strconv.ParseFloat(env(name, ""), 64); err == nil {
-		return v
-	}
-	return def
-}
-
-func envInt(name string, def int64) int64 {
-	if v, err := strconv.ParseInt(env(name, ""), 10, 64); err == nil {
-		return v
-	}
-	return def
-}
-
-func envBool(name string, def bool) bool {
-	if v, err := strconv.ParseBool(env(name, "")); err == nil {
-		return v
-	}
-	return def
+// applyEnv gives every flag not set on the command line the value of its
+// environment variable (--rate-limit ← TRITIUM_RATE_LIMIT), parsed like
+// the flag, so a bad value is an error rather than silently ignored.
+func applyEnv(cmd *cobra.Command) error {
+	var errs []error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		name := "TRITIUM_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		v := os.Getenv(name)
+		if f.Changed || v == "" {
+			return
+		}
+		if err := f.Value.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %w", name, v, err))
+		}
+	})
+	return errors.Join(errs...)
 }
 
 type storeFlags struct {
@@ -82,10 +85,10 @@ type storeFlags struct {
 
 func (s *storeFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&s.data, "data", env("DATA", "./tritium_data"), "data directory: SQLite database and files (TRITIUM_DATA)")
-	f.StringVar(&s.db, "db", env("DB", ""), "database: empty for SQLite in the data directory, or postgres://… (TRITIUM_DB)")
-	f.StringVar(&s.sync, "sqlite-sync", env("SQLITE_SYNC", "full"), "SQLite durability: full (every commit synced) or normal (TRITIUM_SQLITE_SYNC)")
-	f.StringVar(&s.tz, "timezone", env("TIMEZONE", "Asia/Shanghai"), "time zone for dates on the wire (TRITIUM_TIMEZONE)")
+	f.StringVar(&s.data, "data", "./tritium_data", "data directory: SQLite database and files (TRITIUM_DATA)")
+	f.StringVar(&s.db, "db", "", "database: empty for SQLite in the data directory, or postgres://… (TRITIUM_DB)")
+	f.StringVar(&s.sync, "sqlite-sync", "full", "SQLite durability: full (every commit synced) or normal (TRITIUM_SQLITE_SYNC)")
+	f.StringVar(&s.tz, "timezone", "Asia/Shanghai", "time zone for dates on the wire (TRITIUM_TIMEZONE)")
 }
 
 func (s *storeFlags) config() app.Config {
@@ -137,13 +140,13 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	}
 	sf.add(cmd)
 	f := cmd.Flags()
-	f.StringVar(&addr, "http", env("HTTP", "127.0.0.1:8090"), "listen address (TRITIUM_HTTP)")
-	f.Float64Var(&rateLimit, "rate-limit", envFloat("RATE_LIMIT", 200), "requests per second per credential, burst twice that; 0 turns it off (TRITIUM_RATE_LIMIT)")
-	f.Int64Var(&maxBody, "max-body", envInt("MAX_BODY", 10<<20), "request body limit in bytes (TRITIUM_MAX_BODY)")
-	f.Int64Var(&maxUpload, "max-upload", envInt("MAX_UPLOAD", 50<<20), "uploaded file limit in bytes (TRITIUM_MAX_UPLOAD)")
-	f.BoolVar(&accessLog, "access-log", envBool("ACCESS_LOG", true), "log every request (TRITIUM_ACCESS_LOG)")
-	f.StringVar(&pprofAddr, "pprof", env("PPROF", ""), "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (TRITIUM_PPROF)")
-	f.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (TRITIUM_LOG_LEVEL)")
+	f.StringVar(&addr, "http", "127.0.0.1:8090", "listen address (TRITIUM_HTTP)")
+	f.Float64Var(&rateLimit, "rate-limit", 200, "requests per second per credential, burst twice that; 0 turns it off (TRITIUM_RATE_LIMIT)")
+	f.Int64Var(&maxBody, "max-body", 10<<20, "request body limit in bytes (TRITIUM_MAX_BODY)")
+	f.Int64Var(&maxUpload, "max-upload", 50<<20, "uploaded file limit in bytes (TRITIUM_MAX_UPLOAD)")
+	f.BoolVar(&accessLog, "access-log", true, "log every request (TRITIUM_ACCESS_LOG)")
+	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (TRITIUM_PPROF)")
+	f.StringVar(&level, "log-level", "info", "debug, info, warn or error (TRITIUM_LOG_LEVEL)")
 	return cmd
 }
 

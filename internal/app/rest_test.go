@@ -13,7 +13,7 @@ import (
 func TestRESTForms(t *testing.T) {
 	forEachServer(t, func(t *testing.T, s *server) {
 		s.mustCreateForm(contractForm())
-		if status, body := s.do("POST", "/api/v1/forms", contractForm()); status != 422 || !strings.Contains(string(body), "已被表单") {
+		if status, body := s.do("POST", "/api/v1/forms", contractForm()); status != 409 || !strings.Contains(string(body), "已被表单") {
 			t.Fatalf("duplicate form: %d %s", status, body)
 		}
 		status, body := s.do("GET", "/api/v1/forms", nil)

@@ -410,8 +410,9 @@ func orderable(fd *form.Field) bool {
 }
 
 func unsupported(fd *form.Field, op Op) error {
-	return errf(fd.Code, "字段%s (%s) 不支持运算符 %s (field %s of type %s does not support operator %s)",
-		fd.Code, fd.Type, op, fd.Code, fd.Type, op)
+	// Both spellings: H3Yun clients send the number, REST clients the symbol.
+	return errf(fd.Code, "字段%s (%s) 不支持运算符 %s (%d) (field %s of type %s does not support operator %s (%d))",
+		fd.Code, fd.Type, op, int(op), fd.Code, fd.Type, op, int(op))
 }
 
 // CompileSort returns the ORDER BY clause for sorts, e.g.

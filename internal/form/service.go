@@ -90,10 +90,8 @@ func (s *Service) Create(ctx context.Context, f *Form) (*Form, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	for i, c := range f.Children {
-		if c.RenameFrom != "" {
-			return nil, apperr.Field(fmt.Sprintf("children[%d].renameFrom", i), "新建表单不能使用 renameFrom (renameFrom applies to updates only)")
-		}
+	if path := renameIn(f); path != "" {
+		return nil, apperr.Field(path, "新建表单不能使用 renameFrom (renameFrom applies to updates only)")
 	}
 	if err := s.checkRelations(f); err != nil {
 		return nil, err
@@ -252,6 +250,26 @@ func (s *Service) checkRelations(f *Form) error {
 	return nil
 }
 
+// renameIn returns the path of the first renameFrom in f, or "".
+func renameIn(f *Form) string {
+	for i, fd := range f.Fields {
+		if fd.RenameFrom != "" {
+			return fmt.Sprintf("fields[%d].renameFrom", i)
+		}
+	}
+	for i, c := range f.Children {
+		if c.RenameFrom != "" {
+			return fmt.Sprintf("children[%d].renameFrom", i)
+		}
+		for j, fd := range c.Fields {
+			if fd.RenameFrom != "" {
+				return fmt.Sprintf("children[%d].fields[%d].renameFrom", i, j)
+			}
+		}
+	}
+	return ""
+}
+
 func clearRenames(f *Form) {
 	for _, fd := range f.Fields {
 		fd.RenameFrom = ""
@@ -279,7 +297,7 @@ func (s *Service) registerCodes(ctx context.Context, tx *sqldb.Tx, f *Form) erro
 			if i > 0 {
 				field = fmt.Sprintf("children[%d].code", i-1)
 			}
-			return apperr.Field(field, "编码 %s 已被表单 %s 使用 (code already used by form %s)", c, owner, owner)
+			return &apperr.Error{Code: apperr.Conflict, Field: field, Message: fmt.Sprintf("编码 %s 已被表单 %s 使用 (code already used by form %s)", c, owner, owner)}
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("check code %s: %w", c, err)

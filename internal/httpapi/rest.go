@@ -89,6 +89,15 @@ func intParam(r *http.Request, name string, def int) (int, error) {
 	return n, nil
 }
 
+// limitParam reads the page size: 1–500, default 50.
+func limitParam(r *http.Request) (int, error) {
+	limit, err := intParam(r, "limit", 50)
+	if err == nil && (limit < 1 || limit > record.MaxPage) {
+		err = apperr.Field("limit", "limit 须在 1 到 %d 之间 (limit must be 1–%d)", record.MaxPage, record.MaxPage)
+	}
+	return limit, err
+}
+
 // boolParam reads a boolean query parameter (true/false/1/0).
 func boolParam(r *http.Request, name string) (bool, error) {
 	v := strings.ToLower(r.URL.Query().Get(name))

@@ -32,7 +32,7 @@ func entityRoutes[T, P any](e entity[T, P]) []route {
 			if err != nil {
 				return err
 			}
-			limit, err := intParam(r, "limit", 50)
+			limit, err := limitParam(r)
 			if err != nil {
 				return err
 			}

@@ -60,12 +60,9 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request, _ record.Ac
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(r, "limit", 50)
+	limit, err := limitParam(r)
 	if err != nil {
 		return err
-	}
-	if limit < 1 || limit > record.MaxPage {
-		return apperr.Field("limit", "limit 须在 1 到 %d 之间 (limit must be 1–%d)", record.MaxPage, record.MaxPage)
 	}
 	count := true
 	if qs.Get("count") != "" {

@@ -82,6 +82,9 @@ func (s *Service) parse(f *form.Form, data Data, create bool) (*changes, error) 
 		if fd == nil {
 			return nil, apperr.Field(k, "字段不存在: %s (unknown field %s in form %s)", k, k, f.Code)
 		}
+		if fd.Type == form.Serial {
+			continue // generated; read-only like the system fields
+		}
 		if !fd.System() {
 			val, err := s.codec.Coerce(fd, v)
 			if err != nil {
@@ -203,6 +206,9 @@ func (s *Service) parseRow(ch *form.Child, i int, row map[string]any) (rowChange
 				}
 			}
 			continue // ParentObjectId and sortKey are ours
+		}
+		if fd.Type == form.Serial {
+			continue
 		}
 		v, err := s.codec.Coerce(fd, row[k])
 		if err != nil {

@@ -237,3 +237,28 @@ func BenchmarkList(b *testing.B) {
 		})
 	}
 }
+
+// TestContainsIgnoresCaseInAnyScript: contains, starts and ends with ignore
+// letter case beyond ASCII on both databases.
+func TestContainsIgnoresCaseInAnyScript(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
+		ctx := context.Background()
+		e := newEnv(t, kind)
+		e.define(t, orderForm)
+		for _, title := range []string{"ÉCOLE Ελλάδα 合同", "Москва", "plain"} {
+			if _, err := e.rec.Create(ctx, e.actor, "Order", record.Data{"Title": title}, record.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for filterText, want := range map[string]int{`Title ~ "école"`: 1, `Title ~ "ΕΛΛΆΔΑ"`: 1, `Title ^= "москва"`: 1, `Title $= "合同"`: 1, `Title !~ "É"`: 2, `Title ~ "PLAIN"`: 1} {
+			node, err := filter.Parse(filterText)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, err := e.rec.List(ctx, "Order", record.Query{Filter: node, Count: true})
+			if err != nil || page.Total != int64(want) {
+				t.Errorf("%s: %d matches (%v), want %d", filterText, page.Total, err, want)
+			}
+		}
+	})
+}

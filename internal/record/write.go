@@ -52,10 +52,10 @@ func (s *Service) CreateBatch(ctx context.Context, actor Actor, formCode string,
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, apperr.Field("BizObjectArray", "没有要创建的对象 (nothing to create)")
+		return nil, apperr.New(apperr.Invalid, "没有要创建的对象 (nothing to create)")
 	}
 	if len(items) > MaxBatch {
-		return nil, apperr.Field("BizObjectArray", "一次最多创建 %d 个对象, 收到 %d (at most %d objects per call)", MaxBatch, len(items), MaxBatch)
+		return nil, apperr.New(apperr.Invalid, "一次最多创建 %d 个对象, 收到 %d (at most %d objects per call)", MaxBatch, len(items), MaxBatch)
 	}
 	all := make([]*changes, len(items))
 	for i, data := range items {

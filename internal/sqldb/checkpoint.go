@@ -3,9 +3,10 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"time"
+
+	"modernc.org/sqlite"
 )
 
 // checkpointer copies the write-ahead log back into the database file on
@@ -20,15 +21,12 @@ type checkpointer struct {
 
 const checkpointEvery = 100 * time.Millisecond
 
-func newCheckpointer(path, sync string, log *slog.Logger) (*checkpointer, error) {
-	db, err := sql.Open("sqlite", sqliteDSN(path, roleCheckpointer, sync))
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite checkpointer: %w", err)
-	}
+func newCheckpointer(drv *sqlite.Driver, path, sync string, log *slog.Logger) *checkpointer {
+	db := sql.OpenDB(connector{drv, sqliteDSN(path, roleCheckpointer, sync)})
 	db.SetMaxOpenConns(1)
 	c := &checkpointer{db: db, stop: make(chan struct{}), done: make(chan struct{}), log: log}
 	go c.loop()
-	return c, nil
+	return c
 }
 
 func (c *checkpointer) loop() {

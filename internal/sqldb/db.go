@@ -29,7 +29,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // Config selects and tunes the database.
@@ -98,10 +97,8 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	if sync != "full" && sync != "normal" {
 		return nil, fmt.Errorf("sqlite sync mode %q: want full or normal", cfg.SQLiteSync)
 	}
-	w, err := sql.Open("sqlite", sqliteDSN(cfg.Path, roleWriter, sync))
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", cfg.Path, err)
-	}
+	drv := newSQLiteDriver()
+	w := sql.OpenDB(connector{drv, sqliteDSN(cfg.Path, roleWriter, sync)})
 	// Writes are serialised by the batcher, not by the pool. The second
 	// connection lets database/sql prepare a statement while the writer's
 	// transaction holds the first; each is then prepared on both.
@@ -113,11 +110,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", cfg.Path, err)
 	}
-	r, err := sql.Open("sqlite", sqliteDSN(cfg.Path, roleReader, sync))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open sqlite readers: %w", err)
-	}
+	r := sql.OpenDB(connector{drv, sqliteDSN(cfg.Path, roleReader, sync)})
 	n := cfg.MaxConns
 	if n <= 0 {
 		n = max(4, 2*runtime.GOMAXPROCS(0))
@@ -130,11 +123,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 		dialect: sqliteDialect{}, kind: SQLite, write: w, read: r,
 		wstmts: newStmtCache(w), rstmts: newStmtCache(r), log: cfg.Logger,
 	}
-	if db.ckpt, err = newCheckpointer(cfg.Path, sync, db.log); err != nil {
-		w.Close()
-		r.Close()
-		return nil, err
-	}
+	db.ckpt = newCheckpointer(drv, cfg.Path, sync, db.log)
 	db.batcher = newBatcher(db)
 	return db, nil
 }

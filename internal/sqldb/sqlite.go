@@ -1,6 +1,8 @@
 package sqldb
 
 import (
+	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,11 +111,37 @@ func (sqliteDialect) DecimalCompareExpr(col string, precision int) string {
 	return col
 }
 
-// LIKE in SQLite is case-insensitive for ASCII; other scripts used in
-// business data (CJK) have no case.
+// SQLite's LIKE ignores case for ASCII only; tritium_fold (registered on
+// our connections, see newSQLiteDriver) lowers any script, as PostgreSQL's
+// ILIKE does.
 func (sqliteDialect) LikeInsensitive(expr string) string {
-	return expr + ` LIKE ? ESCAPE '\'`
+	return "tritium_fold(" + expr + `) LIKE tritium_fold(?) ESCAPE '\'`
 }
+
+// newSQLiteDriver returns a driver of our own (nothing registered
+// process-wide) whose connections know tritium_fold.
+func newSQLiteDriver() *sqlite.Driver {
+	d := &sqlite.Driver{}
+	d.MustRegisterDeterministicScalarFunction("tritium_fold", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
+	return d
+}
+
+// connector opens connections to one DSN through a driver of our own.
+type connector struct {
+	d   *sqlite.Driver
+	dsn string
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.d }
 
 // PageSQL finds the page's objectids first, so filtering and sorting can
 // run on an index alone and only the page's rows are read from the table
