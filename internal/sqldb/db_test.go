@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tritiumhq/tritium/internal/sqldb"
 	"github.com/tritiumhq/tritium/internal/sqldb/sqldbtest"
@@ -143,5 +144,43 @@ func TestOptimizeAnalyzesGrownTables(t *testing.T) {
 	}
 	if !strings.HasPrefix(stat, "5000 ") { // rows, then (sampled) rows per value
 		t.Fatalf("sqlite_stat1 for g_a = %q, want 5000 rows", stat)
+	}
+}
+
+// TestOptimizePostgres: tables that changed a lot get planner statistics
+// even when autovacuum is off.
+func TestOptimizePostgres(t *testing.T) {
+	ctx := context.Background()
+	db := sqldbtest.Open(t, sqldb.Postgres)
+	err := db.WriteAlone(ctx, func(tx *sqldb.Tx) error {
+		for _, q := range []string{
+			"CREATE TABLE g (a INTEGER, b INTEGER)",
+			"ALTER TABLE g SET (autovacuum_enabled = false)",
+			"INSERT INTO g SELECT i % 10, i FROM generate_series(1, 5000) AS i",
+		} {
+			if _, err := tx.ExecDirect(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Statistics counters reach pg_stat_user_tables asynchronously.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := db.Optimize(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		db.Reader().QueryRow(ctx, "SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'g'").Scan(&n)
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no planner statistics for g after Optimize")
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
