@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
@@ -20,7 +21,15 @@ func (db *DB) migrate(ctx context.Context) error {
 	var opts []goose.ProviderOption
 	if db.kind == Postgres {
 		dir, gd = "migrations/postgres", goose.DialectPostgres
-		l, err := lock.NewPostgresSessionLocker()
+		// One lock per schema: nodes sharing a schema take turns, stores in
+		// other schemas of the same database do not wait for each other.
+		var schema string
+		if err := db.write.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("tritium-migrate:" + schema))
+		l, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64())), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
