@@ -275,34 +275,31 @@ func SequenceName(table string) string { return identifier("seq_", table) }
 // called on every definition after Validate, and on load.
 func (f *Form) prepare() {
 	f.table = TableName(f.Code)
-	f.index = map[string]*Field{}
-	for _, s := range sysFields {
-		f.index[strings.ToLower(s.Code)] = s
-		f.index[s.Code] = s
-	}
-	for i, fd := range f.Fields {
-		fd.prepare()
-		fd.pos = i
-		f.index[strings.ToLower(fd.Code)] = fd
-		f.index[fd.Code] = fd
-	}
+	f.index = indexFields(sysFields, f.Fields)
 	f.child = map[string]*Child{}
 	for _, c := range f.Children {
 		c.table = TableName(c.Code)
-		c.index = map[string]*Field{}
-		for _, s := range childSysFields {
-			c.index[strings.ToLower(s.Code)] = s
-			c.index[s.Code] = s
-		}
-		for i, fd := range c.Fields {
-			fd.prepare()
-			fd.pos = i
-			c.index[strings.ToLower(fd.Code)] = fd
-			c.index[fd.Code] = fd
-		}
+		c.index = indexFields(childSysFields, c.Fields)
 		f.child[strings.ToLower(c.Code)] = c
 		f.child[c.Code] = c
 	}
+}
+
+// indexFields prepares fields and maps both exact and lower-case codes of
+// them and of the system fields to the field.
+func indexFields(system, fields []*Field) map[string]*Field {
+	m := make(map[string]*Field, 2*(len(system)+len(fields)))
+	for _, s := range system {
+		m[strings.ToLower(s.Code)] = s
+		m[s.Code] = s
+	}
+	for i, fd := range fields {
+		fd.prepare()
+		fd.pos = i
+		m[strings.ToLower(fd.Code)] = fd
+		m[fd.Code] = fd
+	}
+	return m
 }
 
 func (fd *Field) prepare() {
