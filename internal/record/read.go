@@ -117,7 +117,7 @@ func (s *Service) List(ctx context.Context, formCode string, q Query) (*Page, er
 			return page, nil
 		}
 		matches = page.Total
-	} else if where != filter.MatchAll && d.Kind() == sqldb.SQLite {
+	} else if where != filter.MatchAll && d.PageWantsMatchCount() {
 		bounded := "SELECT COUNT(*) FROM (SELECT 1 FROM " + p.table + " WHERE " + where + " LIMIT " + strconv.Itoa(filterFirstMax+1) + ")"
 		if err := r.QueryRow(ctx, bounded, args...).Scan(&matches); err != nil {
 			return nil, fmt.Errorf("count %s: %w", f.Code, err)

@@ -76,6 +76,9 @@ type Dialect interface {
 	// all and sort them, rather than walk an index in sort order until the
 	// page is full.
 	PageSQL(table, cols, where string, order []string, filterFirst bool) PageSQL
+	// PageWantsMatchCount reports whether PageSQL's filterFirst matters,
+	// so a caller without a count should estimate one.
+	PageWantsMatchCount() bool
 	// ForUpdate is appended to a SELECT that reads a row it will change.
 	ForUpdate() string
 	// IsUniqueViolation reports a unique-constraint failure.

@@ -115,6 +115,8 @@ func (postgresDialect) PageSQL(table, cols, where string, order []string, _ bool
 	return PageSQL{Rows: "SELECT " + cols + " FROM " + table + " WHERE " + where + " ORDER BY " + strings.Join(order, ", ") + " LIMIT ? OFFSET ?"}
 }
 
+func (postgresDialect) PageWantsMatchCount() bool { return false }
+
 func (postgresDialect) AnyOf(expr string) string { return expr + " = ANY(?)" }
 
 func (postgresDialect) AnyOfArg(values []string) any { return values }

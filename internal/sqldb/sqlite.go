@@ -165,6 +165,8 @@ func (sqliteDialect) PageSQL(table, cols, where string, order []string, filterFi
 	}
 }
 
+func (sqliteDialect) PageWantsMatchCount() bool { return true }
+
 func (sqliteDialect) AnyOf(expr string) string {
 	return expr + " IN (SELECT value FROM json_each(?))"
 }
