@@ -162,6 +162,18 @@ func TestH3YunLeniency(t *testing.T) {
 		if rd["TotalCount"] != json.Number("1") {
 			t.Fatalf("lenient filter: %v", rd)
 		}
+		// Single quotes inside values that hold JSON: a child table and a Matcher.
+		rd = s.ok(map[string]any{"ActionName": "CreateBizObject", "SchemaCode": "D000001Contract",
+			"BizObject": `{"F0000001":"子表","D000001Lines":"[{'F0000011':'单引号行'}]"}`})
+		bo = s.ok(map[string]any{"ActionName": "LoadBizObject", "SchemaCode": "D000001Contract", "BizObjectId": rd["BizObjectId"]})["BizObject"].(map[string]any)
+		if rows := bo["D000001Lines"].([]any); len(rows) != 1 || rows[0].(map[string]any)["F0000011"] != "单引号行" {
+			t.Fatalf("child rows from a single-quoted string: %v", bo["D000001Lines"])
+		}
+		rd = s.ok(map[string]any{"ActionName": "LoadBizObjects", "SchemaCode": "D000001Contract",
+			"Filter": map[string]any{"RequireCount": true, "Matcher": `{'Type':'Item','Name':'F0000001','Operator':2,'Value':'子表'}`}})
+		if rd["TotalCount"] != json.Number("1") {
+			t.Fatalf("single-quoted Matcher string: %v", rd)
+		}
 	})
 }
 

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"encoding/json"
+	"github.com/tritiumhq/tritium/internal/lenientjson"
 	"math"
 	"sort"
 	"strconv"
@@ -58,10 +59,8 @@ func (p *matcherParser) embedded(s string, depth int) (Node, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
 	var v any
-	if err := dec.Decode(&v); err != nil || dec.More() {
+	if err := lenientjson.Unmarshal([]byte(s), &v); err != nil {
 		return nil, errf("", "Matcher 不是有效的 JSON (a Matcher string must hold a JSON object)")
 	}
 	if _, ok := v.(map[string]any); !ok {

@@ -93,14 +93,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // JSON for programs, not HTML
-	b := buf.Bytes()
 	if err := enc.Encode(v); err != nil {
-		status = http.StatusInternalServerError
-		b = []byte(`{"error":{"code":"internal","message":"encode response"}}`)
-	} else {
-		b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		writeRaw(w, http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"encode response"}}`))
+		return
 	}
-	writeRaw(w, status, b)
+	writeRaw(w, status, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
 func writeRaw(w http.ResponseWriter, status int, b []byte) {

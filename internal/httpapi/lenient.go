@@ -6,88 +6,14 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/tritiumhq/tritium/internal/lenientjson"
 )
 
-// H3Yun's server parsed with Newtonsoft.Json, and clients rely on what it
-// tolerates. decodeLenient accepts strict JSON first (the fast path) and,
-// on a syntax error, single-quoted strings.
+// decodeLenient and decodeStrict read request bodies (see lenientjson).
+func decodeLenient(data []byte, v any) error { return lenientjson.Unmarshal(data, v) }
 
-// decodeLenient unmarshals data into v (numbers as json.Number when v is an
-// interface or map).
-func decodeLenient(data []byte, v any) error {
-	err := decodeStrict(data, v)
-	var se *json.SyntaxError
-	if errors.As(err, &se) && bytes.IndexByte(data, '\'') >= 0 {
-		if fixed, ok := singleToDouble(data); ok {
-			return decodeStrict(fixed, v)
-		}
-	}
-	return err
-}
-
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return &json.SyntaxError{Offset: dec.InputOffset()}
-	}
-	// Trailing whitespace only.
-	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
-		return errors.New("unexpected data after the JSON value")
-	}
-	return nil
-}
-
-// singleToDouble rewrites single-quoted strings as double-quoted ones,
-// leaving double-quoted strings alone.
-func singleToDouble(data []byte) ([]byte, bool) {
-	out := make([]byte, 0, len(data)+8)
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		switch c {
-		case '"':
-			j := i + 1
-			for ; j < len(data) && data[j] != '"'; j++ {
-				if data[j] == '\\' {
-					j++
-				}
-			}
-			if j >= len(data) {
-				return nil, false
-			}
-			out = append(out, data[i:j+1]...)
-			i = j
-		case '\'':
-			out = append(out, '"')
-			j := i + 1
-			for ; j < len(data) && data[j] != '\''; j++ {
-				switch {
-				case data[j] == '\\' && j+1 < len(data) && data[j+1] == '\'':
-					out = append(out, '\'')
-					j++
-				case data[j] == '\\' && j+1 < len(data):
-					out = append(out, data[j], data[j+1])
-					j++
-				case data[j] == '"':
-					out = append(out, '\\', '"')
-				default:
-					out = append(out, data[j])
-				}
-			}
-			if j >= len(data) {
-				return nil, false
-			}
-			out = append(out, '"')
-			i = j
-		default:
-			out = append(out, c)
-		}
-	}
-	return out, true
-}
+func decodeStrict(data []byte, v any) error { return lenientjson.Strict(data, v) }
 
 // flexString accepts a JSON string, number or null.
 type flexString string

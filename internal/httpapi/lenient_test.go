@@ -5,33 +5,6 @@ import (
 	"testing"
 )
 
-func TestDecodeLenient(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{`{"a":"x"}`, `{"a":"x"}`},
-		{`{'a':'x'}`, `{"a":"x"}`},
-		{`{'a':'it\'s "q"'}`, `{"a":"it's \"q\""}`},
-		{`{"a":"don't","b":'y'}`, `{"a":"don't","b":"y"}`},
-		{`{'a':'中文'}`, `{"a":"中文"}`},
-	}
-	for _, c := range cases {
-		var v any
-		if err := decodeLenient([]byte(c.in), &v); err != nil {
-			t.Errorf("%s: %v", c.in, err)
-			continue
-		}
-		got, _ := json.Marshal(v)
-		if string(got) != c.want {
-			t.Errorf("%s → %s, want %s", c.in, got, c.want)
-		}
-	}
-	for _, bad := range []string{`{'a':'x}`, `{"a":1} {"b":2}`, `{"a":}`, ``} {
-		var v any
-		if err := decodeLenient([]byte(bad), &v); err == nil {
-			t.Errorf("%q: want an error", bad)
-		}
-	}
-}
-
 func TestFlexValues(t *testing.T) {
 	for in, want := range map[string]bool{`true`: true, `"true"`: true, `"TRUE"`: true, `1`: true, `"1"`: true,
 		`false`: false, `"false"`: false, `0`: false, `null`: false, ``: false, `""`: false} {

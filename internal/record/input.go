@@ -1,7 +1,6 @@
 package record
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/form"
+	"github.com/tritiumhq/tritium/internal/lenientjson"
 )
 
 // Data is an object as a client sent it: JSON decoded with UseNumber.
@@ -145,9 +145,7 @@ func (s *Service) parseChild(ch *form.Child, v any) (childChange, error) {
 	cc := childChange{child: ch}
 	if str, ok := v.(string); ok { // some clients send the array as a JSON string
 		var arr []any
-		dec := json.NewDecoder(strings.NewReader(str))
-		dec.UseNumber()
-		if err := dec.Decode(&arr); err != nil {
+		if err := lenientjson.Unmarshal([]byte(str), &arr); err != nil {
 			return cc, apperr.Field(ch.Code, "子表%s: 需要对象数组 (child table %s: expected an array of objects)", ch.Code, ch.Code)
 		}
 		v = arr
