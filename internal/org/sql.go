@@ -18,7 +18,7 @@ const (
 	maxLimit     = 500
 )
 
-// scanner is a *sql.Row or *sql.Rows.
+// scanner is a sqldb.Row or sqldb.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
 // nullable stores "" as NULL: the unique columns (external_id, login_name)
@@ -136,7 +136,7 @@ func firstMissing(ctx context.Context, tx *sqldb.Tx, table string, ids []string)
 	return "", nil
 }
 
-func collectStrings(rows *sql.Rows) ([]string, error) {
+func collectStrings(rows sqldb.Rows) ([]string, error) {
 	defer rows.Close()
 	out := []string{}
 	for rows.Next() {
@@ -270,7 +270,7 @@ func linksOf(ctx context.Context, q sqldb.Querier, col, otherCol, id string) ([]
 }
 
 // scanAll reads every row with scan and closes rows; never nil.
-func scanAll[T any](d sqldb.Dialect, rows *sql.Rows, scan func(sqldb.Dialect, scanner) (T, error)) ([]T, error) {
+func scanAll[T any](d sqldb.Dialect, rows sqldb.Rows, scan func(sqldb.Dialect, scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
 	out := []T{}
 	for rows.Next() {

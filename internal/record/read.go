@@ -2,7 +2,6 @@ package record
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -214,7 +213,7 @@ func (s *Service) loadChildren(ctx context.Context, f *form.Form, p *plan, proj 
 }
 
 // scanObjects reads rows of p.cols and closes rows.
-func scanObjects(d sqldb.Dialect, f *form.Form, rows *sql.Rows, capHint int) ([]*Object, error) {
+func scanObjects(d sqldb.Dialect, f *form.Form, rows sqldb.Rows, capHint int) ([]*Object, error) {
 	defer rows.Close()
 	nSys := len(form.SystemFields())
 	raw := make([]any, nSys+len(f.Fields))
@@ -285,7 +284,7 @@ func scanSys(d sqldb.Dialect, raw []any, o *Object) error {
 	return nil
 }
 
-func scanRows(d sqldb.Dialect, c *form.Child, rows *sql.Rows) ([]*Row, error) {
+func scanRows(d sqldb.Dialect, c *form.Child, rows sqldb.Rows) ([]*Row, error) {
 	defer rows.Close()
 	raw := make([]any, 3+len(c.Fields))
 	dest := make([]any, len(raw))

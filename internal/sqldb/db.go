@@ -50,10 +50,10 @@ type Config struct {
 type DB struct {
 	dialect Dialect
 	kind    Kind
-	write   *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
-	read    *sql.DB // SQLite: read-only pool; PostgreSQL: the same pool
-	pool    *pgxpool.Pool
-	wstmts  *stmtCache // nil on PostgreSQL: pgx caches prepared statements itself
+	write   *sql.DB       // SQLite: the writer connections; PostgreSQL: database/sql over pool, for migrations only
+	read    *sql.DB       // SQLite: read-only pool; nil on PostgreSQL
+	pool    *pgxpool.Pool // PostgreSQL: every read and write
+	wstmts  *stmtCache    // nil on PostgreSQL: pgx caches prepared statements itself
 	rstmts  *stmtCache
 	batcher *batcher
 	ckpt    *checkpointer
@@ -147,8 +147,7 @@ func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect postgres %s: %w", RedactURL(cfg.URL), err)
 	}
-	sdb := stdlib.OpenDBFromPool(pool)
-	return &DB{dialect: postgresDialect{}, kind: Postgres, write: sdb, read: sdb, pool: pool, log: cfg.Logger}, nil
+	return &DB{dialect: postgresDialect{}, kind: Postgres, write: stdlib.OpenDBFromPool(pool), pool: pool, log: cfg.Logger}, nil
 }
 
 // RedactURL hides the password of a database URL for logs.
@@ -173,6 +172,9 @@ func (db *DB) Kind() Kind { return db.kind }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
+	if db.pool != nil {
+		return db.pool.Ping(ctx)
+	}
 	var one int
 	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
@@ -211,8 +213,8 @@ func (db *DB) ResetStatements() {
 // Querier runs statements; both the reader and a write transaction are one.
 type Querier interface {
 	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
-	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) Row
 	Dialect() Dialect
 }
 
@@ -227,33 +229,47 @@ func (r reader) Exec(ctx context.Context, q string, args ...any) (sql.Result, er
 	return nil, errors.New("sqldb: Exec on the reader; writes go through DB.Write")
 }
 
-func (r reader) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if r.db.rstmts != nil {
-		st, err := r.db.rstmts.get(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		return st.QueryContext(ctx, args...)
+func (r reader) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	if r.db.pool != nil {
+		return pgQuery(ctx, r.db.pool, r.db.dialect.Rebind(q), args)
 	}
-	return r.db.read.QueryContext(ctx, r.db.dialect.Rebind(q), args...)
+	st, err := r.db.rstmts.get(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
-func (r reader) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if r.db.rstmts != nil {
-		st, err := r.db.rstmts.get(ctx, q)
-		if err == nil {
-			return st.QueryRowContext(ctx, args...)
-		}
+func (r reader) QueryRow(ctx context.Context, q string, args ...any) Row {
+	if r.db.pool != nil {
+		return pgxRow{r.db.pool.QueryRow(ctx, r.db.dialect.Rebind(q), args...)}
 	}
-	return r.db.read.QueryRowContext(ctx, r.db.dialect.Rebind(q), args...)
+	st, err := r.db.rstmts.get(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
 }
+
+// errRow is a Row whose query could not even be prepared.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 // Tx is a write transaction (on SQLite, a savepoint inside a group commit).
 type Tx struct {
 	db       *DB
-	tx       *sql.Tx
+	tx       *sql.Tx // SQLite
+	ptx      pgx.Tx  // PostgreSQL
 	onCommit []func()
 }
+
+// PgxTx is the transaction on PostgreSQL (nil on SQLite), for libraries
+// that enqueue in it.
+func (t *Tx) PgxTx() pgx.Tx { return t.ptx }
+
+// SQLTx is the transaction on SQLite (nil on PostgreSQL).
+func (t *Tx) SQLTx() *sql.Tx { return t.tx }
 
 // Dialect returns the database's dialect.
 func (t *Tx) Dialect() Dialect { return t.db.dialect }
@@ -271,39 +287,44 @@ func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if t.db.wstmts != nil {
-		st, err := t.stmt(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		return st.ExecContext(ctx, args...)
+	if t.ptx != nil {
+		return pgExec(ctx, t.ptx, t.db.dialect.Rebind(q), args)
 	}
-	return t.tx.ExecContext(ctx, t.db.dialect.Rebind(q), args...)
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
-func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if t.db.wstmts != nil {
-		st, err := t.stmt(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		return st.QueryContext(ctx, args...)
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	if t.ptx != nil {
+		return pgQuery(ctx, t.ptx, t.db.dialect.Rebind(q), args)
 	}
-	return t.tx.QueryContext(ctx, t.db.dialect.Rebind(q), args...)
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
-func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if t.db.wstmts != nil {
-		if st, err := t.stmt(ctx, q); err == nil {
-			return st.QueryRowContext(ctx, args...)
-		}
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) Row {
+	if t.ptx != nil {
+		return pgxRow{t.ptx.QueryRow(ctx, t.db.dialect.Rebind(q), args...)}
 	}
-	return t.tx.QueryRowContext(ctx, t.db.dialect.Rebind(q), args...)
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // ExecDirect runs a statement without preparing it (DDL, one-off SQL).
 func (t *Tx) ExecDirect(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.db.dialect.Rebind(q), args...)
+	if t.ptx != nil {
+		return pgDirect(ctx, t.ptx, t.db.dialect.Rebind(q), args)
+	}
+	return t.tx.ExecContext(ctx, q, args...)
 }
 
 // Write runs fn in a write transaction and returns once it has committed
@@ -326,17 +347,18 @@ func (db *DB) WriteAlone(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.writeOne(ctx, fn)
 }
 
+// writeOne runs fn in its own PostgreSQL transaction.
 func (db *DB) writeOne(ctx context.Context, fn func(tx *Tx) error) error {
-	stx, err := db.write.BeginTx(ctx, nil)
+	ptx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{db: db, tx: stx}
+	tx := &Tx{db: db, ptx: ptx}
 	if err := callSafely(fn, tx); err != nil {
-		stx.Rollback()
+		ptx.Rollback(context.WithoutCancel(ctx))
 		return err
 	}
-	if err := stx.Commit(); err != nil {
+	if err := ptx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	db.writes.Add(1)

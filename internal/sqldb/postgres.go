@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 )
 
@@ -91,6 +92,11 @@ func (postgresDialect) DecimalValue(d decimal.Decimal, _, scale int) any {
 
 func (postgresDialect) ScanDecimal(src any, _, _ int) (decimal.Decimal, error) {
 	switch v := src.(type) {
+	case pgtype.Numeric:
+		if !v.Valid || v.NaN || v.InfinityModifier != pgtype.Finite {
+			return decimal.Decimal{}, fmt.Errorf("scan decimal: not a finite number")
+		}
+		return decimal.NewFromBigInt(v.Int, v.Exp), nil
 	case string:
 		return decimal.NewFromString(v)
 	case []byte:

@@ -64,7 +64,7 @@ func (db *DB) Analyze(ctx context.Context, table string) error {
 // tenth (and at least 1000 rows) since their last analysis, as autovacuum
 // would.
 func (db *DB) optimizePostgres(ctx context.Context) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT relname FROM pg_stat_user_tables
+	rows, err := db.pool.Query(ctx, `SELECT relname FROM pg_stat_user_tables
 		WHERE schemaname = current_schema() AND n_mod_since_analyze >= GREATEST(1000, n_live_tup / 10)`)
 	if err != nil {
 		return fmt.Errorf("find tables to analyze: %w", err)
@@ -80,7 +80,7 @@ func (db *DB) optimizePostgres(ctx context.Context) error {
 	}
 	rows.Close()
 	for _, t := range tables {
-		if _, err := db.write.ExecContext(ctx, "ANALYZE "+db.dialect.Quote(t)); err != nil {
+		if _, err := pgDirect(ctx, db.pool, "ANALYZE "+db.dialect.Quote(t), nil); err != nil {
 			return fmt.Errorf("analyze %s: %w", t, err)
 		}
 	}
