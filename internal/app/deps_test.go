@@ -11,12 +11,12 @@ import (
 
 // layers is the dependency rule of ARCHITECTURE.md, written down:
 // cmd → app → adapters (httpapi, loadtest) → services (record, org, file,
-// auth) → foundations (form, filter, sqldb, blob, lenientjson, apperr). A package may
+// auth) → foundations (form, filter, job, sqldb, blob, lenientjson, apperr). A package may
 // import only packages of a lower layer (or its own layer's listed peers).
 var layers = map[string]int{
 	"app": 4, "httpapi": 3, "loadtest": 3,
 	"record": 2, "org": 2, "file": 2, "auth": 2,
-	"filter": 1, "form": 1, "sqldb": 1, "sqldb/sqldbtest": 1, "blob": 1, "apperr": 0, "lenientjson": 0,
+	"filter": 1, "form": 1, "job": 1, "sqldb": 1, "sqldb/sqldbtest": 1, "blob": 1, "apperr": 0, "lenientjson": 0,
 }
 
 // peers lists imports within a layer that are allowed.
@@ -25,6 +25,7 @@ var peers = map[string][]string{
 	"form":            {"sqldb"},
 	"sqldb/sqldbtest": {"sqldb"},
 	"record":          {"filter", "form"},
+	"job":             {"sqldb"},
 }
 
 func TestDependencyDirection(t *testing.T) {

@@ -29,6 +29,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"modernc.org/sqlite"
 )
 
 // Config selects and tunes the database.
@@ -57,6 +58,9 @@ type DB struct {
 	rstmts  *stmtCache
 	batcher *batcher
 	ckpt    *checkpointer
+	drv     *sqlite.Driver // SQLite: the driver our connections come from
+	path    string         // SQLite: the database file
+	sync    string         // SQLite: the synchronous mode
 	log     *slog.Logger
 	writes  atomic.Int64 // committed writes, for MaintainStats
 }
@@ -124,6 +128,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 		wstmts: newStmtCache(w), rstmts: newStmtCache(r), log: cfg.Logger,
 	}
 	db.ckpt = newCheckpointer(drv, cfg.Path, sync, db.log)
+	db.drv, db.path, db.sync = drv, cfg.Path, sync
 	db.batcher = newBatcher(db)
 	return db, nil
 }
@@ -166,6 +171,23 @@ func redactURLError(err error) error {
 
 // Dialect returns the database's dialect.
 func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Pool is the PostgreSQL connection pool (nil on SQLite), for libraries
+// that work on pgx directly.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// OpenSession opens a separate single-connection handle on the SQLite file
+// (nil, nil on PostgreSQL) for a library that runs its own transactions
+// beside the writer; SQLite's busy timeout makes them take turns. Close it
+// before the DB.
+func (db *DB) OpenSession() (*sql.DB, error) {
+	if db.kind != SQLite {
+		return nil, nil
+	}
+	s := sql.OpenDB(connector{db.drv, sqliteDSN(db.path, roleWriter, db.sync)})
+	s.SetMaxOpenConns(1)
+	return s, s.Ping()
+}
 
 // Kind returns which database this is.
 func (db *DB) Kind() Kind { return db.kind }

@@ -1,0 +1,216 @@
+// Package job is the durable job queue: River on the same database as the
+// data, on PostgreSQL and SQLite alike. A job is enqueued inside the write
+// transaction that causes it, so nothing is "written but not scheduled";
+// its handler runs inside a write transaction that also marks the job
+// completed, so its effect commits exactly once even across crashes and
+// retries.
+package job
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// Handler does a job's work inside tx; an error rolls it back and the job
+// is retried with backoff.
+type Handler func(ctx context.Context, tx *sqldb.Tx, payload json.RawMessage) error
+
+// Config tunes the queue.
+type Config struct {
+	// Poll is how often idle workers look for due jobs (default 200ms):
+	// the delay with which a scheduled job starts after it is due.
+	Poll    time.Duration
+	Workers int // concurrent jobs (default 10)
+	// RetryDelay, when set, replaces River's backoff (attempt^4 seconds)
+	// between runs of a failing job.
+	RetryDelay func(attempt int) time.Duration
+	Logger     *slog.Logger
+}
+
+type retryPolicy func(attempt int) time.Duration
+
+func (p retryPolicy) NextRetry(j *rivertype.JobRow) time.Time {
+	return time.Now().Add(p(j.Attempt))
+}
+
+// Queue enqueues and works jobs.
+type Queue struct {
+	db       *sqldb.DB
+	log      *slog.Logger
+	mu       sync.RWMutex
+	handlers map[string]Handler
+	pg       *river.Client[pgx.Tx]
+	lite     *river.Client[*sql.Tx]
+	session  *sql.DB // SQLite: River's own connection
+}
+
+// args is the one River job kind: a named handler and its JSON payload.
+type args struct {
+	Name    string          `json:"name"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+func (args) Kind() string { return "tritium" }
+
+// New migrates River's tables and prepares a queue; register handlers,
+// then Start it.
+func New(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
+	if cfg.Poll <= 0 {
+		cfg.Poll = 200 * time.Millisecond
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 10
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	q := &Queue{db: db, log: cfg.Logger, handlers: map[string]Handler{}}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &worker{q: q})
+	rc := &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:           workers,
+		FetchPollInterval: cfg.Poll,
+		FetchCooldown:     min(cfg.Poll, 100*time.Millisecond),
+		Logger:            cfg.Logger,
+		JobTimeout:        5 * time.Minute,
+	}
+	if cfg.RetryDelay != nil {
+		rc.RetryPolicy = retryPolicy(cfg.RetryDelay)
+	}
+	var err error
+	if pool := db.Pool(); pool != nil {
+		drv := riverpgxv5.New(pool)
+		if err = migrate(ctx, drv); err == nil {
+			q.pg, err = river.NewClient(drv, rc)
+		}
+	} else {
+		if q.session, err = db.OpenSession(); err != nil {
+			return nil, fmt.Errorf("job queue: %w", err)
+		}
+		rc.PollOnly = true // SQLite has no LISTEN/NOTIFY
+		drv := riversqlite.New(q.session)
+		if err = migrate(ctx, drv); err == nil {
+			q.lite, err = river.NewClient(drv, rc)
+		}
+	}
+	if err != nil {
+		q.closeSession()
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return q, nil
+}
+
+// migrate brings River's tables up to date (River keeps its own versions).
+func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(drv, nil)
+	if err != nil {
+		return err
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
+}
+
+// Handle registers h for jobs named name; call it before Start.
+func (q *Queue) Handle(name string, h Handler) {
+	q.mu.Lock()
+	q.handlers[name] = h
+	q.mu.Unlock()
+}
+
+// Start begins working jobs; due jobs left from a previous run are worked
+// too.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.pg != nil {
+		return q.pg.Start(ctx)
+	}
+	return q.lite.Start(ctx)
+}
+
+// Stop waits for running jobs to finish (until ctx ends) and stops.
+func (q *Queue) Stop(ctx context.Context) error {
+	var err error
+	if q.pg != nil {
+		err = q.pg.Stop(ctx)
+	} else {
+		err = q.lite.Stop(ctx)
+	}
+	q.closeSession()
+	return err
+}
+
+func (q *Queue) closeSession() {
+	if q.session != nil {
+		q.session.Close()
+		q.session = nil
+	}
+}
+
+// Enqueue schedules the handler name with payload inside tx, to run at
+// (now when zero). It runs only if tx commits.
+func (q *Queue) Enqueue(ctx context.Context, tx *sqldb.Tx, name string, payload any, at time.Time) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", name, err)
+	}
+	var opts *river.InsertOpts
+	if !at.IsZero() {
+		opts = &river.InsertOpts{ScheduledAt: at}
+	}
+	a := args{Name: name, Payload: b}
+	if q.pg != nil {
+		_, err = q.pg.InsertTx(ctx, tx.PgxTx(), a, opts)
+	} else {
+		_, err = q.lite.InsertTx(ctx, tx.SQLTx(), a, opts)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", name, err)
+	}
+	return nil
+}
+
+// worker runs every job: the named handler and the job's completion in
+// one write transaction.
+type worker struct {
+	river.WorkerDefaults[args]
+	q *Queue
+}
+
+var errNoHandler = errors.New("no handler registered")
+
+func (w *worker) Work(ctx context.Context, j *river.Job[args]) error {
+	w.q.mu.RLock()
+	h := w.q.handlers[j.Args.Name]
+	w.q.mu.RUnlock()
+	if h == nil {
+		return fmt.Errorf("job %s: %w", j.Args.Name, errNoHandler)
+	}
+	return w.q.db.Write(ctx, func(tx *sqldb.Tx) error {
+		if err := h(ctx, tx, j.Args.Payload); err != nil {
+			return err
+		}
+		var err error
+		if w.q.pg != nil {
+			_, err = river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx.PgxTx(), j)
+		} else {
+			_, err = river.JobCompleteTx[*riversqlite.Driver](ctx, tx.SQLTx(), j)
+		}
+		return err
+	})
+}
