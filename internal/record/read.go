@@ -22,12 +22,17 @@ const MaxPage = 500
 
 // Load returns one object with its child rows.
 func (s *Service) Load(ctx context.Context, formCode, id string) (*Object, error) {
+	return s.LoadTx(ctx, s.db.Reader(), formCode, id)
+}
+
+// LoadTx is Load through q: inside a write transaction it sees the
+// transaction's own changes.
+func (s *Service) LoadTx(ctx context.Context, r sqldb.Querier, formCode, id string) (*Object, error) {
 	f, err := s.forms.Get(formCode)
 	if err != nil {
 		return nil, err
 	}
 	p := s.plan(f)
-	r := s.db.Reader()
 	rows, err := r.Query(ctx, p.load, id)
 	if err != nil {
 		return nil, fmt.Errorf("load %s %s: %w", f.Code, id, err)

@@ -80,6 +80,16 @@ type Files interface {
 	Describe(ctx context.Context, q sqldb.Querier, keys []string) ([]form.FileRef, error)
 }
 
+// Workflows starts the approval process of a workflow form's object, in
+// the transaction that creates (or submits) it. The workflow engine
+// implements it; it is set after both services exist.
+type Workflows interface {
+	// StartTx starts instance instanceID for the object (already written
+	// in tx with Status Running); with submit, the start node is completed
+	// by the object's owner.
+	StartTx(ctx context.Context, tx *sqldb.Tx, f *form.Form, objectID, instanceID string, actor Actor, submit bool) error
+}
+
 // Service is the record service.
 type Service struct {
 	db    *sqldb.DB
@@ -89,7 +99,11 @@ type Service struct {
 	files Files
 	log   *slog.Logger
 	plans sync.Map // *form.Form → *plan
+	wf    Workflows
 }
+
+// SetWorkflows connects the workflow engine (see Workflows).
+func (s *Service) SetWorkflows(w Workflows) { s.wf = w }
 
 // Config holds the service's collaborators.
 type Config struct {

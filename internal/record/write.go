@@ -166,17 +166,20 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 		}
 	}
 	status := int64(form.StatusDraft)
+	var instanceID any
 	switch {
+	case f.Workflow && s.wf != nil:
+		// Running, at the start node or (submitted) past it; the engine
+		// moves it on below, in this transaction.
+		status, instanceID = form.StatusRunning, newID()
 	case f.Workflow:
-		// The workflow engine will start an instance here; until then the
-		// object is Running with no instance.
-		status = form.StatusRunning
+		status = form.StatusRunning // no engine connected (tools, tests)
 	case opt.Submit:
 		status = form.StatusEffective
 	}
 	args := make([]any, 0, p.nSys+len(f.Fields))
 	args = append(args, id, name, createdBy, owner.user, owner.dept, d.TimeValue(now), actor.UserID, d.TimeValue(now),
-		nil, status, seq, int64(1), ssys, scode)
+		instanceID, status, seq, int64(1), ssys, scode)
 	if p.seqExpr != "" {
 		args = slices.Delete(args, seqNoCol, seqNoCol+1)
 	}
@@ -197,7 +200,41 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 			}
 		}
 	}
+	if instanceID != nil {
+		submitter := actor
+		if o, ok := owner.user.(string); ok && o != actor.UserID {
+			submitter = Actor{UserID: o}
+			if d, ok := owner.dept.(string); ok {
+				submitter.DepartmentID = d
+			}
+		}
+		if err := s.wf.StartTx(ctx, tx, f, id, instanceID.(string), submitter, opt.Submit); err != nil {
+			return Created{}, err
+		}
+		return Created{ID: id, WorkflowInstanceID: instanceID.(string)}, nil
+	}
 	return Created{ID: id}, nil
+}
+
+// SetWorkflowState records, inside tx, where an object's approval stands:
+// its Status and instance. The workflow engine calls it on every change
+// of the instance's outcome, so the two always agree.
+func (s *Service) SetWorkflowState(ctx context.Context, tx *sqldb.Tx, formCode, id string, status int64, instanceID string) error {
+	f, err := s.forms.Get(formCode)
+	if err != nil {
+		return err
+	}
+	q := tx.Dialect().Quote
+	res, err := tx.Exec(ctx, "UPDATE "+s.plan(f).table+" SET "+q("status")+" = ?, "+q("workflowinstanceid")+" = ?, "+
+		q("version")+" = "+q("version")+" + 1, "+q("modifiedtime")+" = ? WHERE "+q("objectid")+" = ?",
+		status, nilIfEmpty(instanceID), tx.Dialect().TimeValue(sqldb.Now()), id)
+	if err != nil {
+		return fmt.Errorf("set workflow state of %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return objectNotFound(id)
+	}
+	return nil
 }
 
 func newID() string {
@@ -419,6 +456,33 @@ func (s *Service) Update(ctx context.Context, actor Actor, formCode, id string, 
 		return 0, apperr.Wrap(apperr.Conflict, err, "sourceSystem+sourceCode 或子表行 ObjectId 已被其他对象使用 (already used by another object)")
 	}
 	return version, err
+}
+
+// UpdateTx is Update inside tx. allow, when not nil, vets every field and
+// child table code the data writes (the workflow's field permissions); its
+// error refuses the update.
+func (s *Service) UpdateTx(ctx context.Context, tx *sqldb.Tx, actor Actor, formCode, id string, data Data, allow func(code string) error) (int64, error) {
+	f, err := s.forms.Get(formCode)
+	if err != nil {
+		return 0, err
+	}
+	c, err := s.parse(f, data, false)
+	if err != nil {
+		return 0, err
+	}
+	if allow != nil {
+		for _, fv := range append(append([]fieldVal{}, c.sys...), c.set...) {
+			if err := allow(fv.fd.Code); err != nil {
+				return 0, err
+			}
+		}
+		for _, cc := range c.children {
+			if err := allow(cc.child.Code); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return s.update(ctx, tx, actor, f, id, c, c.version)
 }
 
 func (s *Service) update(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form.Form, id string, c *changes, want int64) (int64, error) {

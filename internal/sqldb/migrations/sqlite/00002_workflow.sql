@@ -1,0 +1,61 @@
+-- Workflow: definitions per form (versioned), instances, the task list
+-- (a projection of the instance state) and the append-only event log, the
+-- source of history and replay. Times are INTEGER microseconds (UTC).
+
+-- +goose Up
+CREATE TABLE wf_definitions (
+    form_code    TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    definition   TEXT NOT NULL,
+    created_by   TEXT,
+    created_time INTEGER NOT NULL,
+    PRIMARY KEY (form_code, version)
+);
+
+CREATE TABLE wf_instances (
+    id            TEXT PRIMARY KEY,
+    form_code     TEXT NOT NULL,
+    object_id     TEXT NOT NULL,
+    def_version   INTEGER NOT NULL,
+    status        TEXT NOT NULL,
+    initiator     TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    revision      INTEGER NOT NULL,
+    created_time  INTEGER NOT NULL,
+    modified_time INTEGER NOT NULL,
+    finished_time INTEGER
+);
+CREATE INDEX wf_instances_object ON wf_instances (object_id);
+CREATE INDEX wf_instances_initiator ON wf_instances (initiator, created_time);
+
+CREATE TABLE wf_tasks (
+    id           TEXT PRIMARY KEY,
+    instance_id  TEXT NOT NULL,
+    node_id      TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    assignee     TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    form_code    TEXT NOT NULL,
+    initiator    TEXT NOT NULL,
+    created_time INTEGER NOT NULL,
+    acted_time   INTEGER
+);
+CREATE INDEX wf_tasks_assignee ON wf_tasks (assignee, status, created_time);
+CREATE INDEX wf_tasks_instance ON wf_tasks (instance_id);
+
+CREATE TABLE wf_events (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance_id  TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    type         TEXT NOT NULL,
+    actor        TEXT,
+    data         TEXT NOT NULL,
+    created_time INTEGER NOT NULL,
+    UNIQUE (instance_id, seq)
+);
+
+-- +goose Down
+DROP TABLE wf_events;
+DROP TABLE wf_tasks;
+DROP TABLE wf_instances;
+DROP TABLE wf_definitions;
