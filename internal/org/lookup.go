@@ -29,3 +29,115 @@ func (s *Service) UserDepartment(ctx context.Context, q sqldb.Querier, userID st
 func (s *Service) DepartmentExists(ctx context.Context, q sqldb.Querier, id string) (bool, error) {
 	return exists(ctx, q, "departments", id, false)
 }
+
+// Profile is what approval rules need to know of a user.
+type Profile struct {
+	ID           string
+	DepartmentID string
+	Title        string
+	LeaderID     string
+	Roles        []string
+}
+
+// UserProfile returns the user's profile; ok is false when there is no such
+// user. Through q, as for UserDepartment.
+func (s *Service) UserProfile(ctx context.Context, q sqldb.Querier, userID string) (p Profile, ok bool, err error) {
+	err = q.QueryRow(ctx, "SELECT id, COALESCE(department_id, ''), COALESCE(title, ''), COALESCE(leader_id, '') FROM users WHERE id = ?", userID).
+		Scan(&p.ID, &p.DepartmentID, &p.Title, &p.LeaderID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, false, nil
+	}
+	if err != nil {
+		return p, false, fmt.Errorf("profile of user %q: %w", userID, err)
+	}
+	if p.Roles, err = linksOf(ctx, q, "user_id", "role_id", userID); err != nil {
+		return p, false, err
+	}
+	return p, true, nil
+}
+
+// RoleMembers returns the enabled members of the roles, role by role, each
+// user once.
+func (s *Service) RoleMembers(ctx context.Context, q sqldb.Querier, roleIDs []string) ([]string, error) {
+	if len(roleIDs) == 0 {
+		return nil, nil
+	}
+	return collectUsers(ctx, q, "SELECT m.user_id FROM role_members m JOIN users u ON u.id = m.user_id WHERE u.enabled = ? AND m.role_id = ? ORDER BY u.created_time, u.id", roleIDs)
+}
+
+// DepartmentMembers returns the enabled direct members of the departments,
+// department by department, each user once.
+func (s *Service) DepartmentMembers(ctx context.Context, q sqldb.Querier, deptIDs []string) ([]string, error) {
+	return collectUsers(ctx, q, "SELECT id FROM users WHERE enabled = ? AND department_id = ? ORDER BY created_time, id", deptIDs)
+}
+
+func collectUsers(ctx context.Context, q sqldb.Querier, query string, keys []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range keys {
+		rows, err := q.Query(ctx, query, q.Dialect().BoolValue(true), k)
+		if err != nil {
+			return nil, fmt.Errorf("members of %q: %w", k, err)
+		}
+		ids, err := collectStrings(rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Leaders returns the user's leaders, nearest first, up to levels of them.
+// A user's leader is their leaderId; without one, the manager of their
+// department, or of the nearest department above it whose manager is
+// someone else.
+func (s *Service) Leaders(ctx context.Context, q sqldb.Querier, userID string, levels int) ([]string, error) {
+	var out []string
+	seen := map[string]bool{userID: true}
+	cur := userID
+	for len(out) < levels {
+		next, err := s.leaderOf(ctx, q, cur)
+		if err != nil {
+			return nil, err
+		}
+		if next == "" || seen[next] {
+			break
+		}
+		seen[next] = true
+		out = append(out, next)
+		cur = next
+	}
+	return out, nil
+}
+
+func (s *Service) leaderOf(ctx context.Context, q sqldb.Querier, userID string) (string, error) {
+	p, ok, err := s.UserProfile(ctx, q, userID)
+	if err != nil || !ok {
+		return "", err
+	}
+	if p.LeaderID != "" {
+		return p.LeaderID, nil
+	}
+	dept := p.DepartmentID
+	for i := 0; dept != "" && i < 64; i++ { // the tree is acyclic; 64 bounds a corrupt one
+		var manager, parent string
+		err := q.QueryRow(ctx, "SELECT COALESCE(manager_id, ''), COALESCE(parent_id, '') FROM departments WHERE id = ?", dept).Scan(&manager, &parent)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("manager of department %q: %w", dept, err)
+		}
+		if manager != "" && manager != userID {
+			return manager, nil
+		}
+		dept = parent
+	}
+	return "", nil
+}
