@@ -18,9 +18,11 @@ import (
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/httpapi"
+	"github.com/tritiumhq/tritium/internal/job"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/sqldb"
+	"github.com/tritiumhq/tritium/internal/workflow"
 )
 
 // Config is everything `tritium serve` can be told.
@@ -45,16 +47,18 @@ type Config struct {
 
 // App is a running Tritium.
 type App struct {
-	cfg     Config
-	log     *slog.Logger
-	DB      *sqldb.DB
-	Forms   *form.Service
-	Records *record.Service
-	Org     *org.Service
-	Files   *file.Service
-	Auth    *auth.Service
-	Admin   record.Actor
-	server  *httpapi.Server
+	cfg      Config
+	log      *slog.Logger
+	DB       *sqldb.DB
+	Forms    *form.Service
+	Records  *record.Service
+	Org      *org.Service
+	Files    *file.Service
+	Auth     *auth.Service
+	Jobs     *job.Queue
+	Workflow *workflow.Engine
+	Admin    record.Actor
+	server   *httpapi.Server
 }
 
 // Open connects to the database, migrates it, loads the forms and makes
@@ -106,6 +110,12 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	}
 	a.Files = file.NewService(a.DB, store)
 	a.Records = record.NewService(record.Config{DB: a.DB, Forms: a.Forms, Directory: a.Org, Files: a.Files, Logger: a.log})
+	if a.Jobs, err = job.New(ctx, a.DB, job.Config{Logger: a.log}); err != nil {
+		return err
+	}
+	a.Workflow = workflow.New(workflow.Config{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Jobs: a.Jobs,
+		Admin: admin.UserID, Logger: a.log})
+	a.Records.SetWorkflows(a.Workflow)
 	a.Auth = auth.NewService(a.DB, 0)
 	gen, err := a.Auth.Ensure(ctx, a.cfg.EngineCode, a.cfg.EngineSecret, admin.UserID)
 	if err != nil {
@@ -117,7 +127,8 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	a.server = httpapi.New(httpapi.Config{
 		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
 		AccessLog: a.cfg.AccessLog, Logger: a.log,
-	}, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth, Admin: a.Admin})
+	}, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
+		Workflow: a.Workflow, Admin: a.Admin})
 	return nil
 }
 
@@ -129,6 +140,16 @@ func (a *App) Handler() http.Handler { return a.server.Handler() }
 func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	if err := a.Jobs.Start(bg); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), drain)
+		defer cancel()
+		if err := a.Jobs.Stop(sctx); err != nil {
+			a.log.Warn("stop job queue", "err", err)
+		}
+	}()
 	go a.Forms.Watch(bg, a.cfg.FormRefresh)
 	go a.DB.MaintainStats(bg, 10*time.Second, 1)
 	srv := &http.Server{

@@ -225,6 +225,40 @@ func components() obj {
 			"IsSubmit":       obj{"type": []string{"boolean", "string"}},
 			"Filter":         obj{"description": "A JSON string holding {FromRowNum, ToRowNum, RequireCount, ReturnItems, SortByCollection, Matcher} (or the object)", "type": []string{"string", "object"}},
 		}},
+		"Process": obj{"description": "A process: an approval tree ({\"type\": \"start\", \"next\": …}), a graph ({\"nodes\", \"flows\"}) or BPMN 2.0 XML (see docs/workflow.md)", "type": "object", "additionalProperties": true},
+		"ProcessVersion": obj{"type": "object", "properties": obj{
+			"form": obj{"type": "string"}, "version": obj{"type": "integer"}, "definition": obj{"type": "object", "description": "the graph: nodes and flows"},
+		}},
+		"SimulateInput": obj{"type": "object", "required": []string{"form"}, "properties": obj{
+			"form": obj{"type": "string"}, "definition": obj{"type": "object"}, "tree": obj{"type": "object"},
+			"values": obj{"type": "object", "additionalProperties": true}, "initiator": obj{"type": "string"},
+			"chosen": obj{"type": "object", "additionalProperties": obj{"type": "array", "items": obj{"type": "string"}}},
+		}},
+		"SimulateResult": obj{"type": "object", "properties": obj{"steps": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+			"node": obj{"type": "string"}, "name": obj{"type": "string"}, "type": obj{"type": "string"},
+			"assignees": obj{"type": "array", "items": obj{"type": "string"}},
+		}}}}},
+		"Task": obj{"type": "object", "properties": obj{
+			"id": obj{"type": "string"}, "instanceId": obj{"type": "string"}, "node": obj{"type": "string"}, "nodeName": obj{"type": "string"},
+			"kind": obj{"type": "string", "enum": []string{"start", "approval", "cc"}}, "assignee": obj{"type": "string"},
+			"status": obj{"type": "string"}, "comment": obj{"type": "string"}, "form": obj{"type": "string"}, "objectId": obj{"type": "string"},
+		}},
+		"TaskList": obj{"type": "object", "properties": obj{
+			"items": obj{"type": "array", "items": obj{"type": "object"}}, "total": obj{"type": "integer"},
+			"page": obj{"type": "integer"}, "pageSize": obj{"type": "integer"},
+		}},
+		"ActionInput": obj{"type": "object", "properties": obj{
+			"comment": obj{"type": "string"}, "data": obj{"type": "object", "description": "approve, submit: changes to the record within the node's field permissions"},
+			"to": obj{"type": "string", "description": "transfer, delegate"}, "users": obj{"type": "array", "items": obj{"type": "string"}},
+			"position": obj{"type": "string", "enum": []string{"before", "after"}}, "toNode": obj{"type": "string", "description": "return, jump"},
+			"strategy": obj{"type": "string", "enum": []string{"rerun", "back"}},
+		}},
+		"Instance": obj{"type": "object", "properties": obj{
+			"id": obj{"type": "string"}, "form": obj{"type": "string"}, "objectId": obj{"type": "string"}, "version": obj{"type": "integer"},
+			"status":    obj{"type": "string", "enum": []string{"running", "approved", "rejected", "canceled", "terminated"}},
+			"initiator": obj{"type": "string"}, "positions": obj{"type": "array", "items": obj{"type": "object"}},
+			"tasks": obj{"type": "array", "items": ref("Task")}, "history": obj{"type": "array", "items": obj{"type": "object"}},
+		}},
 		"Envelope": obj{"type": "object", "properties": obj{
 			"Successful": obj{"type": "boolean"}, "ErrorMessage": obj{"type": []string{"string", "null"}},
 			"Logined": obj{"type": "boolean"}, "ReturnData": obj{"type": []string{"object", "null"}}, "DataType": obj{"type": "integer"},

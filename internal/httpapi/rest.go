@@ -38,6 +38,7 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, s.formRoutes()...)
 	rs = append(rs, s.recordRoutes()...)
 	rs = append(rs, s.orgRoutes()...)
+	rs = append(rs, s.workflowRoutes()...)
 	return rs
 }
 
@@ -46,6 +47,9 @@ func (s *Server) restRoutes() []route {
 func (s *Server) rest(h restHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.authenticate(r)
+		if err == nil {
+			a, err = s.userContext(r, a)
+		}
 		if err == nil {
 			err = h(w, r, a)
 		}

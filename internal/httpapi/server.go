@@ -23,6 +23,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/sqldb"
+	"github.com/tritiumhq/tritium/internal/workflow"
 )
 
 // Config tunes the HTTP layer.
@@ -49,6 +50,8 @@ type Deps struct {
 	Org     *org.Service
 	Files   *file.Service
 	Auth    *auth.Service
+	// Workflow is the approval engine.
+	Workflow *workflow.Engine
 	// Admin is the built-in admin user engine credentials act as.
 	Admin record.Actor
 }

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/tritiumhq/tritium/internal/apperr"
 
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -140,4 +143,23 @@ func (s *Service) leaderOf(ctx context.Context, q sqldb.Querier, userID string) 
 		dept = parent
 	}
 	return "", nil
+}
+
+// FindUser finds an enabled user by id, email or login name — how a caller
+// names the user it acts as (X-User-Id-Type: USERID, EMAIL, LOGINNAME).
+func (s *Service) FindUser(ctx context.Context, by, value string) (User, error) {
+	col := map[string]string{"USERID": "id", "EMAIL": "email", "LOGINNAME": "login_name"}[strings.ToUpper(by)]
+	if col == "" {
+		return User{}, apperr.Field("X-User-Id-Type", "用户标识类型无效: %q, 可选 USERID, EMAIL, LOGINNAME (unknown user id type)", by)
+	}
+	q := s.db.Reader()
+	var id string
+	err := q.QueryRow(ctx, "SELECT id FROM users WHERE "+col+" = ? AND enabled = ? ORDER BY created_time LIMIT 1", value, q.Dialect().BoolValue(true)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, apperr.Field("X-User-Id", "用户不存在: %s=%s (no enabled user with this %s)", strings.ToUpper(by), truncate(value), strings.ToLower(by))
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("find user by %s: %w", col, err)
+	}
+	return loadUser(ctx, q, id, false)
 }

@@ -720,3 +720,49 @@ func (s *Service) CheckAttachTarget(ctx context.Context, formCode, childCode, id
 	}
 	return nil
 }
+
+// Submit makes a draft of a form without workflow Effective, after
+// applying data; the required fields are checked on the result.
+func (s *Service) Submit(ctx context.Context, actor Actor, formCode, id string, data Data) error {
+	f, err := s.forms.Get(formCode)
+	if err != nil {
+		return err
+	}
+	if f.Workflow {
+		return apperr.New(apperr.Conflict, "表单 %s 有流程, 请通过流程提交 (submit workflow forms through their instance)", f.Code)
+	}
+	c, err := s.parse(f, data, false)
+	if err != nil {
+		return err
+	}
+	p := s.plan(f)
+	q := s.db.Dialect().Quote
+	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
+		var version, status int64
+		if err := tx.QueryRow(ctx, p.lock, id).Scan(&version, &status); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return objectNotFound(id)
+			}
+			return err
+		}
+		if status != form.StatusDraft {
+			return apperr.New(apperr.Conflict, "对象 %s 不是草稿, 无需提交 (the object is not a draft)", id)
+		}
+		if len(data) > 0 {
+			if _, err := s.update(ctx, tx, actor, f, id, c, 0); err != nil {
+				return err
+			}
+		}
+		o, err := s.LoadTx(ctx, tx, f.Code, id)
+		if err != nil {
+			return err
+		}
+		for i, fd := range f.Fields {
+			if fd.Required && o.Values[i] == nil {
+				return apperr.Field(fd.Code, "字段%s(%s) 必填 (required field %s is missing)", fd.Code, fd.Name, fd.Code)
+			}
+		}
+		_, err = tx.Exec(ctx, "UPDATE "+p.table+" SET "+q("status")+" = ?, "+q("version")+" = "+q("version")+" + 1 WHERE "+q("objectid")+" = ?", int64(form.StatusEffective), id)
+		return err
+	})
+}

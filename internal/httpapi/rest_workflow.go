@@ -1,0 +1,293 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/workflow"
+	"github.com/tritiumhq/tritium/internal/workflow/model"
+)
+
+func (s *Server) workflowRoutes() []route {
+	taskActions := "approve, reject, return, transfer, delegate, add-signers, remove-signers, comment, cc, read"
+	instanceActions := "withdraw, cancel, terminate, jump, urge, comment, cc, submit"
+	listQuery := []param{
+		{"view", "string", "todo (default), done, started or cc"},
+		{"form", "string", "Only this form's"}, {"initiator", "string", "Only instances this user started"},
+		{"from", "string", "Created at or after (RFC 3339 or yyyy-MM-dd)"}, {"to", "string", "Created before"},
+		{"page", "integer", "Page number from 1 (default 1)"}, {"pageSize", "integer", "1–500 (default 20)"},
+	}
+	return []route{
+		{"PUT", "/api/v1/forms/{code}/workflow", s.putProcess, opDoc{tag: "Workflow", summary: "Store the form's process as its next version: an approval tree or a graph (JSON) or BPMN 2.0 XML", body: "Process", status: 200, resp: "ProcessVersion", errors: []int{400, 404, 409, 422}}},
+		{"GET", "/api/v1/forms/{code}/workflow", s.getProcess, opDoc{tag: "Workflow", summary: "Get the form's process", query: []param{{"version", "integer", "A stored version (default: the newest)"}, {"format", "string", "graph (default), tree or bpmn"}}, status: 200, resp: "ProcessVersion", errors: []int{404, 409, 422}}},
+		{"POST", "/api/v1/workflow/simulate", s.simulate, opDoc{tag: "Workflow", summary: "Run a process on sample values without writing anything: the path and the people asked at each node", body: "SimulateInput", status: 200, resp: "SimulateResult", errors: []int{404, 409, 422}}},
+		{"GET", "/api/v1/tasks", s.listTasks, opDoc{tag: "Workflow", summary: "The acting user's todo, done, started or cc list (act as a user with X-User-Id-Type and X-User-Id)", query: listQuery, status: 200, resp: "TaskList", errors: []int{400, 422}}},
+		{"GET", "/api/v1/tasks/{id}", s.getTask, opDoc{tag: "Workflow", summary: "Get a task", status: 200, resp: "Task", errors: []int{404}}},
+		{"POST", "/api/v1/tasks/{id}/{action}", s.taskAction, opDoc{tag: "Workflow", summary: "Act on a task: " + taskActions + " (403 when the task is not the actor's, 409 when it is no longer pending)", body: "ActionInput", status: 200, resp: "Task", errors: []int{400, 403, 404, 409, 422}}},
+		{"GET", "/api/v1/instances/{id}", s.getInstance, opDoc{tag: "Workflow", summary: "An instance: status, positions, tasks and ordered history", status: 200, resp: "Instance", errors: []int{404}}},
+		{"POST", "/api/v1/instances/{id}/{action}", s.instanceAction, opDoc{tag: "Workflow", summary: "Act on an instance: " + instanceActions + " (terminate and jump: administrators)", body: "ActionInput", status: 200, resp: "Instance", errors: []int{400, 403, 404, 409, 422}}},
+		{"POST", recordsPath + "/{id}/submit", s.submitRecord, opDoc{tag: "Records", summary: "Submit a draft: a workflow form's object goes to its first approval, another form's becomes Effective", body: "ActionInput", status: 200, resp: "Record", errors: []int{403, 404, 409, 422}}},
+	}
+}
+
+// readProcess reads a process in any of its formats: BPMN XML, the graph
+// JSON ({"nodes", "flows"}) or the approval tree ({"type": "start", …}).
+func readProcess(r *http.Request) (*model.Definition, error) {
+	buf, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	defer bufPool.Put(buf)
+	body := bytes.TrimSpace(buf.Bytes())
+	if len(body) == 0 {
+		return nil, apperr.New(apperr.Malformed, "请求体为空, 需要流程定义 (send the process: an approval tree, a graph or BPMN XML)")
+	}
+	if body[0] == '<' {
+		return model.FromBPMN(body)
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return nil, apperr.New(apperr.Malformed, "流程定义不是有效的 JSON 或 BPMN: %s (invalid process)", jsonErr(err))
+	}
+	if _, ok := probe["nodes"]; ok {
+		var d model.Definition
+		if err := decodeStrict(body, &d); err != nil {
+			return nil, apperr.New(apperr.Malformed, "流程图格式错误: %s (invalid process graph)", jsonErr(err))
+		}
+		return &d, nil
+	}
+	return model.FromTree(body)
+}
+
+func (s *Server) putProcess(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+	def, err := readProcess(r)
+	if err != nil {
+		return err
+	}
+	info, err := s.deps.Workflow.PutDefinition(r.Context(), r.PathValue("code"), def, a.UserID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, info)
+	return nil
+}
+
+func (s *Server) getProcess(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+	v, err := intParam(r, "version", 0)
+	if err != nil {
+		return err
+	}
+	info, err := s.deps.Workflow.Definition(r.Context(), r.PathValue("code"), v)
+	if err != nil {
+		return err
+	}
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "graph":
+		writeJSON(w, http.StatusOK, info)
+	case "tree":
+		b, err := info.Definition.Tree()
+		if err != nil {
+			return apperr.Wrap(apperr.Conflict, err, "流程不能表示为审批树: %v (this process is not block-structured; use format=graph or bpmn)", err)
+		}
+		writeRaw(w, http.StatusOK, b)
+	case "bpmn":
+		b, err := info.Definition.BPMN()
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		w.Write(b)
+	default:
+		return apperr.Field("format", "format 需要 graph, tree 或 bpmn (format must be graph, tree or bpmn)")
+	}
+	return nil
+}
+
+type simulateInput struct {
+	Form string `json:"form"`
+	workflow.SimInput
+	Tree json.RawMessage `json:"tree,omitempty"`
+}
+
+func (s *Server) simulate(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+	var in simulateInput
+	if err := decodeBody(r, &in); err != nil {
+		return err
+	}
+	if in.Form == "" {
+		return apperr.Field("form", "缺少 form (form is required)")
+	}
+	if len(in.Tree) > 0 {
+		def, err := model.FromTree(in.Tree)
+		if err != nil {
+			return err
+		}
+		in.Definition = def
+	}
+	steps, err := s.deps.Workflow.Simulate(r.Context(), in.Form, in.SimInput)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"steps": steps})
+	return nil
+}
+
+func timeParam(r *http.Request, name string) (time.Time, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, time.DateOnly} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, apperr.Field(name, "参数 %s 需要日期 (RFC 3339 or yyyy-MM-dd), 收到 %q", name, v)
+}
+
+func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+	qs := r.URL.Query()
+	page, err := intParam(r, "page", 1)
+	if err != nil {
+		return err
+	}
+	size, err := intParam(r, "pageSize", 20)
+	if err != nil {
+		return err
+	}
+	if page < 1 || size < 1 || size > 500 {
+		return apperr.Field("pageSize", "page 从 1 开始, pageSize 须在 1 到 500 之间 (page from 1, pageSize 1–500)")
+	}
+	from, err := timeParam(r, "from")
+	if err != nil {
+		return err
+	}
+	to, err := timeParam(r, "to")
+	if err != nil {
+		return err
+	}
+	items, total, err := s.deps.Workflow.List(r.Context(), a.UserID, workflow.ListQuery{
+		View: qs.Get("view"), Form: qs.Get("form"), Initiator: qs.Get("initiator"), From: from, To: to,
+		Offset: (page - 1) * size, Limit: size,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total, "page": page, "pageSize": size})
+	return nil
+}
+
+func (s *Server) getTask(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+	t, err := s.deps.Workflow.Task(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+// actionInput reads an action's optional JSON body.
+func actionInput(r *http.Request) (workflow.Input, error) {
+	var in workflow.Input
+	if r.ContentLength == 0 {
+		return in, nil
+	}
+	buf, err := readBody(r)
+	if err != nil {
+		return in, err
+	}
+	defer bufPool.Put(buf)
+	if len(bytes.TrimSpace(buf.Bytes())) == 0 {
+		return in, nil
+	}
+	if err := decodeStrict(buf.Bytes(), &in); err != nil {
+		return in, apperr.New(apperr.Malformed, "请求体不是有效的 JSON: %s (invalid JSON body)", jsonErr(err))
+	}
+	return in, nil
+}
+
+func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+	in, err := actionInput(r)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := s.deps.Workflow.TaskAction(r.Context(), a, id, r.PathValue("action"), in); err != nil {
+		return err
+	}
+	return s.getTask(w, r, a)
+}
+
+func (s *Server) getInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+	v, err := s.deps.Workflow.Instance(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) instanceAction(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+	in, err := actionInput(r)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Workflow.InstanceAction(r.Context(), a, r.PathValue("id"), r.PathValue("action"), in); err != nil {
+		return err
+	}
+	return s.getInstance(w, r, a)
+}
+
+// submitRecord submits a draft: through its instance on a workflow form,
+// else by making it Effective.
+func (s *Server) submitRecord(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+	in, err := actionInput(r)
+	if err != nil {
+		return err
+	}
+	code, id := r.PathValue("code"), r.PathValue("id")
+	o, err := s.deps.Records.Load(r.Context(), code, id)
+	if err != nil {
+		return err
+	}
+	if o.Form.Workflow {
+		if o.Sys.WorkflowInstanceID == "" {
+			return apperr.New(apperr.Conflict, "对象 %s 没有流程实例 (the object has no instance)", id)
+		}
+		err = s.deps.Workflow.InstanceAction(r.Context(), a, o.Sys.WorkflowInstanceID, workflow.ActSubmit, in)
+	} else {
+		err = s.deps.Records.Submit(r.Context(), a, code, id, in.Data)
+	}
+	if err != nil {
+		return err
+	}
+	if o, err = s.deps.Records.Load(r.Context(), code, id); err != nil {
+		return err
+	}
+	s.writeRecord(w, http.StatusOK, o)
+	return nil
+}
+
+// userContext applies X-User-Id-Type / X-User-Id: an engine credential may
+// act as any user (their lists, their tasks).
+func (s *Server) userContext(r *http.Request, a record.Actor) (record.Actor, error) {
+	id := strings.TrimSpace(r.Header.Get("X-User-Id"))
+	if id == "" {
+		return a, nil
+	}
+	by := r.Header.Get("X-User-Id-Type")
+	if by == "" {
+		by = "USERID"
+	}
+	u, err := s.deps.Org.FindUser(r.Context(), by, id)
+	if err != nil {
+		return a, err
+	}
+	return record.Actor{UserID: u.ID, DepartmentID: u.DepartmentID}, nil
+}

@@ -1,0 +1,291 @@
+package workflow
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// Lists of GET /api/v1/tasks.
+const (
+	ViewTodo    = "todo"    // tasks waiting for the user
+	ViewDone    = "done"    // tasks the user acted on
+	ViewStarted = "started" // instances the user started
+	ViewCC      = "cc"      // copies sent to the user
+)
+
+// Item is one entry of a list: a task (with its instance) or, in the
+// started view, an instance.
+type Item struct {
+	TaskID     string     `json:"taskId,omitempty"`
+	Node       string     `json:"node,omitempty"`
+	NodeName   string     `json:"nodeName,omitempty"`
+	Kind       string     `json:"kind,omitempty"`
+	Assignee   string     `json:"assignee,omitempty"`
+	TaskStatus string     `json:"taskStatus,omitempty"`
+	InstanceID string     `json:"instanceId"`
+	Form       string     `json:"form"`
+	ObjectID   string     `json:"objectId"`
+	Status     string     `json:"status"` // the instance's
+	Initiator  string     `json:"initiator"`
+	Created    time.Time  `json:"createdTime"`
+	Acted      *time.Time `json:"actedTime,omitempty"`
+}
+
+// ListQuery selects a list's page.
+type ListQuery struct {
+	View          string
+	Form          string
+	Initiator     string
+	From, To      time.Time // created within [From, To)
+	Offset, Limit int
+}
+
+// List returns the user's list and the total count.
+func (e *Engine) List(ctx context.Context, user string, q ListQuery) ([]Item, int, error) {
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 50
+	}
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		where = append(where, cond)
+		args = append(args, v)
+	}
+	d := e.db.Dialect()
+	prefix := "t."
+	switch q.View {
+	case ViewTodo, "":
+		add("t.assignee = ?", user)
+		where = append(where, "t.status = 'pending'", "t.kind IN ('approval', 'start')")
+	case ViewDone:
+		add("t.assignee = ?", user)
+		where = append(where, "t.status IN ('approved', 'rejected', 'returned', 'transferred', 'resolved')", "t.kind = 'approval'")
+	case ViewCC:
+		add("t.assignee = ?", user)
+		where = append(where, "t.kind = 'cc'")
+	case ViewStarted:
+		prefix = "i."
+		add("i.initiator = ?", user)
+	default:
+		return nil, 0, apperr.Field("view", "view 需要 todo, done, started 或 cc (view must be todo, done, started or cc)")
+	}
+	if q.Form != "" {
+		add(prefix+"form_code = ?", q.Form)
+	}
+	if q.Initiator != "" {
+		add(prefix+"initiator = ?", q.Initiator)
+	}
+	if !q.From.IsZero() {
+		add(prefix+"created_time >= ?", d.TimeValue(q.From))
+	}
+	if !q.To.IsZero() {
+		add(prefix+"created_time < ?", d.TimeValue(q.To))
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	from := " FROM wf_tasks t JOIN wf_instances i ON i.id = t.instance_id"
+	cols := "t.id, t.node_id, t.kind, t.assignee, t.status, i.id, i.form_code, i.object_id, i.status, i.initiator, t.created_time, t.acted_time, i.def_version"
+	if q.View == ViewStarted {
+		from = " FROM wf_instances i"
+		cols = "'', '', '', '', '', i.id, i.form_code, i.object_id, i.status, i.initiator, i.created_time, i.finished_time, i.def_version"
+	}
+	r := e.db.Reader()
+	var total int
+	if err := r.QueryRow(ctx, "SELECT COUNT(*)"+from+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count %s: %w", q.View, err)
+	}
+	rows, err := r.Query(ctx, "SELECT "+cols+from+cond+" ORDER BY "+prefix+"created_time DESC, "+prefix+"id LIMIT ? OFFSET ?",
+		append(args, q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list %s: %w", q.View, err)
+	}
+	defer rows.Close()
+	items := []Item{}
+	for rows.Next() {
+		var it Item
+		var created, acted any
+		var version int
+		if err := rows.Scan(&it.TaskID, &it.Node, &it.Kind, &it.Assignee, &it.TaskStatus, &it.InstanceID, &it.Form, &it.ObjectID,
+			&it.Status, &it.Initiator, &created, &acted, &version); err != nil {
+			return nil, 0, err
+		}
+		if it.Created, err = d.ScanTime(created); err != nil {
+			return nil, 0, err
+		}
+		if acted != nil {
+			t, err := d.ScanTime(acted)
+			if err != nil {
+				return nil, 0, err
+			}
+			it.Acted = &t
+		}
+		it.NodeName = e.nodeName(ctx, it.Form, version, it.Node)
+		items = append(items, it)
+	}
+	return items, total, rows.Err()
+}
+
+func (e *Engine) nodeName(ctx context.Context, formCode string, version int, node string) string {
+	if node == "" {
+		return ""
+	}
+	f, err := e.forms.Get(formCode)
+	if err != nil {
+		return ""
+	}
+	c, _, err := e.definition(ctx, e.db.Reader(), f, version)
+	if err != nil {
+		return ""
+	}
+	if n := c.def.Node(node); n != nil {
+		return n.Name
+	}
+	return ""
+}
+
+// InstanceView is an instance with its tasks, positions and history.
+type InstanceView struct {
+	ID        string      `json:"id"`
+	Form      string      `json:"form"`
+	ObjectID  string      `json:"objectId"`
+	Version   int         `json:"version"`
+	Status    string      `json:"status"`
+	Initiator string      `json:"initiator"`
+	Positions []Position  `json:"positions"`
+	Tasks     []*Task     `json:"tasks"`
+	History   []HistEntry `json:"history"`
+}
+
+// Position is where a token stands.
+type Position struct {
+	Node     string `json:"node"`
+	NodeName string `json:"nodeName,omitempty"`
+	Token    string `json:"token"`
+}
+
+// HistEntry is one event as the history shows it.
+type HistEntry struct {
+	Event
+	NodeName string `json:"nodeName,omitempty"`
+}
+
+// Instance returns an instance's detail.
+func (e *Engine) Instance(ctx context.Context, id string) (InstanceView, error) {
+	st, err := e.storedState(ctx, e.db.Reader(), id)
+	if err != nil {
+		return InstanceView{}, err
+	}
+	events, err := e.events(ctx, e.db.Reader(), id)
+	if err != nil {
+		return InstanceView{}, err
+	}
+	v := InstanceView{ID: id, Form: st.Form, ObjectID: st.Object, Version: st.Version, Status: st.Status, Initiator: st.Initiator,
+		Positions: []Position{}, Tasks: []*Task{}}
+	for _, tok := range sortedKeys(st.Tokens) {
+		n := st.Tokens[tok].Node
+		v.Positions = append(v.Positions, Position{Node: n, NodeName: e.nodeName(ctx, st.Form, st.Version, n), Token: tok})
+	}
+	r := &run{st: st}
+	v.Tasks = r.sortedTasks()
+	for _, ev := range events {
+		v.History = append(v.History, HistEntry{Event: ev, NodeName: e.nodeName(ctx, st.Form, st.Version, ev.Data.Node)})
+	}
+	return v, nil
+}
+
+// TaskView is a task with its instance's identity.
+type TaskView struct {
+	*Task
+	InstanceID string `json:"instanceId"`
+	Form       string `json:"form"`
+	ObjectID   string `json:"objectId"`
+	NodeName   string `json:"nodeName,omitempty"`
+	Status     string `json:"instanceStatus"`
+}
+
+// Task returns one task.
+func (e *Engine) Task(ctx context.Context, id string) (TaskView, error) {
+	var instanceID string
+	err := e.db.Reader().QueryRow(ctx, "SELECT instance_id FROM wf_tasks WHERE id = ?", id).Scan(&instanceID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return TaskView{}, apperr.New(apperr.NotFound, "任务不存在: %s (task not found)", id)
+	}
+	if err != nil {
+		return TaskView{}, err
+	}
+	st, err := e.storedState(ctx, e.db.Reader(), instanceID)
+	if err != nil {
+		return TaskView{}, err
+	}
+	t := st.Tasks[id]
+	return TaskView{Task: t, InstanceID: instanceID, Form: st.Form, ObjectID: st.Object, Status: st.Status,
+		NodeName: e.nodeName(ctx, st.Form, st.Version, t.Node)}, nil
+}
+
+func (e *Engine) storedState(ctx context.Context, q sqldb.Querier, id string) (*State, error) {
+	var raw string
+	err := q.QueryRow(ctx, "SELECT state FROM wf_instances WHERE id = ?", id).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.NotFound, "流程实例不存在: %s (instance not found)", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load instance %s: %w", id, err)
+	}
+	st := newState()
+	if err := json.Unmarshal([]byte(raw), st); err != nil {
+		return nil, fmt.Errorf("decode instance %s: %w", id, err)
+	}
+	return st, nil
+}
+
+func (e *Engine) events(ctx context.Context, q sqldb.Querier, id string) ([]Event, error) {
+	rows, err := q.Query(ctx, "SELECT seq, type, COALESCE(actor, ''), data, created_time FROM wf_events WHERE instance_id = ? ORDER BY seq", id)
+	if err != nil {
+		return nil, fmt.Errorf("events of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var ev Event
+		var data string
+		var at any
+		if err := rows.Scan(&ev.Seq, &ev.Type, &ev.Actor, &data, &at); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(data), &ev.Data); err != nil {
+			return nil, err
+		}
+		if ev.Time, err = q.Dialect().ScanTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// Replay rebuilds an instance's state from its events alone.
+func (e *Engine) Replay(ctx context.Context, id string) (*State, error) {
+	events, err := e.events(ctx, e.db.Reader(), id)
+	if err != nil {
+		return nil, err
+	}
+	st := newState()
+	for _, ev := range events {
+		if err := st.apply(ev); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// Stored returns the state stored with an instance.
+func (e *Engine) Stored(ctx context.Context, id string) (*State, error) {
+	return e.storedState(ctx, e.db.Reader(), id)
+}
