@@ -97,8 +97,8 @@ func TestValidateRejects(t *testing.T) {
 		{"cc with no outgoing flow", func() *Definition {
 			return g("s:start p:parallel c:cc e:end", "s>p", "p>c", "p>e")
 		}, "c", "exactly one outgoing flow, has 0"},
-		{"gateway with no outgoing flow", func() *Definition {
-			return g("s:start a:approval x:exclusive e:end", "s>a", "a>e", "s>x")
+		{"start with two outgoing flows", func() *Definition {
+			return g("s:start a:approval x:exclusive e:end", "s>a", "a>e", "s>x", "x>e")
 		}, "s", "exactly one outgoing flow, has 2"},
 		{"dead-end gateway", func() *Definition {
 			return g("s:start x:exclusive e:end", "s>e")
@@ -114,9 +114,9 @@ func TestValidateRejects(t *testing.T) {
 			return g("s:start x:exclusive a:approval b:approval j:parallel e:end",
 				"s>x", "x>a|F0000004", "x>b|default", "a>j", "b>j", "j>e")
 		}, "j", "parallel join without a matching parallel split"},
-		{"parallel join after a single path", func() *Definition {
-			return g("s:start a:approval j:parallel e:end", "s>a", "a>j", "s>j", "j>e")
-		}, "s", "exactly one outgoing flow"},
+		{"parallel join closing a loop", func() *Definition {
+			return g("s:start j:parallel a:approval x:exclusive e:end", "s>j", "j>a", "a>x", "x>j|F0000004", "x>e|default")
+		}, "j", "parallel join without a matching parallel split"},
 		{"inclusive join closing a parallel split", func() *Definition {
 			return g("s:start p:parallel a:approval b:approval j:inclusive e:end",
 				"s>p", "p>a", "p>b", "a>j", "b>j", "j>e")

@@ -1,0 +1,276 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestTaskActions: transfer, delegate and resolve back, remove signers,
+// cc (node and ad hoc, read), urge, comment, and editing with field
+// permissions.
+func TestTaskActions(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(
+			approval("n1", userRule(p.a), `"fieldPerms":{"F0000003":"editable","F0000002":"readonly"}`),
+			`{"type":"cc","id":"copy","assignees":`+userRule(p.director)+`}`,
+			approval("n2", userRule(p.b))))
+		obj, inst := s.submit(p.initiator, "10")
+
+		// Transfer a → c: c decides instead.
+		aTask := s.oneTodo(p.a, inst)
+		s.mustAct(p.a, aTask, "transfer", map[string]any{"to": p.c})
+		if len(s.todo(p.a, inst)) != 0 {
+			t.Fatal("a kept a task after transferring it")
+		}
+		cTask := s.oneTodo(p.c, inst)
+		// Delegate c → b; b answers, the task is c's again.
+		s.mustAct(p.c, cTask, "delegate", map[string]any{"to": p.b})
+		if len(s.todo(p.c, inst)) != 0 {
+			t.Fatal("c's task stays pending while delegated")
+		}
+		s.mustAct(p.b, s.oneTodo(p.b, inst), "approve", map[string]any{"comment": "我看可以"})
+		if s.oneTodo(p.c, inst) != cTask {
+			t.Fatal("delegation did not resolve back to c")
+		}
+		// Add and remove a signer.
+		s.mustAct(p.c, cTask, "add-signers", map[string]any{"users": []string{p.a}, "position": "after"})
+		s.mustAct(p.c, cTask, "remove-signers", map[string]any{"users": []string{p.a}})
+		if status, _ := s.act(p.c, cTask, "remove-signers", map[string]any{"users": []string{p.a}}); status != 409 {
+			t.Fatalf("removing a signer twice: %d", status)
+		}
+		// An ad-hoc copy, a comment.
+		s.mustAct(p.c, cTask, "cc", map[string]any{"users": []string{p.gm}})
+		s.mustAct(p.c, cTask, "comment", map[string]any{"comment": "先记一笔"})
+		// Field permissions: the editable field may change, the read-only one not.
+		if status, out := s.act(p.c, cTask, "approve", map[string]any{"data": map[string]any{"F0000002": "99"}}); status != 422 || !strings.Contains(fmt.Sprint(out), "F0000002") {
+			t.Fatalf("editing a read-only field: %d %v", status, out)
+		}
+		s.mustAct(p.c, cTask, "approve", map[string]any{"data": map[string]any{"F0000003": "已核对"}})
+		bo := s.ok(map[string]any{"ActionName": "LoadBizObject", "SchemaCode": "D000002Expense", "BizObjectId": obj})["BizObject"].(map[string]any)
+		if bo["F0000003"] != "已核对" || bo["F0000002"] != json.Number("10.00") {
+			t.Fatalf("record after approval with data: %v", bo)
+		}
+		// The cc node copied the director; read marks it.
+		ccs := s.mustJSON("GET", "/api/v1/tasks?view=cc", nil, 200, as(p.director)...)["items"].([]any)
+		if len(ccs) != 1 || ccs[0].(map[string]any)["taskStatus"] != "unread" {
+			t.Fatalf("director's cc list: %v", ccs)
+		}
+		s.mustAct(p.director, ccs[0].(map[string]any)["taskId"].(string), "read", nil)
+		if got := s.mustJSON("GET", "/api/v1/tasks?view=cc", nil, 200, as(p.gm)...)["total"]; got != json.Number("1") {
+			t.Fatalf("gm's ad-hoc copy: %v", got)
+		}
+		// Urge (initiator only) and a comment on the instance.
+		if status, _ := s.do("POST", "/api/v1/instances/"+inst+"/urge", nil, as(p.a)...); status != 403 {
+			t.Fatalf("urge by a non-initiator: %d", status)
+		}
+		s.mustJSON("POST", "/api/v1/instances/"+inst+"/urge", map[string]any{"comment": "请尽快"}, 200, as(p.initiator)...)
+		s.mustJSON("POST", "/api/v1/instances/"+inst+"/comment", map[string]any{"comment": "补充说明"}, 200, as(p.initiator)...)
+		types := map[string]int{}
+		for _, h := range s.instance(inst)["history"].([]any) {
+			types[h.(map[string]any)["type"].(string)]++
+		}
+		if types["urged"] != 1 || types["comment"] != 2 {
+			t.Fatalf("history types: %v", types)
+		}
+		s.mustAct(p.b, s.oneTodo(p.b, inst), "approve", nil)
+		s.wantState(obj, inst, "approved")
+	})
+}
+
+// TestForbiddenAndEnded: acting on someone else's task, a finished task or
+// an ended instance is refused and changes nothing; cancel, terminate and
+// jump follow their rules.
+func TestForbiddenAndEnded(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(approval("n1", userRule(p.a)), approval("n2", userRule(p.b))))
+		obj, inst := s.submit(p.initiator, "10")
+		aTask := s.oneTodo(p.a, inst)
+		before := fmt.Sprint(s.instance(inst))
+		if status, _ := s.act(p.b, aTask, "approve", nil); status != 403 {
+			t.Fatalf("approving someone else's task: %d", status)
+		}
+		if status, _ := s.act(p.a, "no-such-task", "approve", nil); status != 404 {
+			t.Fatalf("unknown task: %d", status)
+		}
+		if status, _ := s.act(p.a, aTask, "fly", nil); status != 422 {
+			t.Fatalf("unknown action: %d", status)
+		}
+		if status, _ := s.act(p.a, aTask, "transfer", map[string]any{"to": "ghost"}); status != 422 {
+			t.Fatalf("transfer to nobody: %d", status)
+		}
+		if after := fmt.Sprint(s.instance(inst)); after != before {
+			t.Fatal("a refused action changed the instance")
+		}
+		s.mustAct(p.a, aTask, "approve", nil)
+		if status, _ := s.act(p.a, aTask, "approve", nil); status != 409 {
+			t.Fatalf("approving twice: %d", status)
+		}
+		// Jump (administrator only) back to n1.
+		if status, _ := s.do("POST", "/api/v1/instances/"+inst+"/jump", map[string]any{"toNode": "n1"}, as(p.initiator)...); status != 403 {
+			t.Fatalf("jump by the initiator: %d", status)
+		}
+		s.mustJSON("POST", "/api/v1/instances/"+inst+"/jump", map[string]any{"toNode": "n1"}, 200)
+		if pos := s.positions(inst); pos != "n1" {
+			t.Fatalf("after jump: %s", pos)
+		}
+		// Cancel: initiator only; then everything is refused.
+		if status, _ := s.do("POST", "/api/v1/instances/"+inst+"/cancel", nil, as(p.a)...); status != 403 {
+			t.Fatalf("cancel by an approver: %d", status)
+		}
+		s.mustJSON("POST", "/api/v1/instances/"+inst+"/cancel", nil, 200, as(p.initiator)...)
+		s.wantState(obj, inst, "canceled")
+		if status, _ := s.act(p.a, s.firstTask(inst, p.a), "approve", nil); status != 409 {
+			t.Fatalf("acting on a canceled instance: %d", status)
+		}
+		// Terminate: administrator only.
+		obj2, inst2 := s.submit(p.initiator, "10")
+		if status, _ := s.do("POST", "/api/v1/instances/"+inst2+"/terminate", nil, as(p.initiator)...); status != 403 {
+			t.Fatalf("terminate by the initiator: %d", status)
+		}
+		s.mustJSON("POST", "/api/v1/instances/"+inst2+"/terminate", map[string]any{"comment": "重复提交"}, 200)
+		s.wantState(obj2, inst2, "terminated")
+	})
+}
+
+// firstTask returns some task of user in the instance, whatever its status.
+func (s *server) firstTask(inst, user string) string {
+	for _, tk := range s.instance(inst)["tasks"].([]any) {
+		m := tk.(map[string]any)
+		if m["assignee"] == user {
+			return m["id"].(string)
+		}
+	}
+	s.t.Fatalf("no task of %s in %s", user, inst)
+	return ""
+}
+
+// TestModesAndGateways: sequential, vote, parallel and inclusive branches,
+// empty-approver policies, auto-approve of the same approver.
+func TestModesAndGateways(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(
+			approval("seq", userRule(p.a, p.b), `"mode":"sequential"`),
+			approval("same", userRule(p.b), `"autoApproveSame":true`),
+			`{"type":"branch","kind":"parallel","id":"par","branches":[
+				{"next":`+approval("left", userRule(p.a))+`},
+				{"next":`+approval("right", userRule(p.c))+`}]}`,
+			`{"type":"branch","kind":"inclusive","id":"inc","branches":[
+				{"condition":"F0000002 > 5","next":`+approval("big", userRule(p.a))+`},
+				{"condition":"F0000002 > 1000","next":`+approval("huge", userRule(p.gm))+`},
+				{"default":true}]}`,
+			approval("vote", userRule(p.a, p.b, p.c), `"mode":"vote","passPercent":60`),
+			approval("nobody", `[{"kind":"role","ids":["`+p.gmRole+`x"]}]`, `"emptyPolicy":"autoPass"`),
+		))
+		obj, inst := s.submit(p.initiator, "10")
+		// Sequential: b's turn comes after a's.
+		if len(s.todo(p.b, inst)) != 0 {
+			t.Fatal("b's sequential turn came first")
+		}
+		s.mustAct(p.a, s.oneTodo(p.a, inst), "approve", nil)
+		s.mustAct(p.b, s.oneTodo(p.b, inst), "approve", nil)
+		// "same" was approved automatically (b approved the previous node).
+		if pos := s.positions(inst); pos != "left,right" && pos != "right,left" {
+			t.Fatalf("after auto-approve: at %s, want both parallel branches", pos)
+		}
+		s.mustAct(p.c, s.oneTodo(p.c, inst), "approve", nil)
+		if pos := s.positions(inst); pos != "left" {
+			t.Fatalf("parallel join passed with a branch open: %s", pos)
+		}
+		s.mustAct(p.a, s.oneTodo(p.a, inst), "approve", nil)
+		// Inclusive: 10 matches only "big".
+		if pos := s.positions(inst); pos != "big" {
+			t.Fatalf("inclusive split: %s, want big", pos)
+		}
+		s.mustAct(p.a, s.oneTodo(p.a, inst), "approve", nil)
+		// Vote 60%: a approves, b rejects, c approves → 2/3 ≥ 60%.
+		s.mustAct(p.a, s.oneTodo(p.a, inst), "approve", nil)
+		s.mustAct(p.b, s.oneTodo(p.b, inst), "reject", nil)
+		if pos := s.positions(inst); pos != "vote" {
+			t.Fatalf("vote decided early: %s", pos)
+		}
+		s.mustAct(p.c, s.oneTodo(p.c, inst), "approve", nil)
+		// "nobody" resolves to no one and passes.
+		s.wantState(obj, inst, "approved")
+	})
+}
+
+// TestInvalidDefinitions: rejected at upload, naming the node.
+func TestInvalidDefinitions(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		graph := func(nodes, flows string) string { return `{"nodes":` + nodes + `,"flows":` + flows + `}` }
+		cases := []struct{ name, body, field string }{
+			{"unreachable node", graph(`[{"id":"s","type":"start"},{"id":"x","type":"approval","assignees":`+userRule(p.a)+`},{"id":"e","type":"end"}]`,
+				`[{"id":"f1","from":"s","to":"e"},{"id":"f2","from":"x","to":"e"}]`), "x"},
+			{"join without split", graph(`[{"id":"s","type":"start"},{"id":"a","type":"approval","assignees":`+userRule(p.a)+`},{"id":"j","type":"parallel"},{"id":"e","type":"end"}]`,
+				`[{"id":"f1","from":"s","to":"a"},{"id":"f2","from":"a","to":"j"},{"id":"f3","from":"s","to":"j"},{"id":"f4","from":"j","to":"e"}]`), ""},
+			{"unknown field in a condition", tree(`{"type":"branch","kind":"exclusive","id":"g","branches":[{"condition":"F9999 > 1","next":`+approval("x", userRule(p.a))+`},{"default":true}]}`), ""},
+			{"cycle without exit", graph(`[{"id":"s","type":"start"},{"id":"a","type":"approval","assignees":`+userRule(p.a)+`},{"id":"b","type":"approval","assignees":`+userRule(p.b)+`},{"id":"e","type":"end"}]`,
+				`[{"id":"f1","from":"s","to":"a"},{"id":"f2","from":"a","to":"b"},{"id":"f3","from":"b","to":"a"}]`), ""},
+			{"bad mode", tree(approval("x", userRule(p.a), `"mode":"maybe"`)), "x"},
+		}
+		for _, c := range cases {
+			status, out := s.do("PUT", "/api/v1/forms/D000002Expense/workflow", c.body)
+			if status != 422 && status != 400 {
+				t.Fatalf("%s: HTTP %d %s", c.name, status, out)
+			}
+			e := decode(t, out)["error"].(map[string]any)
+			if c.field != "" && e["field"] != c.field {
+				t.Fatalf("%s: field %v, want %s (%s)", c.name, e["field"], c.field, e["message"])
+			}
+			if e["message"] == "" {
+				t.Fatalf("%s: no message", c.name)
+			}
+		}
+		// Nothing was stored: the form still has no process.
+		if status, _ := s.do("GET", "/api/v1/forms/D000002Expense/workflow", nil); status == 200 {
+			t.Fatal("an invalid process was stored")
+		}
+		// A non-workflow form takes no process.
+		s.mustCreateForm(contractForm())
+		if status, _ := s.do("PUT", "/api/v1/forms/D000001Contract/workflow", tree(approval("x", userRule(p.a)))); status != 409 {
+			t.Fatalf("process on a form without workflow: %d", status)
+		}
+	})
+}
+
+// TestSimulate: the path and the people asked, without writing anything.
+func TestSimulate(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(approval("lead", `[{"kind":"leader","level":2,"continuous":true}]`),
+			`{"type":"branch","kind":"exclusive","id":"g","branches":[{"condition":"F0000002 > 10000","next":`+
+				approval("gm", `[{"kind":"role","ids":["`+p.gmRole+`"]}]`)+`},{"default":true}]}`))
+		out := s.mustJSON("POST", "/api/v1/workflow/simulate", map[string]any{"form": "D000002Expense",
+			"values": map[string]any{"F0000002": "20000"}, "initiator": p.initiator}, 200)
+		var path []string
+		for _, st := range out["steps"].([]any) {
+			m := st.(map[string]any)
+			step := m["node"].(string)
+			if as, ok := m["assignees"].([]any); ok {
+				step += fmt.Sprint(as)
+			}
+			path = append(path, step)
+		}
+		want := fmt.Sprintf("start lead[%s %s] g gm[%s] g_join", p.leader, p.director, p.gm)
+		if got := strings.Join(path, " "); !strings.HasPrefix(got, want) {
+			t.Fatalf("path %q, want prefix %q", got, want)
+		}
+		if got := s.mustJSON("GET", "/api/v1/tasks?view=todo", nil, 200, as(p.leader)...)["total"]; got != json.Number("0") {
+			t.Fatalf("a simulation created tasks: %v", got)
+		}
+		if status, _ := s.do("POST", "/api/v1/workflow/simulate", map[string]any{"form": "D000002Expense", "values": map[string]any{"F404": 1}}); status != 422 {
+			t.Fatalf("simulate with an unknown field: %d", status)
+		}
+	})
+}
