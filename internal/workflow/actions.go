@@ -174,11 +174,30 @@ func (r *run) submit(actor record.Actor, in Input) error {
 		return err
 	}
 	if len(in.Chosen) > 0 {
-		// chosen assignees are part of the start event of a new instance;
-		// on a resubmit they cannot change
-		return apperr.Field("chosen", "重新提交时不能改变自选审批人 (chosen approvers are set when the instance starts)")
+		for node := range in.Chosen {
+			if n := r.c.def.Node(node); n == nil || !choosable(n) {
+				return apperr.Field("chosen", "节点 %s 不接受自选审批人 (node %s has no \"chosen\" assignee)", node, node)
+			}
+			for _, u := range in.Chosen[node] {
+				if err := r.checkUser(u, "chosen"); err != nil {
+					return err
+				}
+			}
+		}
+		if err := r.emit(EvChosen, EventData{Chosen: in.Chosen}); err != nil {
+			return err
+		}
 	}
 	return r.submitStart(in.Comment)
+}
+
+func choosable(n *model.Node) bool {
+	for _, a := range n.Assignees {
+		if a.Kind == model.AssignChosen {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *run) approve(actor record.Actor, t *Task, n *model.Node, in Input) error {

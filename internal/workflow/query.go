@@ -289,3 +289,19 @@ func (e *Engine) Replay(ctx context.Context, id string) (*State, error) {
 func (e *Engine) Stored(ctx context.Context, id string) (*State, error) {
 	return e.storedState(ctx, e.db.Reader(), id)
 }
+
+// OpenTasks returns the instance's tasks that wait for someone, in
+// creation order: who has to act now.
+func (e *Engine) OpenTasks(ctx context.Context, instanceID string) ([]*Task, error) {
+	st, err := e.storedState(ctx, e.db.Reader(), instanceID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Task
+	for _, t := range (&run{st: st}).sortedTasks() {
+		if t.Open() {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -178,12 +179,8 @@ func (r *run) save() error {
 	if err != nil {
 		return fmt.Errorf("save instance %s: %w", r.id, err)
 	}
-	for _, ev := range r.events {
-		data, _ := json.Marshal(ev.Data)
-		if _, err := r.tx.Exec(r.ctx, "INSERT INTO wf_events (instance_id, seq, type, actor, data, created_time) VALUES (?, ?, ?, ?, ?, ?)",
-			r.id, ev.Seq, ev.Type, nilIfEmpty(ev.Actor), string(data), d.TimeValue(ev.Time)); err != nil {
-			return fmt.Errorf("save events of %s: %w", r.id, err)
-		}
+	if err := r.saveEvents(); err != nil {
+		return err
 	}
 	if err := r.saveTasks(); err != nil {
 		return err
@@ -194,6 +191,35 @@ func (r *run) save() error {
 		}
 	}
 	return r.scheduleTimers()
+}
+
+// eventBatch is how many events one INSERT writes: statements for 1…8
+// rows are prepared once each, and most actions emit fewer than 8 events.
+const eventBatch = 8
+
+var eventInserts = func() [eventBatch + 1]string {
+	var out [eventBatch + 1]string
+	for n := 1; n <= eventBatch; n++ {
+		out[n] = "INSERT INTO wf_events (instance_id, seq, type, actor, data, created_time) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", n), ", ")
+	}
+	return out
+}()
+
+func (r *run) saveEvents() error {
+	d := r.tx.Dialect()
+	for start := 0; start < len(r.events); start += eventBatch {
+		chunk := r.events[start:min(start+eventBatch, len(r.events))]
+		args := make([]any, 0, 6*len(chunk))
+		for _, ev := range chunk {
+			data, _ := json.Marshal(ev.Data)
+			args = append(args, r.id, ev.Seq, ev.Type, nilIfEmpty(ev.Actor), string(data), d.TimeValue(ev.Time))
+		}
+		if _, err := r.tx.Exec(r.ctx, eventInserts[len(chunk)], args...); err != nil {
+			return fmt.Errorf("save events of %s: %w", r.id, err)
+		}
+	}
+	return nil
 }
 
 func (r *run) saveTasks() error {

@@ -65,6 +65,7 @@ const (
 	EvComment  = "comment"  // Comment (on Task)
 	EvUrged    = "urged"    // someone urged Task
 	EvTimer    = "timer"    // a timer of Node fired (Kind: remind, timeout, delay)
+	EvChosen   = "chosen"   // the initiator chose approvers (Chosen: node → users)
 )
 
 // Event is one fact of an instance's history.
@@ -247,6 +248,8 @@ func (s *State) apply(e Event) error {
 		s.Status = d.Result
 		s.Tokens = map[string]*Token{}
 		s.Joins = nil
+	case EvChosen:
+		s.Chosen = d.Chosen
 	case EvComment, EvUrged, EvTimer:
 		// history only
 	default:
