@@ -213,7 +213,7 @@ func TestInvalidDefinitions(t *testing.T) {
 				`[{"id":"f1","from":"s","to":"e"},{"id":"f2","from":"x","to":"e"}]`), "x"},
 			{"join without split", graph(`[{"id":"s","type":"start"},{"id":"a","type":"approval","assignees":`+userRule(p.a)+`},{"id":"j","type":"parallel"},{"id":"e","type":"end"}]`,
 				`[{"id":"f1","from":"s","to":"a"},{"id":"f2","from":"a","to":"j"},{"id":"f3","from":"s","to":"j"},{"id":"f4","from":"j","to":"e"}]`), ""},
-			{"unknown field in a condition", tree(`{"type":"branch","kind":"exclusive","id":"g","branches":[{"condition":"F9999 > 1","next":`+approval("x", userRule(p.a))+`},{"default":true}]}`), ""},
+			{"unknown field in a condition", tree(`{"type":"branch","kind":"exclusive","id":"g","branches":[{"condition":"F9999 > 1","next":` + approval("x", userRule(p.a)) + `},{"default":true}]}`), ""},
 			{"cycle without exit", graph(`[{"id":"s","type":"start"},{"id":"a","type":"approval","assignees":`+userRule(p.a)+`},{"id":"b","type":"approval","assignees":`+userRule(p.b)+`},{"id":"e","type":"end"}]`,
 				`[{"id":"f1","from":"s","to":"a"},{"id":"f2","from":"a","to":"b"},{"id":"f3","from":"b","to":"a"}]`), ""},
 			{"bad mode", tree(approval("x", userRule(p.a), `"mode":"maybe"`)), "x"},

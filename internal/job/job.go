@@ -96,8 +96,14 @@ func New(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 	}
 	var err error
 	if pool := db.Pool(); pool != nil {
+		// River's notification topics are global unless the schema is
+		// named: stores in other schemas of the database would hear this
+		// one's leadership changes.
+		if err = pool.QueryRow(ctx, "SELECT current_schema()").Scan(&rc.Schema); err != nil {
+			return nil, fmt.Errorf("job queue: %w", err)
+		}
 		drv := riverpgxv5.New(pool)
-		if err = migrate(ctx, drv); err == nil {
+		if err = migrate(ctx, drv, rc.Schema); err == nil {
 			q.pg, err = river.NewClient(drv, rc)
 		}
 	} else {
@@ -106,7 +112,7 @@ func New(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 		}
 		rc.PollOnly = true // SQLite has no LISTEN/NOTIFY
 		drv := riversqlite.New(q.session)
-		if err = migrate(ctx, drv); err == nil {
+		if err = migrate(ctx, drv, ""); err == nil {
 			q.lite, err = river.NewClient(drv, rc)
 		}
 	}
@@ -118,8 +124,8 @@ func New(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 }
 
 // migrate brings River's tables up to date (River keeps its own versions).
-func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx]) error {
-	m, err := rivermigrate.New(drv, nil)
+func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], schema string) error {
+	m, err := rivermigrate.New(drv, &rivermigrate.Config{Schema: schema})
 	if err != nil {
 		return err
 	}
