@@ -217,11 +217,12 @@ func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, a record.Act
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	if err := s.deps.Workflow.TaskAction(r.Context(), a, id, r.PathValue("action"), in); err != nil {
+	t, err := s.deps.Workflow.TaskAction(r.Context(), a, r.PathValue("id"), r.PathValue("action"), in)
+	if err != nil {
 		return err
 	}
-	return s.getTask(w, r, a)
+	writeJSON(w, http.StatusOK, t)
+	return nil
 }
 
 func (s *Server) getInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {

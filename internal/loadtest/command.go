@@ -27,6 +27,10 @@ it to --objects objects, then runs each scenario for --duration:
   load    LoadBizObject of random existing objects
   list    LoadBizObjects: Category = c AND Qty < x (~0.1% of objects),
           20 per page, RequireCount true
+  approval  one completed approval per op: CreateBizObject (IsSubmit true)
+          on the form <form>Approval (start → approval → approval → end),
+          then twice GET /api/v1/instances/{id} and approve the pending
+          task as its assignee: five calls per op (not in the default set)
 
 Category and Qty are indexed fields; the form also declares a composite
 index on both unless --composite=false. An existing form is used as it is.`,
@@ -52,30 +56,51 @@ index on both unless --composite=false. An existing form is used as it is.`,
 	f.StringVar(&cfg.Form, "form", "BenchOrder", "bench form code")
 	f.IntVar(&cfg.Objects, "objects", 100000, "objects to have in the bench form before measuring")
 	f.BoolVar(&cfg.Composite, "composite", true, "when creating the bench form, declare the composite index (Category, Qty); false leaves only the two single-field indexes")
-	f.StringVar(&scenarios, "scenarios", "create,load,list", "comma-separated: create, load, list")
+	f.StringVar(&scenarios, "scenarios", "create,load,list", "comma-separated: create, load, list, approval")
 	return cmd
 }
 
 func run(ctx context.Context, out io.Writer, cfg Config, scenarios []string) error {
 	c := NewClient(cfg)
-	fmt.Fprintf(out, "setting up %s with %d objects on %s …\n", cfg.Form, cfg.Objects, cfg.URL)
+	var objects, approval bool
+	for i, s := range scenarios {
+		s = strings.TrimSpace(s)
+		scenarios[i] = s
+		switch s {
+		case "create", "load", "list":
+			objects = true
+		case "approval":
+			approval = true
+		default:
+			return fmt.Errorf("unknown scenario %q (create, load, list, approval)", s)
+		}
+	}
 	t0 := time.Now()
-	ids, err := c.Setup(ctx)
-	if err != nil {
-		return err
+	var ids []string
+	if objects {
+		fmt.Fprintf(out, "setting up %s with %d objects on %s …\n", cfg.Form, cfg.Objects, cfg.URL)
+		var err error
+		if ids, err = c.Setup(ctx); err != nil {
+			return err
+		}
+	}
+	if approval {
+		if err := c.SetupApproval(ctx); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(out, "ready in %s; concurrency %d, %s per scenario\n", time.Since(t0).Round(time.Millisecond), cfg.Concurrency, cfg.Duration)
 	for _, s := range scenarios {
 		var r Result
-		switch strings.TrimSpace(s) {
+		switch s {
 		case "create":
 			r = c.Run(ctx, "create", c.Create)
 		case "load":
 			r = c.Run(ctx, "load", c.Load(ids))
 		case "list":
 			r = c.Run(ctx, "list", c.List)
-		default:
-			return fmt.Errorf("unknown scenario %q (create, load, list)", s)
+		case "approval":
+			r = c.Run(ctx, "approval", c.Approval)
 		}
 		fmt.Fprintln(out, r)
 	}

@@ -112,16 +112,28 @@ func (c *Client) Invoke(ctx context.Context, body []byte) (json.RawMessage, erro
 	return env.ReturnData, nil
 }
 
-// rest calls a REST v1 endpoint (used only to set up the bench form).
+// rest calls a REST v1 endpoint.
 func (c *Client) rest(ctx context.Context, method, path string, body any) (int, []byte, error) {
-	b, _ := json.Marshal(body)
-	req, err := http.NewRequestWithContext(ctx, method, c.cfg.URL+path, bytes.NewReader(b))
+	return c.restAs(ctx, "", method, path, body)
+}
+
+// restAs calls a REST v1 endpoint acting as user (X-User-Id) when given.
+func (c *Client) restAs(ctx context.Context, user, method, path string, body any) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.cfg.URL+path, rd)
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("EngineCode", c.cfg.Code)
 	req.Header.Set("EngineSecret", c.cfg.Secret)
+	if user != "" {
+		req.Header.Set("X-User-Id", user)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, nil, err

@@ -452,3 +452,53 @@ func (c *stmtCache) closeAllLocked() {
 // Now is the time stored for "now": UTC, microsecond precision (what both
 // databases keep), so a value read back equals the value written.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Batch is statements to run in order in one transaction; on PostgreSQL
+// they go to the server in one round trip.
+type Batch struct {
+	queries []string
+	args    [][]any
+}
+
+// Queue adds a statement.
+func (b *Batch) Queue(q string, args ...any) {
+	b.queries = append(b.queries, q)
+	b.args = append(b.args, args)
+}
+
+// Len is the number of queued statements.
+func (b *Batch) Len() int { return len(b.queries) }
+
+// ExecBatch runs b's statements in order and returns the rows each
+// affected. The first failure stops it; its error names the statement's
+// position.
+func (t *Tx) ExecBatch(ctx context.Context, b *Batch) ([]int64, error) {
+	n := make([]int64, len(b.queries))
+	if t.ptx != nil {
+		pb := &pgx.Batch{}
+		for i, q := range b.queries {
+			pb.Queue(t.db.dialect.Rebind(q), b.args[i]...)
+		}
+		br := t.ptx.SendBatch(ctx, pb)
+		for i := range b.queries {
+			tag, err := br.Exec()
+			if err != nil {
+				br.Close()
+				return n, fmt.Errorf("statement %d of %d: %w", i+1, len(b.queries), err)
+			}
+			n[i] = tag.RowsAffected()
+		}
+		if err := br.Close(); err != nil {
+			return n, err
+		}
+		return n, nil
+	}
+	for i, q := range b.queries {
+		res, err := t.Exec(ctx, q, b.args[i]...)
+		if err != nil {
+			return n, fmt.Errorf("statement %d of %d: %w", i+1, len(b.queries), err)
+		}
+		n[i], _ = res.RowsAffected()
+	}
+	return n, nil
+}

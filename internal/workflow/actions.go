@@ -56,18 +56,24 @@ func notYours(id string) error {
 
 func conflict(format string, args ...any) error { return apperr.New(apperr.Conflict, format, args...) }
 
-// TaskAction performs action on task taskID for actor.
-func (e *Engine) TaskAction(ctx context.Context, actor record.Actor, taskID, action string, in Input) error {
-	return e.db.Write(ctx, func(tx *sqldb.Tx) error {
+// TaskAction performs action on task taskID for actor and returns the
+// task as the action left it.
+func (e *Engine) TaskAction(ctx context.Context, actor record.Actor, taskID, action string, in Input) (TaskView, error) {
+	var view TaskView
+	snap := e.snapshotOfTask(ctx, taskID)
+	err := e.db.Write(ctx, func(tx *sqldb.Tx) error {
+		// The task's instance, locked, in one round trip.
 		var instanceID string
-		err := tx.QueryRow(ctx, "SELECT instance_id FROM wf_tasks WHERE id = ?", taskID).Scan(&instanceID)
+		var rev int
+		err := tx.QueryRow(ctx, "SELECT i.id, i.revision FROM wf_tasks t JOIN wf_instances i ON i.id = t.instance_id WHERE t.id = ?"+
+			tx.Dialect().ForUpdate()+lockOf(tx, "i"), taskID).Scan(&instanceID, &rev)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "任务不存在: %s (task not found)", taskID)
 		}
 		if err != nil {
 			return fmt.Errorf("find task %s: %w", taskID, err)
 		}
-		r, err := e.begin(ctx, tx, instanceID, actor.UserID)
+		r, err := e.resume(ctx, tx, instanceID, rev, actor.UserID, snap)
 		if err != nil {
 			return err
 		}
@@ -81,8 +87,13 @@ func (e *Engine) TaskAction(ctx context.Context, actor record.Actor, taskID, act
 		if err := r.taskAction(actor, t, action, in); err != nil {
 			return err
 		}
-		return r.save()
+		if err := r.save(); err != nil {
+			return err
+		}
+		view = r.view(r.st.Tasks[taskID])
+		return nil
 	})
+	return view, err
 }
 
 func (r *run) taskAction(actor record.Actor, t *Task, action string, in Input) error {
@@ -387,8 +398,9 @@ func (r *run) cc(token, node string, users []string) error {
 
 // InstanceAction performs action on the instance for actor.
 func (e *Engine) InstanceAction(ctx context.Context, actor record.Actor, instanceID, action string, in Input) error {
+	snap := e.snapshotOf(ctx, instanceID)
 	return e.db.Write(ctx, func(tx *sqldb.Tx) error {
-		r, err := e.begin(ctx, tx, instanceID, actor.UserID)
+		r, err := e.begin(ctx, tx, instanceID, actor.UserID, snap)
 		if err != nil {
 			return err
 		}

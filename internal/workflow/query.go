@@ -229,6 +229,15 @@ func (e *Engine) Task(ctx context.Context, id string) (TaskView, error) {
 		NodeName: e.nodeName(ctx, st.Form, st.Version, t.Node)}, nil
 }
 
+// view describes task t of the run's instance.
+func (r *run) view(t *Task) TaskView {
+	v := TaskView{Task: t, InstanceID: r.id, Form: r.st.Form, ObjectID: r.st.Object, Status: r.st.Status}
+	if n := r.c.def.Node(t.Node); n != nil {
+		v.NodeName = n.Name
+	}
+	return v
+}
+
 func (e *Engine) storedState(ctx context.Context, q sqldb.Querier, id string) (*State, error) {
 	var raw string
 	err := q.QueryRow(ctx, "SELECT state FROM wf_instances WHERE id = ?", id).Scan(&raw)
@@ -246,28 +255,27 @@ func (e *Engine) storedState(ctx context.Context, q sqldb.Querier, id string) (*
 }
 
 func (e *Engine) events(ctx context.Context, q sqldb.Querier, id string) ([]Event, error) {
-	rows, err := q.Query(ctx, "SELECT seq, type, COALESCE(actor, ''), data, created_time FROM wf_events WHERE instance_id = ? ORDER BY seq", id)
+	rows, err := q.Query(ctx, "SELECT events FROM wf_events WHERE instance_id = ? ORDER BY seq", id)
 	if err != nil {
 		return nil, fmt.Errorf("events of %s: %w", id, err)
 	}
 	defer rows.Close()
 	var out []Event
 	for rows.Next() {
-		var ev Event
 		var data string
-		var at any
-		if err := rows.Scan(&ev.Seq, &ev.Type, &ev.Actor, &data, &at); err != nil {
-			return nil, err
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("events of %s: %w", id, err)
 		}
-		if err := json.Unmarshal([]byte(data), &ev.Data); err != nil {
-			return nil, err
+		var evs []Event
+		if err := json.Unmarshal([]byte(data), &evs); err != nil {
+			return nil, fmt.Errorf("decode events of %s: %w", id, err)
 		}
-		if ev.Time, err = q.Dialect().ScanTime(at); err != nil {
-			return nil, err
-		}
-		out = append(out, ev)
+		out = append(out, evs...)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("events of %s: %w", id, err)
+	}
+	return out, nil
 }
 
 // Replay rebuilds an instance's state from its events alone.
@@ -291,16 +299,36 @@ func (e *Engine) Stored(ctx context.Context, id string) (*State, error) {
 }
 
 // OpenTasks returns the instance's tasks that wait for someone, in
-// creation order: who has to act now.
+// creation order: who has to act now. Only ID, Node, Kind, Assignee,
+// Status and Created are set.
 func (e *Engine) OpenTasks(ctx context.Context, instanceID string) ([]*Task, error) {
-	st, err := e.storedState(ctx, e.db.Reader(), instanceID)
+	// The task projection answers this without decoding the state.
+	d := e.db.Dialect()
+	rows, err := e.db.Reader().Query(ctx, "SELECT id, node_id, kind, assignee, status, created_time FROM wf_tasks WHERE instance_id = ? AND status IN (?, ?, ?) ORDER BY created_time, id",
+		instanceID, TaskPending, TaskWaiting, TaskDelegated)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open tasks of %s: %w", instanceID, err)
 	}
+	defer rows.Close()
 	var out []*Task
-	for _, t := range (&run{st: st}).sortedTasks() {
-		if t.Open() {
-			out = append(out, t)
+	for rows.Next() {
+		t := &Task{}
+		var created any
+		if err := rows.Scan(&t.ID, &t.Node, &t.Kind, &t.Assignee, &t.Status, &created); err != nil {
+			return nil, fmt.Errorf("open tasks of %s: %w", instanceID, err)
+		}
+		if t.Created, err = d.ScanTime(created); err != nil {
+			return nil, fmt.Errorf("open tasks of %s: %w", instanceID, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("open tasks of %s: %w", instanceID, err)
+	}
+	if len(out) == 0 {
+		// Tell "no open tasks" from "no such instance".
+		if _, err := e.storedState(ctx, e.db.Reader(), instanceID); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

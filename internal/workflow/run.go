@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -149,7 +148,9 @@ func outcome(status string) int64 {
 	return form.StatusRunning
 }
 
-// save writes what the run did.
+// save writes what the run did: the instance, its new events and the
+// touched tasks in one batch (one round trip on PostgreSQL), then the
+// record's Status when the outcome changed, and the timers.
 func (r *run) save() error {
 	if len(r.events) == 0 {
 		return nil
@@ -157,33 +158,34 @@ func (r *run) save() error {
 	d := r.tx.Dialect()
 	state, err := json.Marshal(r.st)
 	if err != nil {
-		return err
+		return fmt.Errorf("encode instance %s: %w", r.id, err)
+	}
+	events, err := json.Marshal(r.events)
+	if err != nil {
+		return fmt.Errorf("encode events of %s: %w", r.id, err)
 	}
 	var finished any
 	if r.st.Status != Running {
 		finished = d.TimeValue(r.now)
 	}
+	var b sqldb.Batch
 	if r.fresh {
-		_, err = r.tx.Exec(r.ctx, "INSERT INTO wf_instances (id, form_code, object_id, def_version, status, initiator, state, revision, created_time, modified_time, finished_time) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+		b.Queue("INSERT INTO wf_instances (id, form_code, object_id, def_version, status, initiator, state, revision, created_time, modified_time, finished_time) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
 			r.id, r.st.Form, r.st.Object, r.st.Version, r.st.Status, r.st.Initiator, string(state), d.TimeValue(r.now), d.TimeValue(r.now), finished)
 	} else {
-		var res interface{ RowsAffected() (int64, error) }
-		res, err = r.tx.Exec(r.ctx, "UPDATE wf_instances SET status = ?, state = ?, revision = revision + 1, modified_time = ?, finished_time = ? WHERE id = ? AND revision = ?",
+		b.Queue("UPDATE wf_instances SET status = ?, state = ?, revision = revision + 1, modified_time = ?, finished_time = ? WHERE id = ? AND revision = ?",
 			r.st.Status, string(state), d.TimeValue(r.now), finished, r.id, r.revision)
-		if err == nil {
-			if n, _ := res.RowsAffected(); n != 1 {
-				return apperr.New(apperr.Conflict, "流程实例 %s 已被其他操作修改 (the instance changed meanwhile; try again)", r.id)
-			}
-		}
 	}
+	// The events of one run are one row (see the migration).
+	b.Queue("INSERT INTO wf_events (instance_id, seq, events, created_time) VALUES (?, ?, ?, ?)",
+		r.id, r.events[0].Seq, string(events), d.TimeValue(r.now))
+	r.queueTasks(&b)
+	n, err := r.tx.ExecBatch(r.ctx, &b)
 	if err != nil {
 		return fmt.Errorf("save instance %s: %w", r.id, err)
 	}
-	if err := r.saveEvents(); err != nil {
-		return err
-	}
-	if err := r.saveTasks(); err != nil {
-		return err
+	if n[0] != 1 {
+		return apperr.New(apperr.Conflict, "流程实例 %s 已被其他操作修改 (the instance changed meanwhile; try again)", r.id)
 	}
 	if r.st.Status != r.startSt {
 		if err := r.e.records.SetWorkflowState(r.ctx, r.tx, r.st.Form, r.st.Object, outcome(r.st.Status), r.id); err != nil {
@@ -193,62 +195,28 @@ func (r *run) save() error {
 	return r.scheduleTimers()
 }
 
-// eventBatch is how many events one INSERT writes: statements for 1…8
-// rows are prepared once each, and most actions emit fewer than 8 events.
-const eventBatch = 8
-
-var eventInserts = func() [eventBatch + 1]string {
-	var out [eventBatch + 1]string
-	for n := 1; n <= eventBatch; n++ {
-		out[n] = "INSERT INTO wf_events (instance_id, seq, type, actor, data, created_time) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", n), ", ")
-	}
-	return out
-}()
-
-func (r *run) saveEvents() error {
+// queueTasks writes the task projection of the tasks the run touched.
+func (r *run) queueTasks(b *sqldb.Batch) {
 	d := r.tx.Dialect()
-	for start := 0; start < len(r.events); start += eventBatch {
-		chunk := r.events[start:min(start+eventBatch, len(r.events))]
-		args := make([]any, 0, 6*len(chunk))
-		for _, ev := range chunk {
-			data, _ := json.Marshal(ev.Data)
-			args = append(args, r.id, ev.Seq, ev.Type, nilIfEmpty(ev.Actor), string(data), d.TimeValue(ev.Time))
-		}
-		if _, err := r.tx.Exec(r.ctx, eventInserts[len(chunk)], args...); err != nil {
-			return fmt.Errorf("save events of %s: %w", r.id, err)
+	created := map[string]bool{}
+	for _, ev := range r.events {
+		if ev.Type == EvTask {
+			created[ev.Data.Task] = true
 		}
 	}
-	return nil
-}
-
-func (r *run) saveTasks() error {
-	d := r.tx.Dialect()
 	for id := range r.touched {
 		t := r.st.Tasks[id]
 		var acted any
 		if !t.Acted.IsZero() {
 			acted = d.TimeValue(t.Acted)
 		}
-		created := false
-		for _, ev := range r.events {
-			if ev.Type == EvTask && ev.Data.Task == id {
-				created = true
-				break
-			}
-		}
-		var err error
-		if created {
-			_, err = r.tx.Exec(r.ctx, "INSERT INTO wf_tasks (id, instance_id, node_id, kind, assignee, status, form_code, initiator, created_time, acted_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		if created[id] {
+			b.Queue("INSERT INTO wf_tasks (id, instance_id, node_id, kind, assignee, status, form_code, initiator, created_time, acted_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				id, r.id, t.Node, t.Kind, t.Assignee, t.Status, r.st.Form, r.st.Initiator, d.TimeValue(t.Created), acted)
 		} else {
-			_, err = r.tx.Exec(r.ctx, "UPDATE wf_tasks SET status = ?, acted_time = ? WHERE id = ?", t.Status, acted, id)
-		}
-		if err != nil {
-			return fmt.Errorf("save task %s: %w", id, err)
+			b.Queue("UPDATE wf_tasks SET status = ?, acted_time = ? WHERE id = ?", t.Status, acted, id)
 		}
 	}
-	return nil
 }
 
 func nilIfEmpty(s string) any {
@@ -258,27 +226,102 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
-// begin prepares a run on an existing instance, locked for this
-// transaction.
-func (e *Engine) begin(ctx context.Context, tx *sqldb.Tx, instanceID, actor string) (*run, error) {
+// snapshot is an instance's state decoded before its write transaction,
+// on a reader: decoding is most of what loading an instance costs, and on
+// SQLite every write waits for the one writer, so it is done outside. The
+// transaction uses it once, and only if the revision it locks matches.
+type snapshot struct {
+	id  string
+	rev int
+	st  *State
+}
+
+// take hands over the snapshot's state if it is instance id at revision
+// rev, once: a write function may run twice and must then decode afresh.
+func (s *snapshot) take(id string, rev int) *State {
+	if s == nil || s.st == nil || s.id != id || s.rev != rev {
+		return nil
+	}
+	st := s.st
+	s.st = nil
+	return st
+}
+
+// snapshotOf decodes instance id's state on a reader. Any failure returns
+// nil: the transaction then loads it itself and reports what is wrong.
+func (e *Engine) snapshotOf(ctx context.Context, id string) *snapshot {
+	return e.readSnapshot(ctx, "SELECT id, state, revision FROM wf_instances WHERE id = ?", id)
+}
+
+// snapshotOfTask is snapshotOf for the instance of task id.
+func (e *Engine) snapshotOfTask(ctx context.Context, id string) *snapshot {
+	return e.readSnapshot(ctx, "SELECT i.id, i.state, i.revision FROM wf_tasks t JOIN wf_instances i ON i.id = t.instance_id WHERE t.id = ?", id)
+}
+
+func (e *Engine) readSnapshot(ctx context.Context, query, id string) *snapshot {
+	var s snapshot
 	var raw string
-	var rev int
-	err := tx.QueryRow(ctx, "SELECT state, revision FROM wf_instances WHERE id = ?"+tx.Dialect().ForUpdate(), instanceID).Scan(&raw, &rev)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.New(apperr.NotFound, "流程实例不存在: %s (instance not found)", instanceID)
+	if err := e.db.Reader().QueryRow(ctx, query, id).Scan(&s.id, &raw, &s.rev); err != nil {
+		return nil
 	}
+	st, err := decodeState(raw)
 	if err != nil {
-		return nil, fmt.Errorf("load instance %s: %w", instanceID, err)
+		return nil
 	}
+	s.st = st
+	return &s
+}
+
+func decodeState(raw string) (*State, error) {
 	st := newState()
 	if err := json.Unmarshal([]byte(raw), st); err != nil {
-		return nil, fmt.Errorf("decode instance %s: %w", instanceID, err)
+		return nil, err
 	}
 	if st.Tokens == nil {
 		st.Tokens = map[string]*Token{}
 	}
 	if st.Tasks == nil {
 		st.Tasks = map[string]*Task{}
+	}
+	return st, nil
+}
+
+// begin prepares a run on an existing instance, locked for this
+// transaction; snap (may be nil) saves decoding its state.
+func (e *Engine) begin(ctx context.Context, tx *sqldb.Tx, instanceID, actor string, snap *snapshot) (*run, error) {
+	var rev int
+	err := tx.QueryRow(ctx, "SELECT revision FROM wf_instances WHERE id = ?"+tx.Dialect().ForUpdate(), instanceID).Scan(&rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.NotFound, "流程实例不存在: %s (instance not found)", instanceID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load instance %s: %w", instanceID, err)
+	}
+	return e.resume(ctx, tx, instanceID, rev, actor, snap)
+}
+
+// lockOf narrows a FOR UPDATE on a join to one table's rows (PostgreSQL;
+// SQLite's single writer needs no row locks).
+func lockOf(tx *sqldb.Tx, table string) string {
+	if tx.Dialect().ForUpdate() == "" {
+		return ""
+	}
+	return " OF " + table
+}
+
+// resume prepares a run on an instance locked in tx at revision rev,
+// taking its state from snap when that is current, else loading it.
+func (e *Engine) resume(ctx context.Context, tx *sqldb.Tx, instanceID string, rev int, actor string, snap *snapshot) (*run, error) {
+	st := snap.take(instanceID, rev)
+	if st == nil {
+		var raw string
+		if err := tx.QueryRow(ctx, "SELECT state FROM wf_instances WHERE id = ?", instanceID).Scan(&raw); err != nil {
+			return nil, fmt.Errorf("load instance %s: %w", instanceID, err)
+		}
+		var err error
+		if st, err = decodeState(raw); err != nil {
+			return nil, fmt.Errorf("decode instance %s: %w", instanceID, err)
+		}
 	}
 	f, err := e.forms.Get(st.Form)
 	if err != nil {

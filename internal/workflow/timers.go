@@ -92,7 +92,7 @@ func (e *Engine) fireTimer(ctx context.Context, tx *sqldb.Tx, payload json.RawMe
 	if err := json.Unmarshal(payload, &t); err != nil {
 		return err
 	}
-	r, err := e.begin(ctx, tx, t.Instance, "")
+	r, err := e.begin(ctx, tx, t.Instance, "", nil)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 -- Workflow: definitions per form (versioned), instances, the task list
 -- (a projection of the instance state) and the append-only event log, the
--- source of history and replay. Times are TIMESTAMPTZ.
+-- source of history and replay. A wf_events row holds the events one
+-- transaction emitted for one instance (a JSON array; seq is the first
+-- event's), so an action costs one row however many facts it records;
+-- ids only grow, which later consumers (webhooks) read in order. Times are TIMESTAMPTZ.
 
 -- +goose Up
 CREATE TABLE wf_definitions (
@@ -25,7 +28,6 @@ CREATE TABLE wf_instances (
     modified_time TIMESTAMPTZ NOT NULL,
     finished_time TIMESTAMPTZ
 );
-CREATE INDEX wf_instances_object ON wf_instances (object_id);
 CREATE INDEX wf_instances_initiator ON wf_instances (initiator, created_time);
 
 CREATE TABLE wf_tasks (
@@ -47,9 +49,7 @@ CREATE TABLE wf_events (
     id           BIGSERIAL PRIMARY KEY,
     instance_id  TEXT NOT NULL,
     seq          INTEGER NOT NULL,
-    type         TEXT NOT NULL,
-    actor        TEXT,
-    data         TEXT NOT NULL,
+    events       TEXT NOT NULL,
     created_time TIMESTAMPTZ NOT NULL,
     UNIQUE (instance_id, seq)
 );
