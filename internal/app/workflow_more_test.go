@@ -236,3 +236,32 @@ func TestChosenExpressionAndVersions(t *testing.T) {
 		}
 	})
 }
+
+// TestSubmitChecksRequired: a draft of a workflow form may lack required
+// fields; submitting it may not, and a refused submit changes nothing.
+func TestSubmitChecksRequired(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(approval("n1", userRule(p.a))))
+		rd := s.ok(map[string]any{"ActionName": "CreateBizObject", "SchemaCode": "D000002Expense", "IsSubmit": false,
+			"BizObject": jsonString(map[string]any{"F0000002": "10", "OwnerId": p.initiator})})
+		obj, inst := rd["BizObjectId"].(string), rd["WorkflowInstanceId"].(string)
+		path := "/api/v1/forms/D000002Expense/records/" + obj
+		before := s.mustJSON("GET", path, nil, 200)
+		status, body := s.do("POST", path+"/submit", map[string]any{"comment": "请审批"}, as(p.initiator)...)
+		if status != 422 || !strings.Contains(string(body), "F0000001") {
+			t.Fatalf("submit without a required field: %d %s", status, body)
+		}
+		if pos := s.positions(inst); pos != "start" {
+			t.Fatalf("after a refused submit the instance is at %s, want start", pos)
+		}
+		if after := s.mustJSON("GET", path, nil, 200); after["version"] != before["version"] {
+			t.Fatalf("a refused submit changed the record: version %v → %v", before["version"], after["version"])
+		}
+		s.mustJSON("POST", path+"/submit", map[string]any{"data": map[string]any{"F0000001": "补上事由"}}, 200, as(p.initiator)...)
+		if pos := s.positions(inst); pos != "n1" {
+			t.Fatalf("after submit the instance is at %s, want n1", pos)
+		}
+	})
+}

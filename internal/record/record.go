@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -52,6 +53,29 @@ type Row struct {
 	ID       string
 	ParentID string
 	Values   []any // parallel to the child's Fields
+}
+
+// CheckComplete reports the first required field, of the object or of a
+// child row, that has no value: what a submit refuses.
+func (o *Object) CheckComplete() error {
+	for i, fd := range o.Form.Fields {
+		if fd.Required && o.Values[i] == nil {
+			return apperr.Field(fd.Code, "字段%s(%s) 必填 (required field %s is missing)", fd.Code, fd.Name, fd.Code)
+		}
+	}
+	for ci, child := range o.Form.Children {
+		if ci >= len(o.Children) {
+			break
+		}
+		for ri, row := range o.Children[ci] {
+			for i, fd := range child.Fields {
+				if fd.Required && row.Values[i] == nil {
+					return apperr.Field(child.Code+"."+fd.Code, "子表%s 第%d行: 字段%s(%s) 必填 (required)", child.Code, ri+1, fd.Code, fd.Name)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // Value returns the value of field code (form fields only), or nil.

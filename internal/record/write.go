@@ -757,10 +757,8 @@ func (s *Service) Submit(ctx context.Context, actor Actor, formCode, id string, 
 		if err != nil {
 			return err
 		}
-		for i, fd := range f.Fields {
-			if fd.Required && o.Values[i] == nil {
-				return apperr.Field(fd.Code, "字段%s(%s) 必填 (required field %s is missing)", fd.Code, fd.Name, fd.Code)
-			}
+		if err := o.CheckComplete(); err != nil {
+			return err
 		}
 		_, err = tx.Exec(ctx, "UPDATE "+p.table+" SET "+q("status")+" = ?, "+q("version")+" = "+q("version")+" + 1 WHERE "+q("objectid")+" = ?", int64(form.StatusEffective), id)
 		return err

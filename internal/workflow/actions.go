@@ -184,6 +184,14 @@ func (r *run) submit(actor record.Actor, in Input) error {
 	if err := r.editRecord(actor, r.c.def.Start().ID, in.Data); err != nil {
 		return err
 	}
+	// A draft may lack required fields; what is submitted may not.
+	o, err := r.record()
+	if err != nil {
+		return err
+	}
+	if err := o.CheckComplete(); err != nil {
+		return err
+	}
 	if len(in.Chosen) > 0 {
 		for node := range in.Chosen {
 			if n := r.c.def.Node(node); n == nil || !choosable(n) {
