@@ -38,6 +38,14 @@ func flowErr(id, zh, en string, args ...any) *apperr.Error {
 	return apperr.Field(id, "连线 %s %s (flow %s %s)", id, fmt.Sprintf(zh, args...), id, fmt.Sprintf(en, args...))
 }
 
+// branchErr is flowErr for a flow whose ends exist: it names them too,
+// since an approval tree's author never sees the generated flow ids.
+func branchErr(f *Flow, zh, en string, args ...any) *apperr.Error {
+	e := flowErr(f.ID+" ("+f.From+" → "+f.To+")", zh, en, args...)
+	e.Field = f.ID
+	return e
+}
+
 // checkIDs: every node and flow has a unique id (one namespace, as in
 // BPMN), nodes have known types and flows join existing nodes.
 func (d *Definition) checkIDs(Env) error {
@@ -172,15 +180,15 @@ func (d *Definition) checkFlows(env Env) error {
 		conditional := (src.Type == Exclusive || src.Type == Inclusive) && d.IsSplit(src)
 		switch {
 		case !conditional && (f.Condition != "" || f.Default):
-			return flowErr(f.ID, "不是排他或包容分支的连线, 不能设置条件或默认", "does not leave an exclusive or inclusive split and cannot have a condition or be the default")
+			return branchErr(f, "不是排他或包容分支的连线, 不能设置条件或默认", "does not leave an exclusive or inclusive split and cannot have a condition or be the default")
 		case f.Default && f.Condition != "":
-			return flowErr(f.ID, "是默认连线, 不能设置条件", "is the default flow and cannot have a condition")
+			return branchErr(f, "是默认连线, 不能设置条件", "is the default flow and cannot have a condition")
 		case conditional && !f.Default && f.Condition == "":
-			return flowErr(f.ID, "需要条件 (或设为默认连线)", "needs a condition (or must be the default flow)")
+			return branchErr(f, "需要条件 (或设为默认连线)", "needs a condition (or must be the default flow)")
 		}
 		if f.Condition != "" {
 			if _, err := env.CompileCondition(f.Condition); err != nil {
-				return flowErr(f.ID, "的条件无效: %s", "has an invalid condition: %s", firstLine(err))
+				return branchErr(f, "的条件无效: %s", "has an invalid condition: %s", firstLine(err))
 			}
 		}
 	}

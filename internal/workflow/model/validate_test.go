@@ -144,7 +144,7 @@ func TestValidateRejects(t *testing.T) {
 				"s>p", "p>a|F0000004", "p>b", "a>j", "b>j", "j>e")
 		}, "f2", "does not leave an exclusive or inclusive split"},
 		{"default after a task", func() *Definition { d := twoLevel(); d.Flow("f6").Default = true; return d }, "f6", "cannot have a condition or be the default"},
-		{"condition on an unknown field", func() *Definition { d := twoLevel(); d.Flow("f3").Condition = "F0000099 > 1"; return d }, "f3", "unknown name F0000099"},
+		{"condition on an unknown field", func() *Definition { d := twoLevel(); d.Flow("f3").Condition = "F0000099 > 1"; return d }, "f3", "flow f3 (split → approve2) has an invalid condition: unknown name F0000099"},
 		{"condition not bool", func() *Definition { d := twoLevel(); d.Flow("f3").Condition = "F0000002 + 1"; return d }, "f3", "expected bool"},
 		{"condition comparing a number with text", func() *Definition { d := twoLevel(); d.Flow("f3").Condition = `F0000002 > "x"`; return d }, "f3", "mismatched types float64 and string"},
 		{"condition on an unknown initiator attribute", func() *Definition { d := twoLevel(); d.Flow("f3").Condition = `initiator.salary > 1`; return d }, "f3", "has no field salary"},
