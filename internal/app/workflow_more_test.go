@@ -265,3 +265,85 @@ func TestSubmitChecksRequired(t *testing.T) {
 		}
 	})
 }
+
+// TestTimerVariants: repeated reminders and a timeout that rejects; a
+// timer node waiting for a datetime field of the record; a department
+// assignee; the empty-approver policy "user"; escalation to a named user.
+func TestTimerVariants(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		f := expenseForm()
+		f["fields"] = append(f["fields"].([]map[string]any), map[string]any{"code": "F0000005", "name": "截止", "type": "datetime"})
+		s.mustCreateForm(f)
+		wait := func(inst, what string, cond func() bool) {
+			t.Helper()
+			deadline := time.Now().Add(25 * time.Second)
+			for !cond() {
+				if time.Now().After(deadline) {
+					t.Fatalf("timed out waiting for %s (at %s)", what, s.positions(inst))
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		timers := func(inst string) map[string]int {
+			n := map[string]int{}
+			for _, h := range s.instance(inst)["history"].([]any) {
+				if e := h.(map[string]any); e["type"] == "timer" {
+					n[e["data"].(map[string]any)["kind"].(string)]++
+				}
+			}
+			return n
+		}
+
+		// n1 reminds every 200 ms until a approves; n2's timeout rejects:
+		// the record is Canceled.
+		s.process(tree(
+			approval("n1", userRule(p.a), `"timeout":{"remindAfter":"200ms","remindEvery":"200ms"}`),
+			approval("n2", userRule(p.b), `"timeout":{"after":"300ms","action":"autoReject"}`)))
+		obj, inst := s.submit(p.initiator, "10")
+		wait(inst, "two reminders", func() bool { return timers(inst)["remind"] >= 2 })
+		s.mustAct(p.a, s.oneTodo(p.a, inst), "approve", nil)
+		reminded := timers(inst)["remind"]
+		wait(inst, "the timeout", func() bool { return s.instance(inst)["status"] != "running" })
+		s.wantState(obj, inst, "rejected")
+		if n := timers(inst); n["timeout"] != 1 || n["remind"] != reminded {
+			t.Fatalf("timer events %v, want one timeout and no reminder after n1 (had %d)", n, reminded)
+		}
+		var task string
+		for _, x := range s.instance(inst)["tasks"].([]any) {
+			if x := x.(map[string]any); x["assignee"] == p.b {
+				task = x["id"].(string)
+			}
+		}
+		if status, _ := s.act(p.b, task, "approve", nil); status != 409 {
+			t.Fatalf("approving after the timeout rejected: %d, want 409", status)
+		}
+
+		// A timer node until a datetime field, then the initiator's
+		// department, then a role without members (to the named user), whose
+		// timeout escalates to another named user.
+		s.process(tree(
+			`{"type":"timer","id":"until","untilField":"F0000005"}`,
+			approval("dept", `[{"kind":"department","ids":["`+p.dept+`"]}]`),
+			approval("empty", `[{"kind":"role","ids":["`+p.gmRole+`x"]}]`, `"emptyPolicy":"user"`, `"emptyUser":"`+p.b+`"`,
+				`"timeout":{"after":"300ms","action":"escalate","escalateTo":"`+p.c+`"}`)))
+		due := time.Now().Add(2 * time.Second).UTC().Format(time.RFC3339)
+		rec := s.mustJSON("POST", "/api/v1/forms/D000002Expense/records?submit=true",
+			map[string]any{"F0000001": "等待", "F0000002": "1", "F0000005": due}, 201, as(p.initiator)...)
+		obj, inst = rec["ObjectId"].(string), rec["WorkflowInstanceId"].(string)
+		if pos := s.positions(inst); pos != "until" {
+			t.Fatalf("before %s the instance is at %s, want until", due, pos)
+		}
+		wait(inst, "the datetime field", func() bool { return s.positions(inst) == "dept" })
+		if d, _ := time.Parse(time.RFC3339, due); time.Now().Before(d) {
+			t.Fatalf("the timer node passed before %s", due)
+		}
+		s.mustAct(p.initiator, s.oneTodo(p.initiator, inst), "approve", nil) // the department's one member
+		wait(inst, "escalation to the named user", func() bool { return len(s.todo(p.c, inst)) == 1 })
+		if len(s.todo(p.b, inst)) != 0 {
+			t.Fatal("the empty-policy user kept a task after the escalation")
+		}
+		s.mustAct(p.c, s.oneTodo(p.c, inst), "approve", nil)
+		s.wantState(obj, inst, "approved")
+	})
+}
