@@ -18,6 +18,7 @@ func TestBenchApprovalScenario(t *testing.T) {
 		ctx := context.Background()
 		c := loadtest.NewClient(loadtest.Config{URL: s.URL, Code: testCode, Secret: testSecret,
 			Concurrency: 4, Duration: 500 * time.Millisecond, Form: "BenchOrder"})
+		defer c.Close() // before the server drains
 		if err := c.SetupApproval(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -62,6 +62,7 @@ index on both unless --composite=false. An existing form is used as it is.`,
 
 func run(ctx context.Context, out io.Writer, cfg Config, scenarios []string) error {
 	c := NewClient(cfg)
+	defer c.Close()
 	var objects, approval bool
 	for i, s := range scenarios {
 		s = strings.TrimSpace(s)

@@ -71,6 +71,11 @@ func NewClient(cfg Config) *Client {
 	return &Client{cfg: cfg, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
 }
 
+// Close closes the client's idle connections, including ones dialled for
+// a request that was canceled, which a server would otherwise wait for
+// when it shuts down.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
 type envelope struct {
 	Successful   bool
 	ErrorMessage *string
