@@ -37,6 +37,10 @@ var statusOf = map[apperr.Code]int{
 	apperr.Unavailable:     http.StatusServiceUnavailable,
 }
 
+// statusClientClosed is what the access log shows for a request whose
+// client disconnected before the answer (nginx's 499).
+const statusClientClosed = 499
+
 // toAPIError maps any error to what the client sees. Errors the services
 // did not classify are internal: logged with the request id, and shown
 // without detail.
@@ -53,6 +57,10 @@ func toAPIError(r *http.Request, log *slog.Logger, err error) *apiError {
 		return &apiError{http.StatusTooManyRequests, "rate_limited", "调用频率超过限制 (rate limit exceeded; retry after " + retryAfter(rl) + "s)", ""}
 	case errors.As(err, &mbe):
 		return &apiError{http.StatusRequestEntityTooLarge, "payload_too_large", "请求体超过 " + strconv.FormatInt(mbe.Limit, 10) + " 字节 (request body too large)", ""}
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away: nobody reads this answer, and it is not
+		// the server's fault, so it is not logged as an internal error.
+		return &apiError{statusClientClosed, "client_closed", "客户端已断开 (the client closed the request)", ""}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &apiError{http.StatusServiceUnavailable, "timeout", "请求超时 (request timed out)", ""}
 	}
