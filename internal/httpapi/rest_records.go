@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -133,8 +134,8 @@ func (s *Server) createRecord(w http.ResponseWriter, r *http.Request, a record.A
 }
 
 type batchInput struct {
-	Items  []record.Data `json:"items"`
-	Submit bool          `json:"submit"`
+	Items  json.RawMessage `json:"items"`
+	Submit bool            `json:"submit"`
 }
 
 func (s *Server) batchRecords(w http.ResponseWriter, r *http.Request, a record.Actor) error {
@@ -142,7 +143,26 @@ func (s *Server) batchRecords(w http.ResponseWriter, r *http.Request, a record.A
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	res, err := s.deps.Records.CreateBatch(r.Context(), a, r.PathValue("code"), in.Items, record.CreateOptions{Submit: in.Submit})
+	var arr []any
+	if kind := jsonKind(in.Items); kind == "" {
+		return apperr.Field("items", "缺少 items (items is required: an array of objects)")
+	} else if kind != "array" {
+		zh, en := valueWords(kind)
+		return apperr.Field("items", "items 需要对象数组, 收到%s (items must be an array of objects, not %s)", zh, en)
+	}
+	if err := decodeStrict(in.Items, &arr); err != nil {
+		return decodeError(err, doc{"items", "items"})
+	}
+	items := make([]record.Data, len(arr))
+	for i, it := range arr {
+		m, ok := it.(map[string]any)
+		if !ok {
+			zh, en := valueWords(kindOf(it))
+			return apperr.Field("items", "items 第%d个元素需要 JSON 对象, 收到%s (items[%d] must be a JSON object, not %s)", i+1, zh, i, en)
+		}
+		items[i] = m
+	}
+	res, err := s.deps.Records.CreateBatch(r.Context(), a, r.PathValue("code"), items, record.CreateOptions{Submit: in.Submit})
 	if err != nil {
 		return err
 	}

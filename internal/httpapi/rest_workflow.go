@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/wiretext"
 	"github.com/tritiumhq/tritium/internal/workflow"
 	"github.com/tritiumhq/tritium/internal/workflow/model"
 )
@@ -50,14 +50,17 @@ func readProcess(r *http.Request) (*model.Definition, error) {
 	if body[0] == '<' {
 		return model.FromBPMN(body)
 	}
+	if e := wiretext.CheckJSON(body); e != nil {
+		return nil, textError(e, doc{"流程定义", "the process"})
+	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
-		return nil, apperr.New(apperr.Malformed, "流程定义不是有效的 JSON 或 BPMN: %s (invalid process)", jsonErr(err))
+		return nil, decodeError(err, doc{"流程定义不是有效的 JSON 或 BPMN: 流程定义", "the process (JSON or BPMN)"})
 	}
 	if _, ok := probe["nodes"]; ok {
 		var d model.Definition
 		if err := decodeStrict(body, &d); err != nil {
-			return nil, apperr.New(apperr.Malformed, "流程图格式错误: %s (invalid process graph)", jsonErr(err))
+			return nil, decodeError(err, doc{"流程图格式错误: 流程图", "the process graph"})
 		}
 		return &d, nil
 	}
@@ -148,7 +151,7 @@ func timeParam(r *http.Request, name string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, apperr.Field(name, "参数 %s 需要日期 (RFC 3339 or yyyy-MM-dd), 收到 %q", name, v)
+	return time.Time{}, apperr.Field(name, "参数 %s 需要日期, 收到 %q (%s must be a date: RFC 3339 or yyyy-MM-dd)", name, v, name)
 }
 
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, a record.Actor) error {
@@ -206,10 +209,7 @@ func actionInput(r *http.Request) (workflow.Input, error) {
 	if len(bytes.TrimSpace(buf.Bytes())) == 0 {
 		return in, nil
 	}
-	if err := decodeStrict(buf.Bytes(), &in); err != nil {
-		return in, apperr.New(apperr.Malformed, "请求体不是有效的 JSON: %s (invalid JSON body)", jsonErr(err))
-	}
-	return in, nil
+	return in, decodeObject(buf.Bytes(), &in)
 }
 
 func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, a record.Actor) error {
@@ -278,11 +278,14 @@ func (s *Server) submitRecord(w http.ResponseWriter, r *http.Request, a record.A
 // userContext applies X-User-Id-Type / X-User-Id: an engine credential may
 // act as any user (their lists, their tasks).
 func (s *Server) userContext(r *http.Request, a record.Actor) (record.Actor, error) {
-	id := strings.TrimSpace(r.Header.Get("X-User-Id"))
-	if id == "" {
-		return a, nil
+	id, err := header(r, "X-User-Id")
+	if id == "" || err != nil {
+		return a, err
 	}
-	by := r.Header.Get("X-User-Id-Type")
+	by, err := header(r, "X-User-Id-Type")
+	if err != nil {
+		return a, err
+	}
 	if by == "" {
 		by = "USERID"
 	}
