@@ -122,6 +122,7 @@ func (s *server) do(method, path string, body any, hdr ...string) (int, []byte) 
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	observe(method, path, resp.StatusCode)
 	if resp.StatusCode >= 400 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		var e struct{ Error struct{ Message string } }
 		if json.Unmarshal(out, &e) == nil {

@@ -26,9 +26,17 @@ type opDoc struct {
 	query        []param
 	body         string // request schema name ("" for none)
 	status       int    // success status
+	more         []int  // other success statuses, same response schema
 	resp         string // response schema name ("" for no body)
-	errors       []int  // error statuses besides 401, 429 and 500
+	errors       []int  // error statuses besides those every route has (commonErrors)
+	// enums lists the values a path or query parameter takes.
+	enums map[string][]string
 }
+
+// commonErrors are the statuses any REST route can answer: a query,
+// header or user context that cannot be read or resolved (400, 422),
+// credentials, rate limit, the server, a timeout.
+var commonErrors = []int{400, 401, 422, 429, 500, 503}
 
 type param struct{ name, typ, desc string }
 
