@@ -34,7 +34,7 @@ func Complete(code Code, field, msg string) string {
 	if !ok {
 		words = codeWords[Invalid]
 	}
-	if field != "" && !names(msg, field) {
+	if field != "" && !strings.ContainsAny(field, "[]") && !names(msg, field) {
 		msg = "字段" + field + ": " + msg
 	}
 	if !HasChinese(msg) {
@@ -51,7 +51,8 @@ func Complete(code Code, field, msg string) string {
 }
 
 // names reports whether msg mentions field, or its last part for a child
-// table's field (D1Lines.F2 is named by "F2").
+// table's field (D1Lines.F2 is named by "F2"). A path into a definition
+// (fields[2].options) is left to the message, which names the field code.
 func names(msg, field string) bool {
 	if i := strings.LastIndexByte(field, '.'); i >= 0 && i+1 < len(field) {
 		field = field[i+1:]
