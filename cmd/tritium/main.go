@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/tritiumhq/tritium/internal/app"
+	"github.com/tritiumhq/tritium/internal/dirlock"
 	"github.com/tritiumhq/tritium/internal/loadtest"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -158,6 +159,13 @@ func migrateCmd(stderr io.Writer) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, _ := newLogger(stderr, "info")
 			cfg := sf.config()
+			if cfg.DB == "" { // not under a running server: it migrated on start
+				lock, err := dirlock.Acquire(cfg.DataDir)
+				if err != nil {
+					return err
+				}
+				defer lock.Release()
+			}
 			db, err := sqldb.Open(cmd.Context(), sqldb.Config{URL: cfg.DB, Path: cfg.DataDir + "/tritium.db", SQLiteSync: cfg.SQLiteSync, Logger: log})
 			if err != nil {
 				return err
@@ -180,7 +188,9 @@ func credentialsCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Replace the engine secret and print the new one (running servers pick it up within 5s)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, _ := newLogger(io.Discard, "error")
-			a, err := app.Open(cmd.Context(), sf.config(), log, stderr)
+			cfg := sf.config()
+			cfg.NoDataLock = true // rotating beside a running server is supported
+			a, err := app.Open(cmd.Context(), cfg, log, stderr)
 			if err != nil {
 				return err
 			}

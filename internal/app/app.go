@@ -15,6 +15,7 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/blob"
+	"github.com/tritiumhq/tritium/internal/dirlock"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/httpapi"
@@ -43,6 +44,10 @@ type Config struct {
 	// FormRefresh is how often other nodes' form changes are picked up
 	// (default 2s).
 	FormRefresh time.Duration
+	// NoDataLock leaves a SQLite data directory unlocked, for one-shot
+	// commands that may run beside its server (credentials rotate). Without
+	// it, Open fails at once when another process holds the directory.
+	NoDataLock bool
 }
 
 // App is a running Tritium.
@@ -59,6 +64,7 @@ type App struct {
 	Workflow *workflow.Engine
 	Admin    record.Actor
 	server   *httpapi.Server
+	lock     *dirlock.Lock // SQLite: the data directory, held until Close
 }
 
 // Open connects to the database, migrates it, loads the forms and makes
@@ -78,15 +84,22 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (
 	if err != nil {
 		return nil, fmt.Errorf("time zone %q: %w", cfg.TimeZone, err)
 	}
+	var lock *dirlock.Lock
+	if cfg.DB == "" && !cfg.NoDataLock {
+		if lock, err = dirlock.Acquire(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
 	db, err := sqldb.Open(ctx, sqldb.Config{
 		URL: cfg.DB, Path: filepath.Join(cfg.DataDir, "tritium.db"), SQLiteSync: cfg.SQLiteSync, Logger: log,
 	})
 	if err != nil {
+		lock.Release()
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, DB: db}
+	a := &App{cfg: cfg, log: log, DB: db, lock: lock}
 	if err := a.init(ctx, loc, notice); err != nil {
-		db.Close()
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -178,5 +191,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	return nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the database, then the data directory.
+func (a *App) Close() error {
+	err := a.DB.Close()
+	if lerr := a.lock.Release(); err == nil {
+		err = lerr
+	}
+	return err
+}

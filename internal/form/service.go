@@ -130,7 +130,7 @@ func (s *Service) Create(ctx context.Context, f *Form) (*Form, error) {
 // Update replaces the definition of form code and alters its tables. A
 // change the stored data cannot take fails and changes nothing.
 func (s *Service) Update(ctx context.Context, code string, nw *Form) (*Form, error) {
-	cur, err := s.Get(code)
+	cur, err := s.Lookup(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (s *Service) Update(ctx context.Context, code string, nw *Form) (*Form, err
 // Delete drops a form, its tables and its data. A form that another form's
 // relation field points at cannot be deleted.
 func (s *Service) Delete(ctx context.Context, code string) error {
-	cur, err := s.Get(code)
+	cur, err := s.Lookup(ctx, code)
 	if err != nil {
 		return err
 	}
@@ -340,9 +340,16 @@ func decode(def string) (*Form, error) {
 
 // Refresh brings the snapshot up to date with the database.
 func (s *Service) Refresh(ctx context.Context) error {
+	_, err := s.Refreshed(ctx)
+	return err
+}
+
+// Refreshed is Refresh, reporting whether any form was added, changed or
+// removed.
+func (s *Service) Refreshed(ctx context.Context) (bool, error) {
 	rows, err := s.db.Reader().Query(ctx, "SELECT code, revision FROM forms")
 	if err != nil {
-		return fmt.Errorf("list forms: %w", err)
+		return false, fmt.Errorf("list forms: %w", err)
 	}
 	revs := map[string]int64{}
 	for rows.Next() {
@@ -350,16 +357,16 @@ func (s *Service) Refresh(ctx context.Context) error {
 		var rev int64
 		if err := rows.Scan(&code, &rev); err != nil {
 			rows.Close()
-			return fmt.Errorf("list forms: %w", err)
+			return false, fmt.Errorf("list forms: %w", err)
 		}
 		revs[code] = rev
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list forms: %w", err)
+		return false, fmt.Errorf("list forms: %w", err)
 	}
 	sn := s.snap.Load()
-	changed := false
+	changed, seen := false, false // seen: any form added, changed or removed
 	for code, rev := range revs {
 		cur, known := sn.forms[strings.ToLower(code)]
 		if known && cur.Revision == rev {
@@ -367,21 +374,22 @@ func (s *Service) Refresh(ctx context.Context) error {
 		}
 		f, err := s.load(ctx, s.db.Reader(), code, false)
 		if err != nil {
-			return err
+			return false, err
 		}
 		s.put(f)
 		changed = changed || known // a new form has no cached statements
+		seen = true
 	}
 	for _, f := range s.List() {
 		if _, ok := revs[f.Code]; !ok {
 			s.drop(f.Code)
-			changed = true
+			changed, seen = true, true
 		}
 	}
 	if changed {
 		s.db.ResetStatements()
 	}
-	return nil
+	return seen, nil
 }
 
 // Watch calls Refresh every interval until ctx ends, so changes made on

@@ -37,7 +37,7 @@ func (s *Server) listForms(w http.ResponseWriter, r *http.Request, _ record.Acto
 }
 
 func (s *Server) getForm(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
-	f, err := s.deps.Forms.Get(r.PathValue("code"))
+	f, err := s.deps.Forms.Lookup(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,12 @@ type Config struct {
 	// RetryDelay, when set, replaces River's backoff (attempt^4 seconds)
 	// between runs of a failing job.
 	RetryDelay func(attempt int) time.Duration
-	Logger     *slog.Logger
+	// Schedule is how often this node makes scheduled jobs that fall due
+	// within the next Schedule available itself (default 1s; negative:
+	// never), instead of leaving that to the queue's leader alone (see
+	// schedule.go).
+	Schedule time.Duration
+	Logger   *slog.Logger
 }
 
 type retryPolicy func(attempt int) time.Duration
@@ -57,7 +62,13 @@ type Queue struct {
 	handlers map[string]Handler
 	pg       *river.Client[pgx.Tx]
 	lite     *river.Client[*sql.Tx]
+	pgDrv    *riverpgxv5.Driver
+	liteDrv  *riversqlite.Driver
+	schema   string  // PostgreSQL: the schema River's tables are in
 	session  *sql.DB // SQLite: River's own connection
+	every    time.Duration
+	stopLoop context.CancelFunc
+	loopDone chan struct{}
 }
 
 // args is the one River job kind: a named handler and its JSON payload.
@@ -80,7 +91,10 @@ func New(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{db: db, log: cfg.Logger, handlers: map[string]Handler{}}
+	if cfg.Schedule == 0 {
+		cfg.Schedule = time.Second
+	}
+	q := &Queue{db: db, log: cfg.Logger, handlers: map[string]Handler{}, every: cfg.Schedule}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker{q: q})
 	rc := &river.Config{
@@ -102,18 +116,18 @@ func New(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 		if err = pool.QueryRow(ctx, "SELECT current_schema()").Scan(&rc.Schema); err != nil {
 			return nil, fmt.Errorf("job queue: %w", err)
 		}
-		drv := riverpgxv5.New(pool)
-		if err = migrate(ctx, drv, rc.Schema); err == nil {
-			q.pg, err = river.NewClient(drv, rc)
+		q.pgDrv, q.schema = riverpgxv5.New(pool), rc.Schema
+		if err = migrate(ctx, q.pgDrv, rc.Schema); err == nil {
+			q.pg, err = river.NewClient(q.pgDrv, rc)
 		}
 	} else {
 		if q.session, err = db.OpenSession(); err != nil {
 			return nil, fmt.Errorf("job queue: %w", err)
 		}
 		rc.PollOnly = true // SQLite has no LISTEN/NOTIFY
-		drv := riversqlite.New(q.session)
-		if err = migrate(ctx, drv, ""); err == nil {
-			q.lite, err = river.NewClient(drv, rc)
+		q.liteDrv = riversqlite.New(q.session)
+		if err = migrate(ctx, q.liteDrv, ""); err == nil {
+			q.lite, err = river.NewClient(q.liteDrv, rc)
 		}
 	}
 	if err != nil {
@@ -143,14 +157,27 @@ func (q *Queue) Handle(name string, h Handler) {
 // Start begins working jobs; due jobs left from a previous run are worked
 // too.
 func (q *Queue) Start(ctx context.Context) error {
+	var err error
 	if q.pg != nil {
-		return q.pg.Start(ctx)
+		err = q.pg.Start(ctx)
+	} else {
+		err = q.lite.Start(ctx)
 	}
-	return q.lite.Start(ctx)
+	if err == nil && q.every > 0 && q.stopLoop == nil {
+		lctx, cancel := context.WithCancel(ctx)
+		q.stopLoop, q.loopDone = cancel, make(chan struct{})
+		go q.scheduleLoop(lctx, q.every)
+	}
+	return err
 }
 
 // Stop waits for running jobs to finish (until ctx ends) and stops.
 func (q *Queue) Stop(ctx context.Context) error {
+	if q.stopLoop != nil {
+		q.stopLoop()
+		<-q.loopDone
+		q.stopLoop = nil
+	}
 	var err error
 	if q.pg != nil {
 		err = q.pg.Stop(ctx)

@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
 	"github.com/tritiumhq/tritium/internal/job"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 	"github.com/tritiumhq/tritium/internal/sqldb/sqldbtest"
@@ -142,4 +146,90 @@ func TestJobDueWhileStopped(t *testing.T) {
 			t.Fatalf("overdue job ran %d times, want once", n)
 		}
 	})
+}
+
+// TestDueJobsWithoutLeader: while another client holds the queue's
+// leadership and never acts (a node killed with kill -9 keeps its lease
+// for up to 15 s), River's leader-only scheduler does not run; every node
+// still makes due jobs available itself, so a scheduled job runs within
+// about a second of its due time. With that path turned off the job waits.
+func TestDueJobsWithoutLeader(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
+		ctx := context.Background()
+		db := sqldbtest.Open(t, kind)
+		setup(t, db)
+		holdLeadership(t, db)
+		for _, on := range []bool{false, true} {
+			cfg := job.Config{Poll: 50 * time.Millisecond}
+			name := "with the node's own pass"
+			if !on {
+				cfg.Schedule, name = -1, "leader only"
+			}
+			q, err := job.New(ctx, db, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ran := make(chan time.Time, 1)
+			q.Handle("effect", func(ctx context.Context, tx *sqldb.Tx, payload json.RawMessage) error {
+				var got string
+				if json.Unmarshal(payload, &got) == nil && got == name { // not the job of the phase before
+					select {
+					case ran <- time.Now():
+					default:
+					}
+				}
+				return nil
+			})
+			if err := q.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			due := time.Now().Add(300 * time.Millisecond)
+			enqueue(t, db, q, name, due, true)
+			select {
+			case at := <-ran:
+				if !on {
+					t.Errorf("%s: ran %v after due although nobody leads", name, at.Sub(due))
+				} else if late := at.Sub(due); late > 1500*time.Millisecond || late < 0 {
+					t.Errorf("%s: ran %v after its due time, want within about 1 s", name, late)
+				} else {
+					t.Logf("%s: ran %v after its due time", name, late.Round(time.Millisecond))
+				}
+			case <-time.After(2 * time.Second):
+				if on {
+					t.Errorf("%s: not run 2 s after enqueue", name)
+				}
+			}
+			if err := q.Stop(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// holdLeadership makes a client that does nothing the queue's leader for
+// an hour, as a killed node's lease would (for up to 15 s).
+func holdLeadership(t *testing.T, db *sqldb.DB) {
+	t.Helper()
+	ctx := context.Background()
+	// The queue's New migrates River's tables; a first queue creates them.
+	if _, err := job.New(ctx, db, job.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	p := &riverdriver.LeaderInsertParams{LeaderID: "killed-node", TTL: time.Hour}
+	var err error
+	if pool := db.Pool(); pool != nil {
+		if err = pool.QueryRow(ctx, "SELECT current_schema()").Scan(&p.Schema); err == nil {
+			_, err = riverpgxv5.New(pool).GetExecutor().LeaderInsert(ctx, p)
+		}
+	} else {
+		s, serr := db.OpenSession()
+		if serr != nil {
+			t.Fatal(serr)
+		}
+		defer s.Close()
+		_, err = riversqlite.New(s).GetExecutor().LeaderInsert(ctx, p)
+	}
+	if err != nil {
+		t.Fatalf("insert leader: %v", err)
+	}
 }

@@ -22,16 +22,26 @@ const MaxPage = 500
 
 // Load returns one object with its child rows.
 func (s *Service) Load(ctx context.Context, formCode, id string) (*Object, error) {
-	return s.LoadTx(ctx, s.db.Reader(), formCode, id)
+	var o *Object
+	err := s.withForm(ctx, formCode, func(f *form.Form) error {
+		var err error
+		o, err = s.load(ctx, s.db.Reader(), f, id)
+		return err
+	})
+	return o, err
 }
 
 // LoadTx is Load through q: inside a write transaction it sees the
 // transaction's own changes.
 func (s *Service) LoadTx(ctx context.Context, r sqldb.Querier, formCode, id string) (*Object, error) {
-	f, err := s.forms.Get(formCode)
+	f, err := s.forms.Lookup(ctx, formCode)
 	if err != nil {
 		return nil, err
 	}
+	return s.load(ctx, r, f, id)
+}
+
+func (s *Service) load(ctx context.Context, r sqldb.Querier, f *form.Form, id string) (*Object, error) {
 	p := s.plan(f)
 	rows, err := r.Query(ctx, p.load, id)
 	if err != nil {
@@ -81,10 +91,16 @@ type Page struct {
 
 // List returns the objects matching q.
 func (s *Service) List(ctx context.Context, formCode string, q Query) (*Page, error) {
-	f, err := s.forms.Get(formCode)
-	if err != nil {
-		return nil, err
-	}
+	var page *Page
+	err := s.withForm(ctx, formCode, func(f *form.Form) error {
+		var err error
+		page, err = s.list(ctx, f, q)
+		return err
+	})
+	return page, err
+}
+
+func (s *Service) list(ctx context.Context, f *form.Form, q Query) (*Page, error) {
 	proj, err := NewProjection(f, q.Fields)
 	if err != nil {
 		return nil, err

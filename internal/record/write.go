@@ -47,10 +47,16 @@ func (s *Service) Create(ctx context.Context, actor Actor, formCode string, data
 // CreateBatch creates objects all-or-nothing, in one transaction. Errors
 // name the item (1-based) and the field.
 func (s *Service) CreateBatch(ctx context.Context, actor Actor, formCode string, items []Data, opt CreateOptions) ([]Created, error) {
-	f, err := s.forms.Get(formCode)
-	if err != nil {
-		return nil, err
-	}
+	var out []Created
+	err := s.withForm(ctx, formCode, func(f *form.Form) error {
+		var err error
+		out, err = s.createBatch(ctx, actor, f, items, opt)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, items []Data, opt CreateOptions) ([]Created, error) {
 	if len(items) == 0 {
 		return nil, apperr.New(apperr.Invalid, "没有要创建的对象 (nothing to create)")
 	}
@@ -69,6 +75,7 @@ func (s *Service) CreateBatch(ctx context.Context, actor Actor, formCode string,
 		all[i] = c
 	}
 	out := make([]Created, len(items))
+	var err error
 	run := func() error {
 		return s.db.Write(ctx, func(tx *sqldb.Tx) error {
 			for i, c := range all {
@@ -214,27 +221,6 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 		return Created{ID: id, WorkflowInstanceID: instanceID.(string)}, nil
 	}
 	return Created{ID: id}, nil
-}
-
-// SetWorkflowState records, inside tx, where an object's approval stands:
-// its Status and instance. The workflow engine calls it on every change
-// of the instance's outcome, so the two always agree.
-func (s *Service) SetWorkflowState(ctx context.Context, tx *sqldb.Tx, formCode, id string, status int64, instanceID string) error {
-	f, err := s.forms.Get(formCode)
-	if err != nil {
-		return err
-	}
-	q := tx.Dialect().Quote
-	res, err := tx.Exec(ctx, "UPDATE "+s.plan(f).table+" SET "+q("status")+" = ?, "+q("workflowinstanceid")+" = ?, "+
-		q("version")+" = "+q("version")+" + 1, "+q("modifiedtime")+" = ? WHERE "+q("objectid")+" = ?",
-		status, nilIfEmpty(instanceID), tx.Dialect().TimeValue(sqldb.Now()), id)
-	if err != nil {
-		return fmt.Errorf("set workflow state of %s: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return objectNotFound(id)
-	}
-	return nil
 }
 
 func newID() string {
@@ -432,10 +418,16 @@ type UpdateOptions struct {
 // replaced row-wise (rows keep their ObjectId when sent, others are added,
 // missing ones removed). It returns the new version.
 func (s *Service) Update(ctx context.Context, actor Actor, formCode, id string, data Data, opt UpdateOptions) (int64, error) {
-	f, err := s.forms.Get(formCode)
-	if err != nil {
-		return 0, err
-	}
+	var version int64
+	err := s.withForm(ctx, formCode, func(f *form.Form) error {
+		var err error
+		version, err = s.updateOne(ctx, actor, f, id, data, opt)
+		return err
+	})
+	return version, err
+}
+
+func (s *Service) updateOne(ctx context.Context, actor Actor, f *form.Form, id string, data Data, opt UpdateOptions) (int64, error) {
 	c, err := s.parse(f, data, false)
 	if err != nil {
 		return 0, err
@@ -463,7 +455,7 @@ func (s *Service) Update(ctx context.Context, actor Actor, formCode, id string, 
 // child table code the data writes (the workflow's field permissions); its
 // error refuses the update.
 func (s *Service) UpdateTx(ctx context.Context, tx *sqldb.Tx, actor Actor, formCode, id string, data Data, allow func(code string) error) (int64, error) {
-	f, err := s.forms.Get(formCode)
+	f, err := s.forms.Lookup(ctx, formCode)
 	if err != nil {
 		return 0, err
 	}
@@ -605,163 +597,4 @@ func (s *Service) replaceRows(ctx context.Context, tx *sqldb.Tx, cp childPlan, c
 
 func objectNotFound(id string) error {
 	return apperr.New(apperr.NotFound, "业务对象不存在: %s (object not found)", id)
-}
-
-// Remove deletes an object and its child rows.
-func (s *Service) Remove(ctx context.Context, actor Actor, formCode, id string) error {
-	f, err := s.forms.Get(formCode)
-	if err != nil {
-		return err
-	}
-	p := s.plan(f)
-	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.Exec(ctx, p.remove, id)
-		if err != nil {
-			return fmt.Errorf("remove %s %s: %w", f.Code, id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return objectNotFound(id)
-		}
-		for _, cp := range p.children {
-			if _, err := tx.Exec(ctx, cp.removeRows, id); err != nil {
-				return fmt.Errorf("remove rows of %s: %w", id, err)
-			}
-		}
-		return nil
-	})
-}
-
-// AttachFile appends ref to the attachment field fieldCode of object id,
-// or, when childCode is set, of the child row id of that child table. The
-// object's version advances.
-func (s *Service) AttachFile(ctx context.Context, actor Actor, formCode, childCode, id, fieldCode string, ref form.FileRef) error {
-	f, fd, table, err := s.attachTarget(formCode, childCode, fieldCode)
-	if err != nil {
-		return err
-	}
-	d := s.db.Dialect()
-	q := d.Quote
-	p := s.plan(f)
-	parentCol := "objectid"
-	if childCode != "" {
-		parentCol = "parentobjectid"
-	}
-	sel := "SELECT " + q(fd.Column()) + ", " + q(parentCol) + " FROM " + table + " WHERE " + q("objectid") + " = ?" + d.ForUpdate()
-	upd := "UPDATE " + table + " SET " + q(fd.Column()) + " = ? WHERE " + q("objectid") + " = ?"
-	bump := "UPDATE " + p.table + " SET " + q("version") + " = " + q("version") + " + 1, " + q("modifiedby") + " = ?, " + q("modifiedtime") + " = ? WHERE " + q("objectid") + " = ?"
-	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
-		var src any
-		var parent string
-		if err := tx.QueryRow(ctx, sel, id).Scan(&src, &parent); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return objectNotFound(id)
-			}
-			return fmt.Errorf("attach to %s: %w", id, err)
-		}
-		cur, err := form.FromDB(d, fd, src)
-		if err != nil {
-			return err
-		}
-		list, _ := cur.([]form.FileRef)
-		list = append(list, ref)
-		if _, err := tx.Exec(ctx, upd, form.ToDB(d, fd, list), id); err != nil {
-			return fmt.Errorf("attach to %s: %w", id, err)
-		}
-		if _, err := tx.Exec(ctx, bump, actor.UserID, d.TimeValue(sqldb.Now()), parent); err != nil {
-			return fmt.Errorf("attach to %s: %w", id, err)
-		}
-		return nil
-	})
-}
-
-func (s *Service) attachTarget(formCode, childCode, fieldCode string) (*form.Form, *form.Field, string, error) {
-	bad := func(format string, args ...any) error { return apperr.Field("FilePropertyName", format, args...) }
-	q := s.db.Dialect().Quote
-	if childCode == "" {
-		f, err := s.forms.Get(formCode)
-		if err != nil {
-			return nil, nil, "", err
-		}
-		fd := f.Field(fieldCode)
-		if fd == nil || fd.System() || fd.Type != form.Attachment {
-			return nil, nil, "", bad("附件字段不存在: %s (no attachment field %s in form %s)", fieldCode, fieldCode, f.Code)
-		}
-		return f, fd, q(f.Table()), nil
-	}
-	f, c, err := s.forms.GetChild(childCode)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	if formCode != "" && !strings.EqualFold(formCode, f.Code) {
-		return nil, nil, "", apperr.Field("ChildSchemaCode", "子表 %s 不属于表单 %s (child table belongs to form %s)", childCode, formCode, f.Code)
-	}
-	fd := c.Field(fieldCode)
-	if fd == nil || fd.System() || fd.Type != form.Attachment {
-		return nil, nil, "", bad("附件字段不存在: %s (no attachment field %s in child table %s)", fieldCode, fieldCode, c.Code)
-	}
-	return f, fd, q(c.Table()), nil
-}
-
-// CheckAttachTarget reports whether AttachFile with these arguments would
-// find its field and object, so an upload can be refused before it is
-// stored.
-func (s *Service) CheckAttachTarget(ctx context.Context, formCode, childCode, id, fieldCode string) error {
-	_, _, table, err := s.attachTarget(formCode, childCode, fieldCode)
-	if err != nil {
-		return err
-	}
-	q := s.db.Dialect().Quote
-	var one int
-	err = s.db.Reader().QueryRow(ctx, "SELECT 1 FROM "+table+" WHERE "+q("objectid")+" = ?", id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return objectNotFound(id)
-	}
-	if err != nil {
-		return fmt.Errorf("check attachment target %s: %w", id, err)
-	}
-	return nil
-}
-
-// Submit makes a draft of a form without workflow Effective, after
-// applying data; the required fields are checked on the result.
-func (s *Service) Submit(ctx context.Context, actor Actor, formCode, id string, data Data) error {
-	f, err := s.forms.Get(formCode)
-	if err != nil {
-		return err
-	}
-	if f.Workflow {
-		return apperr.New(apperr.Conflict, "表单 %s 有流程, 请通过流程提交 (submit workflow forms through their instance)", f.Code)
-	}
-	c, err := s.parse(f, data, false)
-	if err != nil {
-		return err
-	}
-	p := s.plan(f)
-	q := s.db.Dialect().Quote
-	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
-		var version, status int64
-		if err := tx.QueryRow(ctx, p.lock, id).Scan(&version, &status); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return objectNotFound(id)
-			}
-			return err
-		}
-		if status != form.StatusDraft {
-			return apperr.New(apperr.Conflict, "对象 %s 不是草稿, 无需提交 (the object is not a draft)", id)
-		}
-		if len(data) > 0 {
-			if _, err := s.update(ctx, tx, actor, f, id, c, 0); err != nil {
-				return err
-			}
-		}
-		o, err := s.LoadTx(ctx, tx, f.Code, id)
-		if err != nil {
-			return err
-		}
-		if err := o.CheckComplete(); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, "UPDATE "+p.table+" SET "+q("status")+" = ?, "+q("version")+" = "+q("version")+" + 1 WHERE "+q("objectid")+" = ?", int64(form.StatusEffective), id)
-		return err
-	})
 }

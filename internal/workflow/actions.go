@@ -61,7 +61,7 @@ func conflict(format string, args ...any) error { return apperr.New(apperr.Confl
 func (e *Engine) TaskAction(ctx context.Context, actor record.Actor, taskID, action string, in Input) (TaskView, error) {
 	var view TaskView
 	snap := e.snapshotOfTask(ctx, taskID)
-	err := e.db.Write(ctx, func(tx *sqldb.Tx) error {
+	err := e.write(ctx, func(tx *sqldb.Tx) error {
 		// The task's instance, locked, in one round trip.
 		var instanceID string
 		var rev int
@@ -407,7 +407,7 @@ func (r *run) cc(token, node string, users []string) error {
 // InstanceAction performs action on the instance for actor.
 func (e *Engine) InstanceAction(ctx context.Context, actor record.Actor, instanceID, action string, in Input) error {
 	snap := e.snapshotOf(ctx, instanceID)
-	return e.db.Write(ctx, func(tx *sqldb.Tx) error {
+	return e.write(ctx, func(tx *sqldb.Tx) error {
 		r, err := e.begin(ctx, tx, instanceID, actor.UserID, snap)
 		if err != nil {
 			return err

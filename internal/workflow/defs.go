@@ -28,7 +28,7 @@ func decodeDefinition(raw string) (*model.Definition, error) {
 // PutDefinition validates def against the form and stores it as the
 // form's next version; new instances use it, running ones keep theirs.
 func (e *Engine) PutDefinition(ctx context.Context, formCode string, def *model.Definition, actor string) (DefinitionInfo, error) {
-	f, err := e.forms.Get(formCode)
+	f, err := e.forms.Lookup(ctx, formCode)
 	if err != nil {
 		return DefinitionInfo{}, err
 	}
@@ -64,7 +64,7 @@ func (e *Engine) PutDefinition(ctx context.Context, formCode string, def *model.
 
 // Definition returns version v of the form's process (0: the newest).
 func (e *Engine) Definition(ctx context.Context, formCode string, v int) (DefinitionInfo, error) {
-	f, err := e.forms.Get(formCode)
+	f, err := e.forms.Lookup(ctx, formCode)
 	if err != nil {
 		return DefinitionInfo{}, err
 	}

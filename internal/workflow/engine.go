@@ -94,6 +94,22 @@ func New(cfg Config) *Engine {
 	return e
 }
 
+// write is db.Write for an action on an instance. Another node may have
+// changed the instance's form since this node last refreshed its
+// definitions, so the action's SQL may not fit the form's tables any more;
+// when it fails and the definitions have changed meanwhile, it runs once
+// more with the current ones (it rolled back, so that is safe).
+func (e *Engine) write(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
+	err := e.db.Write(ctx, fn)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	if changed, rerr := e.forms.Refreshed(ctx); rerr != nil || !changed {
+		return err
+	}
+	return e.db.Write(ctx, fn)
+}
+
 func (e *Engine) clock() time.Time { return e.now().UTC().Truncate(time.Microsecond) }
 
 // compile checks a definition against its form and prepares its programs.

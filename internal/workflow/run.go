@@ -325,7 +325,7 @@ func (e *Engine) resume(ctx context.Context, tx *sqldb.Tx, instanceID string, re
 			return nil, fmt.Errorf("decode instance %s: %w", instanceID, err)
 		}
 	}
-	f, err := e.forms.Get(st.Form)
+	f, err := e.forms.Lookup(ctx, st.Form)
 	if err != nil {
 		return nil, err
 	}

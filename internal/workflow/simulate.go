@@ -35,7 +35,7 @@ const maxSimEvents = 5000
 // memory: every approval is approved by its first pending assignee, timers
 // pass at once. Nothing is written.
 func (e *Engine) Simulate(ctx context.Context, formCode string, in SimInput) ([]SimStep, error) {
-	f, err := e.forms.Get(formCode)
+	f, err := e.forms.Lookup(ctx, formCode)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,77 @@
+package record
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/form"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// SetWorkflowState records, inside tx, where an object's approval stands:
+// its Status and instance. The workflow engine calls it on every change
+// of the instance's outcome, so the two always agree.
+func (s *Service) SetWorkflowState(ctx context.Context, tx *sqldb.Tx, formCode, id string, status int64, instanceID string) error {
+	f, err := s.forms.Lookup(ctx, formCode)
+	if err != nil {
+		return err
+	}
+	q := tx.Dialect().Quote
+	res, err := tx.Exec(ctx, "UPDATE "+s.plan(f).table+" SET "+q("status")+" = ?, "+q("workflowinstanceid")+" = ?, "+
+		q("version")+" = "+q("version")+" + 1, "+q("modifiedtime")+" = ? WHERE "+q("objectid")+" = ?",
+		status, nilIfEmpty(instanceID), tx.Dialect().TimeValue(sqldb.Now()), id)
+	if err != nil {
+		return fmt.Errorf("set workflow state of %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return objectNotFound(id)
+	}
+	return nil
+}
+
+// Submit makes a draft of a form without workflow Effective, after
+// applying data; the required fields are checked on the result.
+func (s *Service) Submit(ctx context.Context, actor Actor, formCode, id string, data Data) error {
+	return s.withForm(ctx, formCode, func(f *form.Form) error { return s.submit(ctx, actor, f, id, data) })
+}
+
+func (s *Service) submit(ctx context.Context, actor Actor, f *form.Form, id string, data Data) error {
+	if f.Workflow {
+		return apperr.New(apperr.Conflict, "表单 %s 有流程, 请通过流程提交 (submit workflow forms through their instance)", f.Code)
+	}
+	c, err := s.parse(f, data, false)
+	if err != nil {
+		return err
+	}
+	p := s.plan(f)
+	q := s.db.Dialect().Quote
+	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
+		var version, status int64
+		if err := tx.QueryRow(ctx, p.lock, id).Scan(&version, &status); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return objectNotFound(id)
+			}
+			return err
+		}
+		if status != form.StatusDraft {
+			return apperr.New(apperr.Conflict, "对象 %s 不是草稿, 无需提交 (the object is not a draft)", id)
+		}
+		if len(data) > 0 {
+			if _, err := s.update(ctx, tx, actor, f, id, c, 0); err != nil {
+				return err
+			}
+		}
+		o, err := s.load(ctx, tx, f, id)
+		if err != nil {
+			return err
+		}
+		if err := o.CheckComplete(); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "UPDATE "+p.table+" SET "+q("status")+" = ?, "+q("version")+" = "+q("version")+" + 1 WHERE "+q("objectid")+" = ?", int64(form.StatusEffective), id)
+		return err
+	})
+}
