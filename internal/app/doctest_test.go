@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"testing"
 )
 
 // A document's examples, as the docs test runs them: every ```sh block in
@@ -215,4 +217,40 @@ func lines(s string) []string {
 		}
 	}
 	return out
+}
+
+// TestDocHarness: blocks pair with the output shown after them in their
+// section, skips apply, and outputs compare with ids and times masked but
+// nothing else.
+func TestDocHarness(t *testing.T) {
+	md := "# T\n\n<!-- doctest: fresh -->\n\n```sh\necho a\n```\n\nIt prints:\n\n```json\n{\"id\":\"<its id>\",\"n\":1}\n```\n\n" +
+		"<!-- doctest: skip -->\n```sh\nserve\n```\n\n```text\nlog\n```\n\n```sh\necho b\n```\n\n## Next\n\n```json\n{\"not\":\"an output\"}\n```\n"
+	path := filepath.Join(t.TempDir(), "t.md")
+	if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := readDoc(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.start != "fresh" || len(d.blocks) != 2 || d.blocks[0].code != "echo a\n" || d.blocks[0].kind != "json" || d.blocks[1].want != "" {
+		t.Fatalf("parsed %+v", d)
+	}
+	for _, c := range []struct {
+		got, want string
+		same      bool
+	}{
+		{`{"n":1,"id":"01a2334e-a3fb-7012-b58a-4dbeb8974b85"}`, d.blocks[0].want, true},
+		{`{"n":2,"id":"01a2334e-a3fb-7012-b58a-4dbeb8974b85"}`, d.blocks[0].want, false},
+		{`{"n":1.0,"id":"x"}`, d.blocks[0].want, false},
+		{"Etag: \"1\"\n", "Etag: \"1\"", true},
+		{"Etag: \"2\"\n", "Etag: \"1\"", false},
+		{`{"t":"2026-12-02T04:31:42+08:00"}`, `{"t":"2025-01-01T00:00:00Z"}`, true},
+		{"\"version\":2\n{\"a\":1}", "\"version\":2\n{\"a\": 1}", true},
+		{"one\n", "one\ntwo", false},
+	} {
+		if got := sameOutput(c.got, c.want); got != c.same {
+			t.Errorf("sameOutput(%q, %q) = %v", c.got, c.want, got)
+		}
+	}
 }
