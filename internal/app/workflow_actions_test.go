@@ -274,3 +274,87 @@ func TestSimulate(t *testing.T) {
 		}
 	})
 }
+
+// TestReadCCAfterEnd: a cc sent by the last node finishes the instance;
+// its reader can still mark it read, once, and nothing else changes.
+func TestReadCCAfterEnd(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(approval("n1", userRule(p.a)), `{"type":"cc","id":"copy","name":"抄送","assignees":`+userRule(p.director)+`}`))
+		obj, inst := s.submit(p.initiator, "10")
+		s.mustAct(p.a, s.oneTodo(p.a, inst), "approve", nil)
+		s.wantState(obj, inst, "approved")
+		ccs := s.mustJSON("GET", "/api/v1/tasks?view=cc", nil, 200, as(p.director)...)["items"].([]any)
+		if len(ccs) != 1 || ccs[0].(map[string]any)["taskStatus"] != "unread" {
+			t.Fatalf("director's cc list: %v", ccs)
+		}
+		cc := ccs[0].(map[string]any)["taskId"].(string)
+		if status, _ := s.act(p.a, cc, "read", nil); status != 403 {
+			t.Fatalf("reading someone else's cc: %d", status)
+		}
+		status, out := s.act(p.director, cc, "read", nil)
+		if status != 200 || out["status"] != "read" || out["instanceStatus"] != "approved" {
+			t.Fatalf("read on an ended instance: %d %v", status, out)
+		}
+		if status, _ := s.act(p.director, cc, "read", nil); status != 409 {
+			t.Fatalf("reading twice: %d", status)
+		}
+		if got := s.mustJSON("GET", "/api/v1/tasks/"+cc, nil, 200)["status"]; got != "read" {
+			t.Fatalf("cc task after read: %v", got)
+		}
+		// Reading is all an ended instance allows besides comments.
+		if status, _ := s.act(p.director, cc, "cc", map[string]any{"users": []string{p.b}}); status != 409 {
+			t.Fatalf("cc from an ended instance: %d", status)
+		}
+		s.wantState(obj, inst, "approved")
+	})
+}
+
+// TestRemoveBeforeSigners: the signers a task added before itself can be
+// removed while it waits for them; once none is left to sign, it is the
+// adder's turn again.
+func TestRemoveBeforeSigners(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(approval("n1", userRule(p.a)), approval("n2", userRule(p.gm))))
+		obj, inst := s.submit(p.initiator, "10")
+		aTask := s.oneTodo(p.a, inst)
+		s.mustAct(p.a, aTask, "add-signers", map[string]any{"users": []string{p.b, p.c}, "position": "before"})
+		if got := s.mustJSON("GET", "/api/v1/tasks/"+aTask, nil, 200)["status"]; got != "waiting" {
+			t.Fatalf("a's task after adding before-signers: %v", got)
+		}
+		s.mustAct(p.b, s.oneTodo(p.b, inst), "approve", nil)
+		cTask := s.oneTodo(p.c, inst)
+		// Someone else cannot remove them, and a cannot remove nobody.
+		if status, _ := s.act(p.b, aTask, "remove-signers", map[string]any{"users": []string{p.c}}); status != 403 {
+			t.Fatalf("remove-signers on someone else's task: %d", status)
+		}
+		if status, _ := s.act(p.a, aTask, "remove-signers", map[string]any{"users": []string{p.gm}}); status != 409 {
+			t.Fatalf("removing a user who was not added: %d", status)
+		}
+		status, out := s.act(p.a, aTask, "remove-signers", map[string]any{"users": []string{p.c}})
+		if status != 200 || out["status"] != "pending" {
+			t.Fatalf("remove-signers on a waiting task: %d %v", status, out)
+		}
+		if got := s.mustJSON("GET", "/api/v1/tasks/"+cTask, nil, 200)["status"]; got != "canceled" {
+			t.Fatalf("the removed signer's task: %v", got)
+		}
+		if len(s.todo(p.c, inst)) != 0 || s.oneTodo(p.a, inst) != aTask {
+			t.Fatal("after removing c: c keeps a task or it is not a's turn")
+		}
+		// A waiting task still cannot approve.
+		s.mustAct(p.a, aTask, "add-signers", map[string]any{"users": []string{p.c}, "position": "before"})
+		if status, _ := s.act(p.a, aTask, "approve", nil); status != 409 {
+			t.Fatalf("approving while waiting for a before-signer: %d", status)
+		}
+		s.mustAct(p.a, aTask, "remove-signers", nil) // all of them
+		s.mustAct(p.a, aTask, "approve", nil)
+		if pos := s.positions(inst); pos != "n2" {
+			t.Fatalf("after a approved: %s, want n2", pos)
+		}
+		s.mustAct(p.gm, s.oneTodo(p.gm, inst), "approve", nil)
+		s.wantState(obj, inst, "approved")
+	})
+}

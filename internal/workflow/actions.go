@@ -81,7 +81,9 @@ func (e *Engine) TaskAction(ctx context.Context, actor record.Actor, taskID, act
 		if t.Assignee != actor.UserID {
 			return notYours(taskID)
 		}
-		if r.st.Status != Running && action != ActComment {
+		// A comment and marking a cc read are about the past: an ended
+		// instance takes them (the last node's cc ends the instance).
+		if r.st.Status != Running && action != ActComment && action != ActRead {
 			return conflict("流程已结束 (%s), 不能再%s (the instance has ended)", r.st.Status, action)
 		}
 		if err := r.taskAction(actor, t, action, in); err != nil {
