@@ -108,10 +108,14 @@ func (r *run) taskAction(actor record.Actor, t *Task, action string, in Input) e
 		}
 		return r.emit(EvTaskSet, EventData{Task: t.ID, Status: TaskRead})
 	}
+	n := r.c.def.Node(t.Node)
+	if action == ActRemoveSigners && t.Status == TaskWaiting {
+		// waiting for the signers it added before itself
+		return r.removeSigners(t, n, in)
+	}
 	if t.Status != TaskPending {
 		return conflict("任务 %s 已处理或未轮到 (%s) (the task is %s, not pending)", t.ID, t.Status, t.Status)
 	}
-	n := r.c.def.Node(t.Node)
 	if t.Kind == KindStart {
 		switch action {
 		case ActApprove:
@@ -343,20 +347,25 @@ func (r *run) addSigners(t *Task, in Input) error {
 	return nil
 }
 
-// removeSigners cancels open tasks of signers t added. t may be waiting for
-// signers it added before itself; then it is t's turn again.
+// removeSigners cancels open tasks of signers t added (all of them when
+// in.Users is empty). t may be waiting for signers it added before itself;
+// once none of those is left to sign, it is t's turn again.
 func (r *run) removeSigners(t *Task, n *model.Node, in Input) error {
-	removed := 0
+	removed, before := 0, false
 	for _, x := range r.visitTasks(t.Token, n.ID) {
 		if x.AddedBy == t.ID && x.Open() && (len(in.Users) == 0 || contains(in.Users, x.Assignee)) {
 			if err := r.emit(EvTaskSet, EventData{Task: x.ID, Status: TaskCanceled, Comment: in.Comment}); err != nil {
 				return err
 			}
 			removed++
+			before = before || x.Position == PositionBefore
 		}
 	}
 	if removed == 0 {
 		return conflict("没有可移除的加签人 (no open signer added by this task matches)")
+	}
+	if before && t.Status == TaskWaiting && r.allApproved(t.ID) {
+		return r.emit(EvTaskSet, EventData{Task: t.ID, Status: TaskPending})
 	}
 	return nil
 }
