@@ -358,3 +358,47 @@ func TestRemoveBeforeSigners(t *testing.T) {
 		s.wantState(obj, inst, "approved")
 	})
 }
+
+// TestUnknownProcessKeys: a misspelt or unknown key in any process format
+// is a 422 naming the node (or flow) and the key, and nothing is stored.
+func TestUnknownProcessKeys(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		graph := `{"nodes":[{"id":"s","type":"start"},{"id":"boss","type":"approval","assignees":` + userRule(p.a) + `%s},{"id":"e","type":"end"}],` +
+			`"flows":[{"id":"f1","from":"s","to":"boss"%s},{"id":"f2","from":"boss","to":"e"}]}`
+		cases := []struct{ name, body, field, key string }{
+			{"tree: misspelt assignees", tree(`{"type":"approval","id":"manager","assignes":` + userRule(p.a) + `}`), "manager", `"assignes"`},
+			{"tree: misspelt key of an assignee", tree(`{"type":"approval","id":"manager","assignees":[{"kind":"user","id":["` + p.a + `"]}]}`), "manager", `"assignees[0].id"`},
+			{"graph: misspelt rejectPolicy", fmt.Sprintf(graph, `,"rejectPolcy":"initiator"`, ""), "boss", `"rejectPolcy"`},
+			{"graph: misspelt flow condition", fmt.Sprintf(graph, "", `,"conditon":"true"`), "f1", `"conditon"`},
+		}
+		for _, c := range cases {
+			status, out := s.do("PUT", "/api/v1/forms/D000002Expense/workflow", c.body)
+			if status != 422 {
+				t.Fatalf("%s: HTTP %d, want 422: %s", c.name, status, out)
+			}
+			e := decode(t, out)["error"].(map[string]any)
+			msg := e["message"].(string)
+			if e["field"] != c.field || !strings.Contains(msg, c.key) || !strings.Contains(msg, "(node "+c.field) && !strings.Contains(msg, "(flow "+c.field) {
+				t.Fatalf("%s: field %v, message %q; want %s and %s named", c.name, e["field"], msg, c.field, c.key)
+			}
+		}
+		if status, _ := s.do("GET", "/api/v1/forms/D000002Expense/workflow", nil); status != 404 && status != 409 {
+			t.Fatalf("a refused process was stored: %d", status)
+		}
+		// The graph a simulation tries is read the same way.
+		var def any
+		json.Unmarshal([]byte(fmt.Sprintf(graph, `,"rejectPolcy":"initiator"`, "")), &def)
+		status, out := s.do("POST", "/api/v1/workflow/simulate", map[string]any{"form": "D000002Expense", "definition": def})
+		if status != 422 || !strings.Contains(string(out), "rejectPolcy") {
+			t.Fatalf("simulate with an unknown key: %d %s", status, out)
+		}
+		// Spelt right, both formats store and run.
+		s.mustJSON("PUT", "/api/v1/forms/D000002Expense/workflow", fmt.Sprintf(graph, `,"rejectPolicy":"initiator"`, ""), 200)
+		stored := s.mustJSON("GET", "/api/v1/forms/D000002Expense/workflow", nil, 200)["definition"].(map[string]any)
+		if boss := stored["nodes"].([]any)[1].(map[string]any); boss["rejectPolicy"] != "initiator" {
+			t.Fatalf("stored node: %v", boss)
+		}
+	})
+}

@@ -55,11 +55,7 @@ func readProcess(r *http.Request) (*model.Definition, error) {
 		return nil, apperr.New(apperr.Malformed, "流程定义不是有效的 JSON 或 BPMN: %s (invalid process)", jsonErr(err))
 	}
 	if _, ok := probe["nodes"]; ok {
-		var d model.Definition
-		if err := decodeStrict(body, &d); err != nil {
-			return nil, apperr.New(apperr.Malformed, "流程图格式错误: %s (invalid process graph)", jsonErr(err))
-		}
-		return &d, nil
+		return model.FromGraph(body)
 	}
 	return model.FromTree(body)
 }
@@ -112,7 +108,9 @@ func (s *Server) getProcess(w http.ResponseWriter, r *http.Request, _ record.Act
 type simulateInput struct {
 	Form string `json:"form"`
 	workflow.SimInput
-	Tree json.RawMessage `json:"tree,omitempty"`
+	// Definition (a graph) and Tree are read as PUT …/workflow reads them.
+	Definition json.RawMessage `json:"definition,omitempty"`
+	Tree       json.RawMessage `json:"tree,omitempty"`
 }
 
 func (s *Server) simulate(w http.ResponseWriter, r *http.Request, a record.Actor) error {
@@ -123,12 +121,18 @@ func (s *Server) simulate(w http.ResponseWriter, r *http.Request, a record.Actor
 	if in.Form == "" {
 		return apperr.Field("form", "缺少 form (form is required)")
 	}
-	if len(in.Tree) > 0 {
-		def, err := model.FromTree(in.Tree)
-		if err != nil {
-			return err
-		}
-		in.Definition = def
+	var err error
+	graph, tree := given(in.Definition), given(in.Tree)
+	switch {
+	case graph && tree:
+		return apperr.Field("tree", "definition 与 tree 只能给一个 (give definition or tree, not both)")
+	case graph:
+		in.SimInput.Definition, err = model.FromGraph(in.Definition)
+	case tree:
+		in.SimInput.Definition, err = model.FromTree(in.Tree)
+	}
+	if err != nil {
+		return err
 	}
 	steps, err := s.deps.Workflow.Simulate(r.Context(), in.Form, in.SimInput)
 	if err != nil {
@@ -136,6 +140,12 @@ func (s *Server) simulate(w http.ResponseWriter, r *http.Request, a record.Actor
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"steps": steps})
 	return nil
+}
+
+// given reports whether an optional JSON value is there (not absent, not null).
+func given(raw json.RawMessage) bool {
+	v := bytes.TrimSpace(raw)
+	return len(v) > 0 && string(v) != "null"
 }
 
 func timeParam(r *http.Request, name string) (time.Time, error) {
