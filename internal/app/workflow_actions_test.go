@@ -400,5 +400,20 @@ func TestUnknownProcessKeys(t *testing.T) {
 		if boss := stored["nodes"].([]any)[1].(map[string]any); boss["rejectPolicy"] != "initiator" {
 			t.Fatalf("stored node: %v", boss)
 		}
+		// BPMN: a tritium: setting where Tritium reads none is refused too.
+		status, xml := s.do("GET", "/api/v1/forms/D000002Expense/workflow?format=bpmn", nil)
+		if status != 200 || !strings.Contains(string(xml), `<bpmn:sequenceFlow id="f1" `) {
+			t.Fatalf("export: %d %s", status, xml)
+		}
+		for _, c := range []struct{ edit, field, key string }{
+			{strings.Replace(string(xml), `<bpmn:sequenceFlow id="f1" `, `<bpmn:sequenceFlow tritium:condition="F0000002 &gt; 1" id="f1" `, 1), "f1", "tritium:condition"},
+			{strings.Replace(string(xml), `<bpmn:userTask id="boss"`, `<bpmn:userTask tritium:rejectPolcy="initiator" id="boss"`, 1), "boss", "tritium:rejectPolcy"},
+		} {
+			status, out := s.do("PUT", "/api/v1/forms/D000002Expense/workflow", c.edit, "Content-Type", "application/xml")
+			if status != 422 || decode(t, out)["error"].(map[string]any)["field"] != c.field || !strings.Contains(string(out), c.key) {
+				t.Fatalf("BPMN with %s: %d %s", c.key, status, out)
+			}
+		}
+		s.mustJSON("PUT", "/api/v1/forms/D000002Expense/workflow", string(xml), 200, "Content-Type", "application/xml")
 	})
 }
