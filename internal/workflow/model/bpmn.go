@@ -73,8 +73,9 @@ func (e *xmlElement) child(local string) *xmlElement {
 // attributes tritium:mode, passPercent, emptyPolicy, emptyUser,
 // autoApproveSame, rejectPolicy and type on userTask and sendTask;
 // tritium:hook on script tasks; and inside bpmn:extensionElements the
-// elements <tritium:assignee kind ids level continuous field expr/>
-// (ids comma-separated) and <tritium:fieldPerm field perm/>. A tritium:
+// elements <tritium:assignee kind ids level continuous
+// includeSubDepartments field expr/> (ids comma-separated) and
+// <tritium:fieldPerm field perm/>. A tritium:
 // attribute or element that is unknown, or anywhere else in the file
 // (on a sequenceFlow, the process, a boundary timer's extensionElements …),
 // is refused naming the element, so that no setting is dropped silently.

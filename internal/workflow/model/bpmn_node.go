@@ -118,6 +118,8 @@ func readAssignee(x *xmlElement, n *Node) error {
 			a.Level, err = strconv.Atoi(v)
 		case "continuous":
 			a.Continuous, err = strconv.ParseBool(v)
+		case "includeSubDepartments":
+			a.IncludeSubDepartments, err = strconv.ParseBool(v)
 		case "field":
 			a.Field = v
 		case "expr":

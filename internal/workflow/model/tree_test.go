@@ -10,6 +10,8 @@ import (
 // trees are valid approval trees covering every node type and branch kind.
 var trees = map[string]string{
 	"minimal": `{"type": "start"}`,
+	"a department and those below it": `{"type": "start", "next": {"type": "approval", "id": "fin",
+		"assignees": [{"kind": "department", "ids": ["d1", "d2"], "includeSubDepartments": true}, {"kind": "department", "ids": ["d3"]}]}}`,
 	"ids generated": `{"type": "start", "next": {"type": "approval", "assignees": [{"kind": "initiator"}],
 		"next": {"type": "cc", "assignees": [{"kind": "user", "ids": ["u1"]}],
 		"next": {"type": "approval", "assignees": [{"kind": "leader", "level": 2, "continuous": true}]}}}}`,
