@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -56,4 +58,97 @@ func TestHistoryNodeNames(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestReplaySteps: GET …/replay gives the instance's state after each of
+// its events; the last step is the stored state (status, the record's
+// Status, positions, open tasks), while running and once ended.
+func TestReplaySteps(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(
+			approval("n1", userRule(p.a)),
+			`{"type":"branch","kind":"parallel","id":"par","branches":[{"next":`+approval("l", userRule(p.b))+`},{"next":`+approval("r", userRule(p.c), `"name":"右"`)+`}]}`))
+		obj, inst := s.submit(p.initiator, "10")
+		aTask := s.oneTodo(p.a, inst)
+		s.mustAct(p.a, aTask, "add-signers", map[string]any{"users": []string{p.gm}, "position": "before"})
+		s.wantReplayMatches(obj, inst)
+		steps := s.replay(inst)
+		// The step after the add-signers: a's task waits, gm's is pending.
+		last := steps[len(steps)-1].(map[string]any)
+		if open := last["openTasks"].([]any); len(open) != 2 || open[0].(map[string]any)["status"] != "waiting" || open[1].(map[string]any)["assignee"] != p.gm {
+			t.Fatalf("open tasks after add-signers: %v", open)
+		}
+		// The first step is the start: running, a draft of the record, no position yet.
+		if first := steps[0].(map[string]any); first["event"].(map[string]any)["type"] != "started" || first["status"] != "running" ||
+			first["recordStatus"] != json.Number("2") || len(first["positions"].([]any)) != 0 {
+			t.Fatalf("first step: %v", first)
+		}
+		s.mustAct(p.gm, s.oneTodo(p.gm, inst), "approve", nil)
+		s.mustAct(p.a, aTask, "approve", nil)
+		if pos := s.positions(inst); pos != "l,r" {
+			t.Fatalf("inside the parallel branches: %s", pos)
+		}
+		s.wantReplayMatches(obj, inst)
+		s.mustAct(p.b, s.oneTodo(p.b, inst), "approve", nil)
+		s.mustAct(p.c, s.oneTodo(p.c, inst), "approve", nil)
+		s.wantState(obj, inst, "approved")
+		s.wantReplayMatches(obj, inst)
+
+		if status, _ := s.do("GET", "/api/v1/instances/no-such-instance/replay", nil); status != 404 {
+			t.Fatalf("replay of an unknown instance: %d", status)
+		}
+	})
+}
+
+func (s *server) replay(inst string) []any {
+	s.t.Helper()
+	v := s.mustJSON("GET", "/api/v1/instances/"+inst+"/replay", nil, 200)
+	if v["id"] != inst {
+		s.t.Fatalf("replay of %s names %v", inst, v["id"])
+	}
+	return v["steps"].([]any)
+}
+
+// wantReplayMatches checks that the replay has a step per history event,
+// in order, and that its last step is the stored state.
+func (s *server) wantReplayMatches(obj, inst string) {
+	s.t.Helper()
+	steps := s.replay(inst)
+	stored := s.instance(inst)
+	history := stored["history"].([]any)
+	if len(steps) != len(history) {
+		s.t.Fatalf("%d replay steps for %d events", len(steps), len(history))
+	}
+	for i, st := range steps {
+		if ev := st.(map[string]any)["event"]; !reflect.DeepEqual(ev, history[i]) {
+			s.t.Fatalf("step %d is about %v, history says %v", i+1, ev, history[i])
+		}
+	}
+	last := steps[len(steps)-1].(map[string]any)
+	var open []any
+	for _, tk := range stored["tasks"].([]any) {
+		switch tk.(map[string]any)["status"] {
+		case "pending", "waiting", "delegated":
+			open = append(open, tk)
+		}
+	}
+	if open == nil {
+		open = []any{}
+	}
+	recordStatus, _ := s.objectStatus(obj)
+	for _, c := range []struct {
+		what      string
+		got, want any
+	}{
+		{"status", last["status"], stored["status"]},
+		{"record status", last["recordStatus"], recordStatus},
+		{"positions", last["positions"], stored["positions"]},
+		{"open tasks", last["openTasks"], open},
+	} {
+		if !reflect.DeepEqual(c.got, c.want) {
+			s.t.Fatalf("last replay step: %s %v, stored %v", c.what, c.got, c.want)
+		}
+	}
 }

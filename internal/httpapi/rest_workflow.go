@@ -30,6 +30,7 @@ func (s *Server) workflowRoutes() []route {
 		{"GET", "/api/v1/tasks/{id}", s.getTask, opDoc{tag: "Workflow", summary: "Get a task", status: 200, resp: "Task", errors: []int{404}}},
 		{"POST", "/api/v1/tasks/{id}/{action}", s.taskAction, opDoc{tag: "Workflow", summary: "Act on a task: " + taskActions + " (403 when the task is not the actor's, 409 when it is no longer pending)", body: "ActionInput", status: 200, resp: "Task", errors: []int{400, 403, 404, 409, 422}}},
 		{"GET", "/api/v1/instances/{id}", s.getInstance, opDoc{tag: "Workflow", summary: "An instance: status, positions, tasks and ordered history", status: 200, resp: "Instance", errors: []int{404}}},
+		{"GET", "/api/v1/instances/{id}/replay", s.replayInstance, opDoc{tag: "Workflow", summary: "Step through an instance: its state after each event (status, the object's Status, positions, open tasks), rebuilt from the event log", status: 200, resp: "Replay", errors: []int{404}}},
 		{"POST", "/api/v1/instances/{id}/{action}", s.instanceAction, opDoc{tag: "Workflow", summary: "Act on an instance: " + instanceActions + " (terminate and jump: administrators)", body: "ActionInput", status: 200, resp: "Instance", errors: []int{400, 403, 404, 409, 422}}},
 		{"POST", recordsPath + "/{id}/submit", s.submitRecord, opDoc{tag: "Records", summary: "Submit a draft: a workflow form's object goes to its first approval, another form's becomes Effective", body: "ActionInput", status: 200, resp: "Record", errors: []int{403, 404, 409, 422}}},
 	}
@@ -237,6 +238,15 @@ func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, a record.Act
 
 func (s *Server) getInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
 	v, err := s.deps.Workflow.Instance(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) replayInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+	v, err := s.deps.Workflow.ReplaySteps(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

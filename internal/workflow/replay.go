@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/tritiumhq/tritium/internal/workflow/model"
 )
@@ -71,4 +72,59 @@ func (e *Engine) Replay(ctx context.Context, id string) (*State, error) {
 		return nil, err
 	}
 	return fold(events, nil, nil)
+}
+
+// ReplayView is an instance's history step by step: its state after each
+// event, rebuilt from the event log alone (a console steps through how an
+// approval went with it).
+type ReplayView struct {
+	ID       string       `json:"id"`
+	Form     string       `json:"form"`
+	ObjectID string       `json:"objectId"`
+	Version  int          `json:"version"`
+	Steps    []ReplayStep `json:"steps"`
+}
+
+// ReplayStep is the instance as it stood after one event: its status, the
+// Status its object had then, where it waited and the tasks still open.
+type ReplayStep struct {
+	Event        HistEntry  `json:"event"`
+	Status       string     `json:"status"`
+	RecordStatus int64      `json:"recordStatus"`
+	Positions    []Position `json:"positions"`
+	OpenTasks    []Task     `json:"openTasks"`
+}
+
+// ReplaySteps rebuilds instance id from its events, one step per event.
+func (e *Engine) ReplaySteps(ctx context.Context, id string) (ReplayView, error) {
+	events, err := e.events(ctx, e.db.Reader(), id)
+	if err != nil {
+		return ReplayView{}, err
+	}
+	if len(events) == 0 || events[0].Type != EvStarted {
+		// no such instance (or one without history: report it as stored)
+		if _, err := e.storedState(ctx, e.db.Reader(), id); err != nil {
+			return ReplayView{}, err
+		}
+		return ReplayView{}, fmt.Errorf("instance %s has no started event", id)
+	}
+	first := events[0].Data
+	def := e.defOf(ctx, first.Form, first.Version)
+	v := ReplayView{ID: id, Form: first.Form, ObjectID: first.Object, Version: first.Version, Steps: make([]ReplayStep, 0, len(events))}
+	var entry HistEntry
+	_, err = fold(events, func(before *State, ev Event) {
+		entry = histEntry(def, before, ev)
+	}, func(st *State, _ Event) {
+		step := ReplayStep{Event: entry, Status: st.Status, RecordStatus: outcome(st.Status), Positions: positions(def, st), OpenTasks: []Task{}}
+		for _, t := range (&run{st: st}).sortedTasks() {
+			if t.Open() {
+				step.OpenTasks = append(step.OpenTasks, *t)
+			}
+		}
+		v.Steps = append(v.Steps, step)
+	})
+	if err != nil {
+		return ReplayView{}, fmt.Errorf("replay %s: %w", id, err)
+	}
+	return v, nil
 }
