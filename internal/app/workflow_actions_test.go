@@ -272,6 +272,26 @@ func TestSimulate(t *testing.T) {
 		if status, _ := s.do("POST", "/api/v1/workflow/simulate", map[string]any{"form": "D000002Expense", "values": map[string]any{"F404": 1}}); status != 422 {
 			t.Fatalf("simulate with an unknown field: %d", status)
 		}
+		// An initiator who does not exist, or a misspelt key, is refused,
+		// not simulated as the administrator.
+		for _, c := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"form": "D000002Expense", "initiator": "null"}, "initiator"},
+			{map[string]any{"form": "D000002Expense", "initiator": "no-such-user"}, "initiator"},
+			{map[string]any{"form": "D000002Expense", "initator": p.initiator}, "initator"},
+		} {
+			status, out := s.do("POST", "/api/v1/workflow/simulate", c.body)
+			if status != 422 || decode(t, out)["error"].(map[string]any)["field"] != c.field {
+				t.Fatalf("simulate %v: %d %s", c.body, status, out)
+			}
+		}
+		// Without an initiator the administrator submits.
+		out = s.mustJSON("POST", "/api/v1/workflow/simulate", map[string]any{"form": "D000002Expense", "initiator": nil}, 200)
+		if steps := out["steps"].([]any); len(steps) < 2 || steps[0].(map[string]any)["node"] != "start" {
+			t.Fatalf("simulate as the administrator: %v", steps)
+		}
 	})
 }
 

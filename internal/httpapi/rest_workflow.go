@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,10 +115,24 @@ type simulateInput struct {
 	Tree       json.RawMessage `json:"tree,omitempty"`
 }
 
+// simulateKeys are the keys of a simulation's body: a misspelt one
+// ("initator") would otherwise silently simulate something else.
+var simulateKeys = []string{"form", "definition", "tree", "values", "initiator", "chosen"}
+
 func (s *Server) simulate(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	var in simulateInput
-	if err := decodeBody(r, &in); err != nil {
+	var raw map[string]json.RawMessage
+	if err := decodeBody(r, &raw); err != nil {
 		return err
+	}
+	for k := range raw {
+		if !slices.Contains(simulateKeys, k) {
+			return apperr.Field(k, "未知的键 %q, 可用的键: %[2]s (unknown key %[1]q; the keys are %[2]s)", k, strings.Join(simulateKeys, ", "))
+		}
+	}
+	var in simulateInput
+	body, _ := json.Marshal(raw)
+	if err := decodeStrict(body, &in); err != nil {
+		return apperr.New(apperr.Malformed, "请求体不是有效的 JSON: %s (invalid JSON body)", jsonErr(err))
 	}
 	if in.Form == "" {
 		return apperr.Field("form", "缺少 form (form is required)")
