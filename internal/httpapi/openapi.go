@@ -264,7 +264,7 @@ func components() obj {
 			"steps": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
 				"event":        obj{"type": "object", "description": "the event as the instance's history shows it: seq, type, actor, time, data, node, nodeName"},
 				"status":       obj{"type": "string", "enum": []string{"running", "approved", "rejected", "canceled", "terminated"}},
-				"recordStatus": obj{"type": "integer", "enum": []int{1, 2, 3}, "description": "the object's Status the instance stood for then"},
+				"recordStatus": obj{"type": []string{"integer", "null"}, "enum": []any{1, 2, 3, nil}, "description": "the object's Status the instance stood for then; null once the object was deleted"},
 				"positions":    obj{"type": "array", "items": obj{"type": "object", "properties": obj{"node": obj{"type": "string"}, "nodeName": obj{"type": "string"}, "token": obj{"type": "string"}}}},
 				"openTasks":    obj{"type": "array", "items": ref("Task")},
 			}}},

@@ -216,27 +216,6 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	return Created{ID: id}, nil
 }
 
-// SetWorkflowState records, inside tx, where an object's approval stands:
-// its Status and instance. The workflow engine calls it on every change
-// of the instance's outcome, so the two always agree.
-func (s *Service) SetWorkflowState(ctx context.Context, tx *sqldb.Tx, formCode, id string, status int64, instanceID string) error {
-	f, err := s.forms.Get(formCode)
-	if err != nil {
-		return err
-	}
-	q := tx.Dialect().Quote
-	res, err := tx.Exec(ctx, "UPDATE "+s.plan(f).table+" SET "+q("status")+" = ?, "+q("workflowinstanceid")+" = ?, "+
-		q("version")+" = "+q("version")+" + 1, "+q("modifiedtime")+" = ? WHERE "+q("objectid")+" = ?",
-		status, nilIfEmpty(instanceID), tx.Dialect().TimeValue(sqldb.Now()), id)
-	if err != nil {
-		return fmt.Errorf("set workflow state of %s: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return objectNotFound(id)
-	}
-	return nil
-}
-
 func newID() string {
 	// Version 7 ids grow with time, so inserts append to the primary-key
 	// index instead of splitting pages all over it.
@@ -458,33 +437,6 @@ func (s *Service) Update(ctx context.Context, actor Actor, formCode, id string, 
 	return version, err
 }
 
-// UpdateTx is Update inside tx. allow, when not nil, vets every field and
-// child table code the data writes (the workflow's field permissions); its
-// error refuses the update.
-func (s *Service) UpdateTx(ctx context.Context, tx *sqldb.Tx, actor Actor, formCode, id string, data Data, allow func(code string) error) (int64, error) {
-	f, err := s.forms.Get(formCode)
-	if err != nil {
-		return 0, err
-	}
-	c, err := s.parse(f, data, false)
-	if err != nil {
-		return 0, err
-	}
-	if allow != nil {
-		for _, fv := range append(append([]fieldVal{}, c.sys...), c.set...) {
-			if err := allow(fv.fd.Code); err != nil {
-				return 0, err
-			}
-		}
-		for _, cc := range c.children {
-			if err := allow(cc.child.Code); err != nil {
-				return 0, err
-			}
-		}
-	}
-	return s.update(ctx, tx, actor, f, id, c, c.version)
-}
-
 func (s *Service) update(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form.Form, id string, c *changes, want int64) (int64, error) {
 	p := s.plan(f)
 	d := tx.Dialect()
@@ -604,30 +556,6 @@ func (s *Service) replaceRows(ctx context.Context, tx *sqldb.Tx, cp childPlan, c
 
 func objectNotFound(id string) error {
 	return apperr.New(apperr.NotFound, "业务对象不存在: %s (object not found)", id)
-}
-
-// Remove deletes an object and its child rows.
-func (s *Service) Remove(ctx context.Context, actor Actor, formCode, id string) error {
-	f, err := s.forms.Get(formCode)
-	if err != nil {
-		return err
-	}
-	p := s.plan(f)
-	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.Exec(ctx, p.remove, id)
-		if err != nil {
-			return fmt.Errorf("remove %s %s: %w", f.Code, id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return objectNotFound(id)
-		}
-		for _, cp := range p.children {
-			if _, err := tx.Exec(ctx, cp.removeRows, id); err != nil {
-				return fmt.Errorf("remove rows of %s: %w", id, err)
-			}
-		}
-		return nil
-	})
 }
 
 // AttachFile appends ref to the attachment field fieldCode of object id,

@@ -179,7 +179,14 @@ func (r *run) editRecord(actor record.Actor, node string, data record.Data) erro
 		}
 		return nil
 	}
-	if _, err := r.e.records.UpdateTx(r.ctx, r.tx, actor, r.st.Form, r.st.Object, data, allow); err != nil {
+	if r.st.ObjectDeleted {
+		return r.notOurs()
+	}
+	_, err := r.e.records.UpdateTx(r.ctx, r.tx, actor, r.st.Form, r.st.Object, r.id, data, allow)
+	if errors.Is(err, record.ErrNotInstanceObject) {
+		return r.notOurs()
+	}
+	if err != nil {
 		return err
 	}
 	r.obj = nil // conditions must see the change

@@ -9,8 +9,8 @@ import (
 
 // HistEntry is one event as the history shows it, with the node it is
 // about (see eventNode) and that node's name, or its id when it has no
-// name. Events about the whole instance (started, chosen, finished, a
-// comment on the instance) have neither.
+// name. Events about the whole instance (started, chosen, deleted,
+// finished, a comment on the instance) have neither.
 type HistEntry struct {
 	Event
 	Node     string `json:"node,omitempty"`
@@ -86,11 +86,12 @@ type ReplayView struct {
 }
 
 // ReplayStep is the instance as it stood after one event: its status, the
-// Status its object had then, where it waited and the tasks still open.
+// Status its object had then (nil once the object was deleted), where it
+// waited and the tasks still open.
 type ReplayStep struct {
 	Event        HistEntry  `json:"event"`
 	Status       string     `json:"status"`
-	RecordStatus int64      `json:"recordStatus"`
+	RecordStatus *int64     `json:"recordStatus"`
 	Positions    []Position `json:"positions"`
 	OpenTasks    []Task     `json:"openTasks"`
 }
@@ -115,7 +116,11 @@ func (e *Engine) ReplaySteps(ctx context.Context, id string) (ReplayView, error)
 	_, err = fold(events, func(before *State, ev Event) {
 		entry = histEntry(def, before, ev)
 	}, func(st *State, _ Event) {
-		step := ReplayStep{Event: entry, Status: st.Status, RecordStatus: outcome(st.Status), Positions: positions(def, st), OpenTasks: []Task{}}
+		step := ReplayStep{Event: entry, Status: st.Status, Positions: positions(def, st), OpenTasks: []Task{}}
+		if !st.ObjectDeleted {
+			rs := outcome(st.Status)
+			step.RecordStatus = &rs
+		}
 		for _, t := range (&run{st: st}).sortedTasks() {
 			if t.Open() {
 				step.OpenTasks = append(step.OpenTasks, *t)

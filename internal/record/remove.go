@@ -1,0 +1,54 @@
+package record
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// Remove deletes an object and its child rows. On a workflow form the
+// object's instance learns of it in the same transaction: a running one
+// ends canceled (see Workflows.ObjectRemovedTx), so no task of it is left
+// to act on.
+func (s *Service) Remove(ctx context.Context, actor Actor, formCode, id string) error {
+	f, err := s.forms.Get(formCode)
+	if err != nil {
+		return err
+	}
+	p := s.plan(f)
+	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
+		if f.Workflow && s.wf != nil {
+			// The instance first, then the object: the order every
+			// workflow step locks them in.
+			var instanceID string
+			err := tx.QueryRow(ctx, p.instanceOf, id).Scan(&instanceID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return objectNotFound(id)
+			}
+			if err != nil {
+				return fmt.Errorf("instance of %s %s: %w", f.Code, id, err)
+			}
+			if instanceID != "" {
+				if err := s.wf.ObjectRemovedTx(ctx, tx, f, id, instanceID, actor); err != nil {
+					return err
+				}
+			}
+		}
+		res, err := tx.Exec(ctx, p.remove, id)
+		if err != nil {
+			return fmt.Errorf("remove %s %s: %w", f.Code, id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return objectNotFound(id)
+		}
+		for _, cp := range p.children {
+			if _, err := tx.Exec(ctx, cp.removeRows, id); err != nil {
+				return fmt.Errorf("remove rows of %s: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
