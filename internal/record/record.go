@@ -157,3 +157,7 @@ func (s *Service) Codec() *form.Codec { return s.codec }
 
 // Forms returns the form service.
 func (s *Service) Forms() *form.Service { return s.forms }
+
+func objectNotFound(id string) error {
+	return apperr.New(apperr.NotFound, "业务对象不存在: %s (object not found)", id)
+}
