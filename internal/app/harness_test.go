@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/app"
+	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 	"github.com/tritiumhq/tritium/internal/sqldb/sqldbtest"
 )
@@ -120,7 +122,29 @@ func (s *server) do(method, path string, body any, hdr ...string) (int, []byte) 
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	observe(method, path, resp.StatusCode)
+	if resp.StatusCode >= 400 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		var e struct{ Error struct{ Message string } }
+		if json.Unmarshal(out, &e) == nil {
+			s.checkMessage(method+" "+path, e.Error.Message)
+		}
+	}
 	return resp.StatusCode, out
+}
+
+// goTypeRE finds Go type names, which no message may show.
+var goTypeRE = regexp.MustCompile(`map\[|interface \{|struct \{|\b(httpapi|record|form|org|workflow|model|json)\.[A-Za-z]`)
+
+// checkMessage holds every error message any test sees to the rule both
+// API docs promise: Chinese, then English in parentheses, no Go types.
+func (s *server) checkMessage(what, msg string) {
+	s.t.Helper()
+	if !apperr.HasChinese(msg) || !apperr.HasEnglish(msg) {
+		s.t.Errorf("%s: message %q lacks its Chinese or its English part", what, msg)
+	}
+	if goTypeRE.MatchString(msg) {
+		s.t.Errorf("%s: message %q shows a Go type", what, msg)
+	}
 }
 
 // envelope is the H3Yun response.
@@ -151,6 +175,9 @@ func (s *server) invoke(body any, hdr ...string) envelope {
 	}
 	if !env.Successful && (env.ErrorMessage == nil || *env.ErrorMessage == "" || env.ReturnData != nil) {
 		s.t.Fatalf("invoke: failure needs a message and null ReturnData: %s", out)
+	}
+	if !env.Successful {
+		s.checkMessage("invoke", *env.ErrorMessage)
 	}
 	return env
 }

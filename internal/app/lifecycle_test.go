@@ -303,14 +303,33 @@ func TestAttachments(t *testing.T) {
 		// Refused uploads store nothing.
 		var before int
 		s.App.DB.Reader().QueryRow(t.Context(), "SELECT COUNT(*) FROM files").Scan(&before)
-		for _, q := range []string{
-			"SchemaCode=D000001Contract&FilePropertyName=F0000010&BizObjectId=missing",
-			"SchemaCode=D000001Contract&FilePropertyName=F0000001&BizObjectId=" + id,
-			"SchemaCode=Nope&FilePropertyName=F0000010&BizObjectId=" + id,
+		for q, want := range map[string]string{
+			"SchemaCode=D000001Contract&FilePropertyName=F0000010&BizObjectId=missing":     "missing",
+			"SchemaCode=D000001Contract&FilePropertyName=F0000001&BizObjectId=" + id:       "F0000001",
+			"SchemaCode=Nope&FilePropertyName=F0000010&BizObjectId=" + id:                  "Nope",
+			"SchemaCode=D000001Contract&FilePropertyName=F0000010&BizObjectId=K%00":        "BizObjectId contains a NUL",
+			"SchemaCode=D000001Contract&FilePropertyName=F0000010&BizObjectId=%FF":         "BizObjectId is not valid UTF-8",
+			"SchemaCode=D000001Contract&FilePropertyName=F0000010&BizObjectId=" + id + ";": "raw ';'",
 		} {
 			env := upload(q, "file", "x.txt", []byte("x"))
-			if env["Successful"] != false || env["ErrorMessage"] == nil {
-				t.Fatalf("upload %s: %v", q, env)
+			if msg, _ := env["ErrorMessage"].(string); env["Successful"] != false || !strings.Contains(msg, want) {
+				t.Fatalf("upload %s: %v, want an error containing %q", q, env, want)
+			}
+		}
+		if env := upload("SchemaCode=D000001Contract&FilePropertyName=F0000010&BizObjectId="+id, "file", "bad\xff.txt", []byte("x")); env["Successful"] != false ||
+			!strings.Contains(env["ErrorMessage"].(string), "the file name is not valid UTF-8") {
+			t.Fatalf("upload with an invalid file name: %v", env)
+		}
+		// Refused download keys are envelope errors on both databases.
+		for _, b := range []struct{ path, ct, body, want string }{
+			{"/Api/DownloadBizObjectFile?attachmentId=%00", "", "", "attachmentId contains a NUL"},
+			{"/Api/DownloadBizObjectFile", "application/x-www-form-urlencoded", "attachmentId=%FF", "attachmentId is not valid UTF-8"},
+			{"/Api/DownloadBizObjectFile", "application/json", `{"attachmentId":"\u0000"}`, "attachmentId contains a NUL"},
+			{"/Api/DownloadBizObjectFile", "application/json", `{"attachmentId":{}}`, "attachmentId must be a string"},
+		} {
+			status, out := s.do("POST", b.path, b.body, "Content-Type", b.ct)
+			if status != 200 || !strings.Contains(string(out), `"Successful":false`) || !strings.Contains(string(out), b.want) {
+				t.Fatalf("download %s %s: %d %s, want an envelope error containing %q", b.path, b.body, status, out, b.want)
 			}
 		}
 		var after int

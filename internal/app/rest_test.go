@@ -229,7 +229,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		"post /api/v1/forms", "get /api/v1/forms", "get /api/v1/forms/{code}", "put /api/v1/forms/{code}", "delete /api/v1/forms/{code}",
 		"get /api/v1/forms/{code}/records", "post /api/v1/forms/{code}/records", "post /api/v1/forms/{code}/records:batch",
 		"get /api/v1/forms/{code}/records/{id}", "patch /api/v1/forms/{code}/records/{id}", "delete /api/v1/forms/{code}/records/{id}",
-		"post /OpenApi/Invoke", "post /OpenApi/UploadAttachment", "post /Api/DownloadBizObjectFile",
+		"post /OpenApi/Invoke", "post /OpenApi/UploadAttachment", "post /Api/DownloadBizObjectFile", "get /healthz", "get /readyz",
 		"put /api/v1/forms/{code}/workflow", "get /api/v1/forms/{code}/workflow", "post /api/v1/workflow/simulate",
 		"get /api/v1/tasks", "get /api/v1/tasks/{id}", "post /api/v1/tasks/{id}/{action}",
 		"get /api/v1/instances/{id}", "get /api/v1/instances/{id}/replay", "post /api/v1/instances/{id}/{action}", "post /api/v1/forms/{code}/records/{id}/submit",
@@ -249,6 +249,29 @@ func TestOpenAPIDocument(t *testing.T) {
 		method, path, _ := strings.Cut(w, " ")
 		if _, ok := doc.Paths[path][method]; !ok {
 			t.Errorf("OpenAPI document lacks %s", w)
+		}
+	}
+	// Every status and header the handlers use is declared.
+	op := func(method, path string) string {
+		b, _ := json.Marshal(doc.Paths[path][method])
+		return string(b)
+	}
+	for _, c := range []struct{ method, path, want string }{
+		{"post", "/api/v1/forms/{code}/records", `"200":`},
+		{"post", "/api/v1/forms/{code}/records", `"Location"`},
+		{"put", "/api/v1/users/external/{externalId}", `"201":`},
+		{"post", "/api/v1/tasks/{id}/{action}", `"enum":["approve","reject","return"`},
+		{"post", "/api/v1/instances/{id}/{action}", `"enum":["withdraw"`},
+		{"get", "/api/v1/tasks", `"enum":["todo","done","started","cc"]`},
+		{"get", "/api/v1/forms/{code}/workflow", `"enum":["graph","tree","bpmn"]`},
+		{"get", "/api/v1/forms/{code}/records", `#/components/parameters/XUserId"`},
+		{"get", "/api/v1/forms/{code}/records", `#/components/parameters/XUserIdType"`},
+		{"get", "/api/v1/forms/{code}/records/{id}", `"ETag"`},
+		{"patch", "/api/v1/forms/{code}/records/{id}", `"413":`},
+		{"get", "/readyz", `"503":`},
+	} {
+		if !strings.Contains(op(c.method, c.path), c.want) {
+			t.Errorf("%s %s does not declare %s: %s", c.method, c.path, c.want, op(c.method, c.path))
 		}
 	}
 }

@@ -125,7 +125,7 @@ func (s *Service) Rotate(ctx context.Context, code string) (Generated, error) {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.NotFound, "EngineCode 不存在: %s", code)
+			return apperr.New(apperr.NotFound, "EngineCode 不存在: %s (no credential with this EngineCode)", code)
 		}
 		return nil
 	})

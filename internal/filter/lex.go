@@ -219,3 +219,11 @@ func posErr(pos int, zh, en string) error {
 	e.Code = apperr.Malformed
 	return e
 }
+
+// limitErr is a filter that can be read but is over a size limit
+// (conditions, values, nesting): invalid, like one that is too long.
+func limitErr(pos int, zh, en string) error {
+	e := posErr(pos, zh, en).(*apperr.Error)
+	e.Code = apperr.Invalid
+	return e
+}

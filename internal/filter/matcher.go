@@ -3,6 +3,7 @@ package filter
 import (
 	"encoding/json"
 	"github.com/tritiumhq/tritium/internal/lenientjson"
+	"github.com/tritiumhq/tritium/internal/wiretext"
 	"math"
 	"sort"
 	"strconv"
@@ -216,14 +217,4 @@ func describe(v any) string {
 }
 
 // clip shortens user input echoed in an error message.
-func clip(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func clip(s string) string { return wiretext.Clip(s) }

@@ -140,7 +140,7 @@ func (p *parser) primary(depth int) (Node, error) {
 		return p.cond()
 	}
 	if depth >= MaxDepth {
-		return nil, posErr(p.peek().pos, fmt.Sprintf("括号嵌套超过 %d 层", MaxDepth), fmt.Sprintf("parentheses nested deeper than %d levels", MaxDepth))
+		return nil, limitErr(p.peek().pos, fmt.Sprintf("括号嵌套超过 %d 层", MaxDepth), fmt.Sprintf("parentheses nested deeper than %d levels", MaxDepth))
 	}
 	p.advance()
 	n, err := p.or(depth + 1)
@@ -167,7 +167,7 @@ func (p *parser) cond() (Node, error) {
 	}
 	field := p.advance()
 	if p.conds++; p.conds > MaxConditions {
-		return nil, posErr(field.pos, fmt.Sprintf("条件超过 %d 个", MaxConditions), fmt.Sprintf("more than %d conditions", MaxConditions))
+		return nil, limitErr(field.pos, fmt.Sprintf("条件超过 %d 个", MaxConditions), fmt.Sprintf("more than %d conditions", MaxConditions))
 	}
 	op, err := p.operator()
 	if err != nil {
@@ -240,7 +240,7 @@ func (p *parser) list() ([]any, error) {
 			return nil, posErr(at, "列表中不能有 null", "null cannot be in a list")
 		}
 		if items = append(items, v); len(items) > MaxListItems {
-			return nil, posErr(at, fmt.Sprintf("列表超过 %d 个值", MaxListItems), fmt.Sprintf("more than %d values in a list", MaxListItems))
+			return nil, limitErr(at, fmt.Sprintf("列表超过 %d 个值", MaxListItems), fmt.Sprintf("more than %d values in a list", MaxListItems))
 		}
 		if p.peek().kind == tComma {
 			p.advance()

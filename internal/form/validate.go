@@ -122,7 +122,7 @@ func validateFields(path string, fields []*Field) error {
 			fd.Name = fd.Code
 		}
 		if fd.RenameFrom != "" && !ValidCode(fd.RenameFrom) {
-			return apperr.Field(p+".renameFrom", "renameFrom 无效: %q", fd.RenameFrom)
+			return apperr.Field(p+".renameFrom", "renameFrom 无效: %q (renameFrom must be a valid field code)", fd.RenameFrom)
 		}
 		if err := fd.validate(p); err != nil {
 			return err
@@ -162,26 +162,26 @@ func (fd *Field) validate(p string) error {
 	switch fd.Type {
 	case Text:
 		if fd.MaxLength < 0 || fd.MaxLength > TextareaMax {
-			return bad("maxLength", "maxLength 须在 1 到 %d 之间", TextareaMax)
+			return bad("maxLength", "maxLength 须在 1 到 %d 之间 (maxLength must be 1–%d)", TextareaMax, TextareaMax)
 		}
 	case Textarea:
 		if fd.MaxLength < 0 || fd.MaxLength > TextareaMax {
-			return bad("maxLength", "maxLength 须在 1 到 %d 之间", TextareaMax)
+			return bad("maxLength", "maxLength 须在 1 到 %d 之间 (maxLength must be 1–%d)", TextareaMax, TextareaMax)
 		}
 	case Decimal:
 		if fd.Precision < 0 || fd.Precision > MaxPrecision {
-			return bad("precision", "precision 须在 1 到 %d 之间", MaxPrecision)
+			return bad("precision", "precision 须在 1 到 %d 之间 (precision must be 1–%d)", MaxPrecision, MaxPrecision)
 		}
 		prec := fd.Precision
 		if prec == 0 {
 			prec = DefaultPrecision
 		}
 		if s := fd.ScaleOr(); s < 0 || s > MaxScale || s > prec {
-			return bad("scale", "scale 须在 0 到 %d 之间且不大于 precision", MaxScale)
+			return bad("scale", "scale 须在 0 到 %d 之间且不大于 precision (scale must be 0–%d and at most precision)", MaxScale, MaxScale)
 		}
 	case Number:
 		if fd.Decimals != nil && (*fd.Decimals < 0 || *fd.Decimals > 15) {
-			return bad("decimals", "decimals 须在 0 到 15 之间")
+			return bad("decimals", "decimals 须在 0 到 15 之间 (decimals must be 0–15)")
 		}
 	case Select, MultiSelect:
 		if len(fd.Options) == 0 {
@@ -206,11 +206,11 @@ func (fd *Field) validate(p string) error {
 			fd.Pattern = "{000000}"
 		}
 		if _, err := parsePattern(fd.Pattern); err != nil {
-			return bad("pattern", "%v", err)
+			return bad("pattern", "编号格式无效 (invalid serial %v)", err)
 		}
 	}
 	if fd.Min != nil && fd.Max != nil && *fd.Min > *fd.Max {
-		return bad("min", "min 大于 max")
+		return bad("min", "min 大于 max (min is greater than max)")
 	}
 	return nil
 }

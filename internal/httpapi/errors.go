@@ -41,10 +41,19 @@ var statusOf = map[apperr.Code]int{
 // client disconnected before the answer (nginx's 499).
 const statusClientClosed = 499
 
-// toAPIError maps any error to what the client sees. Errors the services
-// did not classify are internal: logged with the request id, and shown
-// without detail.
+// toAPIError maps any error to what the client sees, its message in both
+// languages and naming its field (apperr.Complete): every error of both
+// APIs leaves through here.
 func toAPIError(r *http.Request, log *slog.Logger, err error) *apiError {
+	ae := *classify(r, log, err)
+	ae.message = apperr.Complete(apperr.Code(ae.code), ae.field, ae.message)
+	return &ae
+}
+
+// classify maps an error to its status, code and message. Errors the
+// services did not classify are internal: logged with the request id, and
+// shown without detail.
+func classify(r *http.Request, log *slog.Logger, err error) *apiError {
 	var ae *apiError
 	var mbe *http.MaxBytesError
 	var rl *rateLimited

@@ -15,6 +15,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/filter"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/wiretext"
 )
 
 // h3yun serves the H3Yun-compatible endpoints (spec/h3yun-openapi.md).
@@ -23,16 +24,46 @@ import (
 type h3yun struct{ s *Server }
 
 // invokeRequest is the /OpenApi/Invoke body. encoding/json matches keys
-// case-insensitively, as Newtonsoft.Json did.
+// case-insensitively, as Newtonsoft.Json did. Every member is read raw and
+// then by name, so a value of the wrong type is refused naming its key.
 type invokeRequest struct {
-	ActionName     flexString
-	SchemaCode     flexString
-	BizObjectId    flexString
+	ActionName     json.RawMessage
+	SchemaCode     json.RawMessage
+	BizObjectId    json.RawMessage
 	BizObject      json.RawMessage
 	BizObjectArray json.RawMessage
 	Filter         json.RawMessage
 	IsSubmit       json.RawMessage
-	Controller     flexString
+	Controller     json.RawMessage
+
+	action, schema, id, controller string // the string members, read
+}
+
+// invokeDoc names the Invoke body in messages.
+var invokeDoc = doc{"请求格式错误: 请求体", "the body"}
+
+// read decodes body into req.
+func (req *invokeRequest) read(body []byte) error {
+	if err := decodeLenient(body, req); err != nil {
+		return decodeError(err, invokeDoc)
+	}
+	if kind := jsonKind(body); kind != "object" {
+		return notObject(kind, invokeDoc)
+	}
+	var err error
+	for _, m := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  *string
+	}{
+		{"ActionName", req.ActionName, &req.action}, {"SchemaCode", req.SchemaCode, &req.schema},
+		{"BizObjectId", req.BizObjectId, &req.id}, {"Controller", req.Controller, &req.controller},
+	} {
+		if *m.dst, err = flexStr(m.raw, m.name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -57,8 +88,8 @@ func (h *h3yun) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	defer bufPool.Put(buf)
 	var req invokeRequest
-	if err := decodeLenient(buf.Bytes(), &req); err != nil {
-		h.fail(w, r, apperr.New(apperr.Malformed, "请求格式错误: 需要 JSON 对象 (%s) (the body must be a JSON object)", jsonErr(err)))
+	if err := req.read(buf.Bytes()); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	actor, err := h.s.authenticate(r)
@@ -77,21 +108,9 @@ func (h *h3yun) invoke(w http.ResponseWriter, r *http.Request) {
 	writeEnvelope(w, data)
 }
 
-func jsonErr(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("JSON syntax error at byte %d", se.Offset)
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("%s: expected %s", te.Field, te.Type)
-	}
-	return err.Error()
-}
-
 // dispatch runs the action and appends its ReturnData to b.
 func (h *h3yun) dispatch(r *http.Request, actor record.Actor, req *invokeRequest, b []byte) ([]byte, error) {
-	action := string(req.ActionName)
+	action := req.action
 	switch strings.ToLower(action) {
 	case "loadbizobject":
 		return h.load(r, req, b)
@@ -108,17 +127,17 @@ func (h *h3yun) dispatch(r *http.Request, actor record.Actor, req *invokeRequest
 	case "":
 		return nil, apperr.Field("ActionName", "缺少 ActionName (ActionName is required)")
 	}
-	if req.Controller != "" {
-		return nil, apperr.New(apperr.NotFound, "自定义接口不存在: %s.%s (unknown custom action: no script is published under this controller)", req.Controller, action)
+	if req.controller != "" {
+		return nil, apperr.New(apperr.NotFound, "自定义接口不存在: %s.%s (unknown custom action: no script is published under this controller)", req.controller, action)
 	}
 	return nil, apperr.Field("ActionName", "未知的 ActionName: %s (unknown action; one of LoadBizObject, LoadBizObjects, CreateBizObject, CreateBizObjects, UpdateBizObject, RemoveBizObject)", action)
 }
 
 func schema(req *invokeRequest) (string, error) {
-	if req.SchemaCode == "" {
+	if req.schema == "" {
 		return "", apperr.Field("SchemaCode", "缺少 SchemaCode (SchemaCode is required)")
 	}
-	return string(req.SchemaCode), nil
+	return req.schema, nil
 }
 
 // target returns the SchemaCode and BizObjectId an action works on.
@@ -126,7 +145,7 @@ func target(req *invokeRequest) (code, id string, err error) {
 	if code, err = schema(req); err != nil {
 		return "", "", err
 	}
-	if id = strings.TrimSpace(string(req.BizObjectId)); id == "" {
+	if id = strings.TrimSpace(req.id); id == "" {
 		return "", "", apperr.Field("BizObjectId", "缺少 BizObjectId (BizObjectId is required)")
 	}
 	return code, id, nil
@@ -152,16 +171,17 @@ func (h *h3yun) load(r *http.Request, req *invokeRequest, b []byte) ([]byte, err
 
 // bizObject decodes BizObject (a JSON string, or an object).
 func bizObject(raw json.RawMessage, field string) (record.Data, error) {
+	d := doc{field + "格式错误: " + field, field}
 	v, err := embedded(raw)
 	if err != nil {
-		return nil, apperr.New(apperr.Malformed, "%s格式错误: %s (%s must be a JSON object or a string holding one)", field, jsonErr(err), field)
+		return nil, decodeError(err, d)
 	}
 	if v == nil {
 		return nil, apperr.Field(field, "缺少 %s (%s is required)", field, field)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, apperr.New(apperr.Malformed, "%s格式错误: 需要 JSON 对象 (%s must be a JSON object)", field, field)
+		return nil, notObject(kindOf(v), d)
 	}
 	return m, nil
 }
@@ -169,7 +189,7 @@ func bizObject(raw json.RawMessage, field string) (record.Data, error) {
 func isSubmit(req *invokeRequest) (bool, error) {
 	v, ok := parseFlexBool(req.IsSubmit)
 	if !ok {
-		return false, apperr.Field("IsSubmit", "IsSubmit 需要 true 或 false, 收到 %s", string(req.IsSubmit))
+		return false, apperr.Field("IsSubmit", "IsSubmit 需要 true 或 false, 收到 %s (IsSubmit must be true or false)", wiretext.Clip(string(req.IsSubmit)))
 	}
 	return v, nil
 }
@@ -205,7 +225,7 @@ func (h *h3yun) createMany(r *http.Request, actor record.Actor, req *invokeReque
 	}
 	v, err := embedded(req.BizObjectArray)
 	if err != nil {
-		return nil, apperr.New(apperr.Malformed, "BizObjectArray格式错误: %s (BizObjectArray must be an array)", jsonErr(err))
+		return nil, decodeError(err, doc{"BizObjectArray格式错误: BizObjectArray", "BizObjectArray"})
 	}
 	arr, ok := v.([]any)
 	if !ok {
@@ -220,12 +240,13 @@ func (h *h3yun) createMany(r *http.Request, actor record.Actor, req *invokeReque
 			raw, _ := json.Marshal(s)
 			it, err = embedded(raw)
 			if err != nil {
-				return nil, apperr.New(apperr.Malformed, "BizObjectArray 第%d个对象格式错误: %s", i+1, jsonErr(err))
+				return nil, decodeError(err, doc{fmt.Sprintf("BizObjectArray 第%d个对象格式错误: 第%d个对象", i+1, i+1), fmt.Sprintf("BizObjectArray[%d]", i)})
 			}
 		}
 		m, ok := it.(map[string]any)
 		if !ok {
-			return nil, apperr.Field("BizObjectArray", "BizObjectArray 第%d个元素需要 JSON 对象 (item %d must be an object)", i+1, i+1)
+			zh, en := valueWords(kindOf(it))
+			return nil, apperr.Field("BizObjectArray", "BizObjectArray 第%d个元素需要 JSON 对象, 收到%s (BizObjectArray[%d] must be a JSON object or a string holding one, not %s)", i+1, zh, i, en)
 		}
 		items[i] = m
 	}
@@ -357,6 +378,9 @@ type h3Filter struct {
 	Matcher          json.RawMessage
 }
 
+// filterDoc names the Filter in messages.
+var filterDoc = doc{"Filter格式错误: Filter", "the Filter"}
+
 func filterErr(format string, args ...any) error {
 	return apperr.New(apperr.Malformed, "Filter格式错误: "+format, args...)
 }
@@ -367,33 +391,32 @@ func parseH3Filter(raw json.RawMessage) (record.Query, bool, error) {
 	q := record.Query{Limit: record.MaxPage}
 	text, err := embeddedText(raw)
 	if err != nil {
-		return q, false, filterErr("%s (Filter must be a JSON object or a string holding one)", jsonErr(err))
+		return q, false, decodeError(err, filterDoc)
 	}
 	if text == nil {
 		return q, false, nil
 	}
 	var f h3Filter // keys match case-insensitively
 	if err := decodeLenient(text, &f); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field == "" {
-			return q, false, filterErr("需要 JSON 对象 (Filter must be an object)")
-		}
-		return q, false, filterErr("%s (Filter must be a JSON object or a string holding one)", jsonErr(err))
+		return q, false, decodeError(err, filterDoc)
+	}
+	if kind := jsonKind(text); kind != "object" {
+		return q, false, notObject(kind, filterDoc)
 	}
 	from, _, ok := parseFlexInt(f.FromRowNum)
 	if !ok || from < 0 {
-		return q, false, filterErr("FromRowNum 需要非负整数, 收到 %s", string(f.FromRowNum))
+		return q, false, filterErr("FromRowNum 需要非负整数, 收到 %s (FromRowNum must be a non-negative integer)", wiretext.Clip(string(f.FromRowNum)))
 	}
 	to, toSet, ok := parseFlexInt(f.ToRowNum)
 	if !ok {
-		return q, false, filterErr("ToRowNum 需要整数, 收到 %s", string(f.ToRowNum))
+		return q, false, filterErr("ToRowNum 需要整数, 收到 %s (ToRowNum must be an integer)", wiretext.Clip(string(f.ToRowNum)))
 	}
 	if !toSet || to-from > record.MaxPage {
 		to = from + record.MaxPage // "最大一次性加载500条"
 	}
 	q.Offset, q.Limit = int(from), int(to-from)
 	if q.Count, ok = parseFlexBool(f.RequireCount); !ok {
-		return q, false, filterErr("RequireCount 需要 true 或 false, 收到 %s", string(f.RequireCount))
+		return q, false, filterErr("RequireCount 需要 true 或 false, 收到 %s (RequireCount must be true or false)", wiretext.Clip(string(f.RequireCount)))
 	}
 	if q.Fields, err = parseReturnItems(f.ReturnItems); err != nil {
 		return q, false, err
@@ -403,7 +426,7 @@ func parseH3Filter(raw json.RawMessage) (record.Query, bool, error) {
 	}
 	m, err := embedded(f.Matcher)
 	if err != nil {
-		return q, false, filterErr("Matcher: %s", jsonErr(err))
+		return q, false, decodeError(err, doc{"Filter格式错误: Matcher", "the Matcher"})
 	}
 	if q.Filter, err = filter.ParseMatcher(m); err != nil {
 		return q, false, err
@@ -450,7 +473,7 @@ func splitAny(s string) []string {
 func parseSortCollection(raw json.RawMessage) ([]filter.Sort, error) {
 	v, err := embedded(raw)
 	if err != nil {
-		return nil, filterErr("SortByCollection: %s", jsonErr(err))
+		return nil, decodeError(err, doc{"Filter格式错误: SortByCollection", "SortByCollection"})
 	}
 	arr, _ := v.([]any)
 	if v != nil && arr == nil {

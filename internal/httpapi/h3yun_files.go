@@ -60,6 +60,9 @@ func (h *h3yun) receive(r *http.Request, actor record.Actor) (form.FileRef, erro
 		return form.FileRef{}, err
 	}
 	defer part.Close()
+	if err := checkText("filename", "文件名", "the file name", part.FileName()); err != nil {
+		return form.FileRef{}, err
+	}
 	ref, err := h.s.deps.Files.Save(r.Context(), part.FileName(), part.Header.Get("Content-Type"), part, h.s.cfg.MaxUpload,
 		file.Owner{FormCode: code, FieldCode: field, ObjectID: id, CreatedBy: actor.UserID})
 	if err != nil {
@@ -81,7 +84,7 @@ func filePart(r *http.Request) (*multipart.Part, error) {
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, apperr.New(apperr.Malformed, "multipart 格式错误: %v", err)
+		return nil, apperr.Wrap(apperr.Malformed, err, "multipart 格式错误 (the multipart body could not be read)")
 	}
 	for {
 		p, err := mr.NextPart()
@@ -93,7 +96,7 @@ func filePart(r *http.Request) (*multipart.Part, error) {
 			return nil, err
 		}
 		if err != nil {
-			return nil, apperr.New(apperr.Malformed, "multipart 格式错误: %v", err)
+			return nil, apperr.Wrap(apperr.Malformed, err, "multipart 格式错误 (the multipart body could not be read)")
 		}
 		if p.FileName() != "" {
 			return p, nil
@@ -153,28 +156,35 @@ func attachmentID(r *http.Request) (string, error) {
 		return id, nil
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data" {
-		if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-			return "", apperr.New(apperr.Malformed, "请求格式错误: %v", err)
+	if ct == "multipart/form-data" {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			return "", apperr.Wrap(apperr.Malformed, err, "请求格式错误: multipart 表单无法读取 (the multipart form could not be read)")
 		}
-		return queryCI(r.PostForm)("attachmentId"), nil
+		id := queryCI(r.PostForm)("attachmentId")
+		return id, checkText("attachmentId", "参数 attachmentId", "attachmentId", id)
 	}
 	buf, err := readBody(r)
 	if err != nil {
 		return "", err
 	}
 	defer bufPool.Put(buf)
+	if ct == "application/x-www-form-urlencoded" {
+		if err := checkQuery(buf.String()); err != nil {
+			return "", err
+		}
+		vals, _ := url.ParseQuery(buf.String()) // checked above
+		return queryCI(vals)("attachmentId"), nil
+	}
 	var body map[string]json.RawMessage
 	if buf.Len() > 0 {
 		if err := decodeLenient(buf.Bytes(), &body); err != nil {
-			return "", apperr.New(apperr.Malformed, "请求格式错误: 需要 attachmentId (send attachmentId as form data or JSON)")
+			return "", decodeError(err, doc{"请求格式错误: 请求体", "the body"})
 		}
 	}
 	for k, v := range body {
 		if strings.EqualFold(k, "attachmentId") {
-			var s flexString
-			json.Unmarshal(v, &s)
-			return strings.TrimSpace(string(s)), nil
+			s, err := flexStr(v, "attachmentId")
+			return strings.TrimSpace(s), err
 		}
 	}
 	return "", nil

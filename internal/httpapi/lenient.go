@@ -3,10 +3,10 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 
+	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/lenientjson"
 )
 
@@ -15,25 +15,26 @@ func decodeLenient(data []byte, v any) error { return lenientjson.Unmarshal(data
 
 func decodeStrict(data []byte, v any) error { return lenientjson.Strict(data, v) }
 
-// flexString accepts a JSON string, number or null.
-type flexString string
-
-func (s *flexString) UnmarshalJSON(b []byte) error {
-	switch {
-	case len(b) > 0 && b[0] == '"':
+// flexStr reads the key name as a JSON string, number (its text) or null
+// (""): H3Yun clients send ids both ways. Anything else is refused,
+// naming the key.
+func flexStr(raw json.RawMessage, name string) (string, error) {
+	b := bytes.TrimSpace(raw)
+	switch kind := jsonKind(b); kind {
+	case "", "null":
+		return "", nil
+	case "string":
 		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
+		if err := decodeLenient(b, &v); err != nil {
+			return "", decodeError(err, doc{name, name})
 		}
-		*s = flexString(v)
-	case string(b) == "null":
-		*s = ""
-	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
-		*s = flexString(b)
+		return v, nil
+	case "number":
+		return string(b), nil
 	default:
-		return errors.New("expected a string")
+		zh, en := valueWords(kind)
+		return "", apperr.Field(name, "%s 需要字符串, 收到%s (%s must be a string, not %s)", name, zh, name, en)
 	}
-	return nil
 }
 
 // parseFlexBool reads a bool sent as true/false, "true"/"false" or 1/0;

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -27,12 +28,16 @@ func TestFlexValues(t *testing.T) {
 			t.Errorf("parseFlexInt(%s) accepted", bad)
 		}
 	}
-	var s struct{ A, B, C flexString }
-	if err := json.Unmarshal([]byte(`{"A":"x","B":12,"C":null}`), &s); err != nil || s.A != "x" || s.B != "12" || s.C != "" {
-		t.Fatalf("flexString: %+v %v", s, err)
+	for in, want := range map[string]string{`"x"`: "x", `12`: "12", `null`: "", ``: "", `'y'`: "y"} {
+		if got, err := flexStr(json.RawMessage(in), "K"); err != nil || got != want {
+			t.Errorf("flexStr(%s) = %q, %v; want %q", in, got, err, want)
+		}
 	}
-	if err := json.Unmarshal([]byte(`{"A":{}}`), &s); err == nil {
-		t.Fatal("flexString took an object")
+	for _, bad := range []string{`{}`, `[1]`, `true`} {
+		_, err := flexStr(json.RawMessage(bad), "K")
+		if err == nil || !strings.Contains(err.Error(), "K must be a string") {
+			t.Errorf("flexStr(%s): %v", bad, err)
+		}
 	}
 }
 

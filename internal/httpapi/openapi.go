@@ -32,6 +32,9 @@ func (s *Server) OpenAPI() obj {
 	for path, op := range h3yunPaths() {
 		paths[path] = op
 	}
+	for path, op := range healthPaths() {
+		paths[path] = op
+	}
 	return obj{
 		"openapi": "3.1.0",
 		"info": obj{
@@ -53,32 +56,55 @@ func jsonContent(schema obj) obj { return obj{"application/json": obj{"schema": 
 func operation(rt route) obj {
 	d := rt.doc
 	op := obj{"tags": []string{d.tag}, "summary": d.summary, "operationId": operationID(rt)}
+	schema := func(name, typ string) obj {
+		if e := d.enums[name]; e != nil {
+			return obj{"type": typ, "enum": e}
+		}
+		return obj{"type": typ}
+	}
 	var params []obj
 	for _, m := range pathParamRE.FindAllStringSubmatch(rt.pattern, -1) {
-		params = append(params, obj{"name": m[1], "in": "path", "required": true, "schema": obj{"type": "string"}})
+		params = append(params, obj{"name": m[1], "in": "path", "required": true, "schema": schema(m[1], "string")})
 	}
 	for _, q := range d.query {
-		params = append(params, obj{"name": q.name, "in": "query", "description": q.desc, "schema": obj{"type": q.typ}})
+		params = append(params, obj{"name": q.name, "in": "query", "description": q.desc, "schema": schema(q.name, q.typ)})
 	}
 	if rt.method == "PATCH" && strings.Contains(rt.pattern, "records") {
 		params = append(params, obj{"name": "If-Match", "in": "header", "description": "The record version (its ETag); a different current version fails with 409", "schema": obj{"type": "string"}})
 	}
-	if params != nil {
-		op["parameters"] = params
-	}
+	params = append(params, obj{"$ref": "#/components/parameters/XUserId"}, obj{"$ref": "#/components/parameters/XUserIdType"},
+		obj{"$ref": "#/components/parameters/XRequestId"})
+	op["parameters"] = params
+	errs := append(append([]int{}, commonErrors...), d.errors...)
 	if d.body != "" {
 		op["requestBody"] = obj{"required": true, "content": jsonContent(ref(d.body))}
+		errs = append(errs, http.StatusRequestEntityTooLarge)
 	}
-	ok := obj{"description": http.StatusText(d.status)}
-	if d.resp != "" {
-		ok["content"] = jsonContent(ref(d.resp))
+	responses := obj{}
+	for _, st := range append([]int{d.status}, d.more...) {
+		ok := obj{"description": http.StatusText(st), "headers": successHeaders(rt, st)}
+		if d.resp != "" {
+			ok["content"] = jsonContent(ref(d.resp))
+		}
+		responses[strconv.Itoa(st)] = ok
 	}
-	responses := obj{strconv.Itoa(d.status): ok}
-	for _, st := range append([]int{401, 429, 500}, d.errors...) {
+	for _, st := range errs {
 		responses[strconv.Itoa(st)] = obj{"$ref": "#/components/responses/Error"}
 	}
 	op["responses"] = responses
 	return op
+}
+
+// successHeaders are the headers a route's success answer carries.
+func successHeaders(rt route, status int) obj {
+	h := obj{"X-Request-Id": obj{"$ref": "#/components/headers/XRequestId"}}
+	if rt.doc.resp == "Record" {
+		h["ETag"] = obj{"description": "The record's version, for If-Match", "schema": obj{"type": "string"}}
+	}
+	if status == http.StatusCreated && rt.doc.resp == "Record" {
+		h["Location"] = obj{"description": "The created record's URL", "schema": obj{"type": "string"}}
+	}
+	return h
 }
 
 func operationID(rt route) string {
@@ -123,6 +149,19 @@ func h3yunPaths() obj {
 			}},
 			"responses": obj{"200": obj{"description": "The file (Content-Disposition: attachment;filename=<URL-encoded name>)", "content": obj{"application/octet-stream": obj{"schema": obj{"type": "string", "format": "binary"}}}}},
 		}},
+	}
+}
+
+func healthPaths() obj {
+	status := jsonContent(obj{"type": "object", "properties": obj{"status": obj{"type": "string", "enum": []string{"ok", "unavailable"}}, "error": obj{"type": "string"}}})
+	return obj{
+		"/healthz": obj{"get": obj{"tags": []string{"Operations"}, "operationId": "healthz", "security": []obj{},
+			"summary":   "Liveness: the process serves requests (no credentials)",
+			"responses": obj{"200": obj{"description": "Alive", "content": status}}}},
+		"/readyz": obj{"get": obj{"tags": []string{"Operations"}, "operationId": "readyz", "security": []obj{},
+			"summary": "Readiness: the database answers within 2 s (no credentials)",
+			"responses": obj{"200": obj{"description": "Ready", "content": status},
+				"503": obj{"description": "The database is not reachable", "content": status}}}},
 	}
 }
 
@@ -275,8 +314,19 @@ func components() obj {
 		}},
 	}
 	return obj{
-		"schemas":   schemas,
-		"responses": obj{"Error": obj{"description": "Error", "content": jsonContent(ref("Error"))}},
+		"schemas": schemas,
+		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),
+			"headers": obj{"X-Request-Id": obj{"$ref": "#/components/headers/XRequestId"},
+				"Retry-After": obj{"description": "429 only: seconds until a request is allowed again", "schema": obj{"type": "integer"}}}}},
+		"headers": obj{"XRequestId": obj{"description": "The request's id (the caller's X-Request-Id when it sent a printable one of at most 64 characters); logs name it", "schema": obj{"type": "string"}}},
+		"parameters": obj{
+			"XUserId": obj{"name": "X-User-Id", "in": "header", "schema": obj{"type": "string"},
+				"description": "Act as this user (their task lists, their approvals; CreatedBy/OwnerId of what they create). Unknown user: 422"},
+			"XUserIdType": obj{"name": "X-User-Id-Type", "in": "header", "schema": obj{"type": "string", "enum": []string{"USERID", "EMAIL", "LOGINNAME"}, "default": "USERID"},
+				"description": "What X-User-Id is"},
+			"XRequestId": obj{"name": "X-Request-Id", "in": "header", "schema": obj{"type": "string", "maxLength": 64},
+				"description": "Your id for this request, echoed in the answer and the logs"},
+		},
 		"securitySchemes": obj{
 			"EngineCode":   obj{"type": "apiKey", "in": "header", "name": "EngineCode"},
 			"EngineSecret": obj{"type": "apiKey", "in": "header", "name": "EngineSecret"},

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,9 +26,17 @@ type opDoc struct {
 	query        []param
 	body         string // request schema name ("" for none)
 	status       int    // success status
+	more         []int  // other success statuses, same response schema
 	resp         string // response schema name ("" for no body)
-	errors       []int  // error statuses besides 401, 429 and 500
+	errors       []int  // error statuses besides those every route has (commonErrors)
+	// enums lists the values a path or query parameter takes.
+	enums map[string][]string
 }
+
+// commonErrors are the statuses any REST route can answer: a query,
+// header or user context that cannot be read or resolved (400, 422),
+// credentials, rate limit, the server, a timeout.
+var commonErrors = []int{400, 401, 422, 429, 500, 503}
 
 type param struct{ name, typ, desc string }
 
@@ -44,9 +51,12 @@ func (s *Server) restRoutes() []route {
 
 // rest wraps a handler with authentication, rate limiting and the REST
 // error mapping.
-func (s *Server) rest(h restHandler) http.Handler {
+func (s *Server) rest(h restHandler, wildcards []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.authenticate(r)
+		if err == nil {
+			err = checkPath(r, wildcards)
+		}
 		if err == nil {
 			a, err = s.userContext(r, a)
 		}
@@ -59,23 +69,28 @@ func (s *Server) rest(h restHandler) http.Handler {
 	})
 }
 
-// decodeBody reads a JSON body strictly (REST is not lenient), numbers as
-// json.Number.
+// decodeBody reads a JSON object body strictly (REST is not lenient:
+// unknown keys are refused), numbers as json.Number.
 func decodeBody(r *http.Request, v any) error {
 	buf, err := readBody(r)
 	if err != nil {
 		return err
 	}
 	defer bufPool.Put(buf)
-	if buf.Len() == 0 {
-		return apperr.New(apperr.Malformed, "请求体为空, 需要 JSON (the request body must be JSON)")
+	return decodeObject(buf.Bytes(), v)
+}
+
+// decodeObject decodes b, which must be a JSON object, into v.
+func decodeObject(b []byte, v any) error {
+	kind := jsonKind(b)
+	if kind == "" {
+		return apperr.New(apperr.Malformed, "请求体为空, 需要 JSON 对象 (the request body must be a JSON object)")
 	}
-	if err := decodeStrict(buf.Bytes(), v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return apperr.New(apperr.Malformed, "请求体不是有效的 JSON: %s (invalid JSON body)", jsonErr(err))
+	if err := decodeStrict(b, v); err != nil {
+		return decodeError(err, theBody)
+	}
+	if kind != "object" {
+		return notObject(kind, theBody)
 	}
 	return nil
 }
@@ -111,7 +126,7 @@ func boolParam(r *http.Request, name string) (bool, error) {
 	case "true", "1":
 		return true, nil
 	}
-	return false, apperr.Field(name, "参数 %s 需要 true 或 false, 收到 %q", name, v)
+	return false, apperr.Field(name, "参数 %s 需要 true 或 false, 收到 %q (%s must be true or false)", name, v, name)
 }
 
 // list is the envelope of every REST list response.

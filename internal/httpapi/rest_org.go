@@ -97,7 +97,7 @@ func entityRoutes[T, P any](e entity[T, P]) []route {
 			}
 			writeJSON(w, status, out)
 			return nil
-		}, opDoc{tag: tag, summary: "Create or update by the caller's own id (externalId): 201 when created, 200 when updated", body: e.schema + "Patch", status: 200, resp: e.schema, errors: []int{400, 409, 422}}},
+		}, opDoc{tag: tag, summary: "Create or update by the caller's own id (externalId): 201 when created, 200 when updated", body: e.schema + "Patch", status: 200, more: []int{201}, resp: e.schema, errors: []int{409}}},
 	}
 }
 

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ func (s *Server) recordRoutes() []route {
 	}
 	return []route{
 		{"GET", recordsPath, s.listRecords, opDoc{tag: "Records", summary: "List, filter, sort and page records", query: listQuery, status: 200, resp: "RecordList", errors: []int{400, 404, 422}}},
-		{"POST", recordsPath, s.createRecord, opDoc{tag: "Records", summary: "Create a record (201; 200 with the existing record when sourceSystem+sourceCode already exist)", query: []param{{"submit", "boolean", "Submit: Effective instead of Draft; required fields are checked"}}, body: "RecordInput", status: 201, resp: "Record", errors: []int{400, 404, 409, 422}}},
+		{"POST", recordsPath, s.createRecord, opDoc{tag: "Records", summary: "Create a record (201; 200 with the existing record when sourceSystem+sourceCode already exist)", query: []param{{"submit", "boolean", "Submit: Effective instead of Draft; required fields are checked"}}, body: "RecordInput", status: 201, more: []int{200}, resp: "Record", errors: []int{404, 409}}},
 		{"POST", recordsPath + ":batch", s.batchRecords, opDoc{tag: "Records", summary: "Create up to 500 records, all or nothing", body: "BatchInput", status: 201, resp: "BatchResult", errors: []int{400, 404, 409, 422}}},
 		{"GET", recordsPath + "/{id}", s.getRecord, opDoc{tag: "Records", summary: "Get a record with its child rows (ETag: its version)", status: 200, resp: "Record", errors: []int{404}}},
 		{"PATCH", recordsPath + "/{id}", s.patchRecord, opDoc{tag: "Records", summary: "Change the fields sent; a child table sent replaces its rows row-wise. If-Match: <version> guards against lost updates (409 on mismatch)", body: "RecordInput", status: 200, resp: "Record", errors: []int{400, 404, 409, 422}}},
@@ -133,8 +134,8 @@ func (s *Server) createRecord(w http.ResponseWriter, r *http.Request, a record.A
 }
 
 type batchInput struct {
-	Items  []record.Data `json:"items"`
-	Submit bool          `json:"submit"`
+	Items  json.RawMessage `json:"items"`
+	Submit bool            `json:"submit"`
 }
 
 func (s *Server) batchRecords(w http.ResponseWriter, r *http.Request, a record.Actor) error {
@@ -142,7 +143,26 @@ func (s *Server) batchRecords(w http.ResponseWriter, r *http.Request, a record.A
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	res, err := s.deps.Records.CreateBatch(r.Context(), a, r.PathValue("code"), in.Items, record.CreateOptions{Submit: in.Submit})
+	var arr []any
+	if kind := jsonKind(in.Items); kind == "" {
+		return apperr.Field("items", "缺少 items (items is required: an array of objects)")
+	} else if kind != "array" {
+		zh, en := valueWords(kind)
+		return apperr.Field("items", "items 需要对象数组, 收到%s (items must be an array of objects, not %s)", zh, en)
+	}
+	if err := decodeStrict(in.Items, &arr); err != nil {
+		return decodeError(err, doc{"items", "items"})
+	}
+	items := make([]record.Data, len(arr))
+	for i, it := range arr {
+		m, ok := it.(map[string]any)
+		if !ok {
+			zh, en := valueWords(kindOf(it))
+			return apperr.Field("items", "items 第%d个元素需要 JSON 对象, 收到%s (items[%d] must be a JSON object, not %s)", i+1, zh, i, en)
+		}
+		items[i] = m
+	}
+	res, err := s.deps.Records.CreateBatch(r.Context(), a, r.PathValue("code"), items, record.CreateOptions{Submit: in.Submit})
 	if err != nil {
 		return err
 	}

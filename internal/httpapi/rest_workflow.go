@@ -4,19 +4,20 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/wiretext"
 	"github.com/tritiumhq/tritium/internal/workflow"
 	"github.com/tritiumhq/tritium/internal/workflow/model"
 )
 
 func (s *Server) workflowRoutes() []route {
-	taskActions := "approve, reject, return, transfer, delegate, add-signers, remove-signers, comment, cc, read"
-	instanceActions := "withdraw, cancel, terminate, jump, urge, comment, cc, submit"
+	taskActionList := []string{"approve", "reject", "return", "transfer", "delegate", "add-signers", "remove-signers", "comment", "cc", "read"}
+	instanceActionList := []string{"withdraw", "cancel", "terminate", "jump", "urge", "comment", "cc", "submit"}
+	taskActions, instanceActions := strings.Join(taskActionList, ", "), strings.Join(instanceActionList, ", ")
 	listQuery := []param{
 		{"view", "string", "todo (default), done, started or cc"},
 		{"form", "string", "Only this form's"}, {"initiator", "string", "Only instances this user started"},
@@ -25,14 +26,14 @@ func (s *Server) workflowRoutes() []route {
 	}
 	return []route{
 		{"PUT", "/api/v1/forms/{code}/workflow", s.putProcess, opDoc{tag: "Workflow", summary: "Store the form's process as its next version: an approval tree or a graph (JSON) or BPMN 2.0 XML", body: "Process", status: 200, resp: "ProcessVersion", errors: []int{400, 404, 409, 422}}},
-		{"GET", "/api/v1/forms/{code}/workflow", s.getProcess, opDoc{tag: "Workflow", summary: "Get the form's process", query: []param{{"version", "integer", "A stored version (default: the newest)"}, {"format", "string", "graph (default), tree or bpmn"}}, status: 200, resp: "ProcessVersion", errors: []int{404, 409, 422}}},
+		{"GET", "/api/v1/forms/{code}/workflow", s.getProcess, opDoc{tag: "Workflow", summary: "Get the form's process", query: []param{{"version", "integer", "A stored version (default: the newest)"}, {"format", "string", "graph (default), tree or bpmn"}}, status: 200, resp: "ProcessVersion", errors: []int{404, 409}, enums: map[string][]string{"format": {"graph", "tree", "bpmn"}}}},
 		{"POST", "/api/v1/workflow/simulate", s.simulate, opDoc{tag: "Workflow", summary: "Run a process on sample values without writing anything: the path and the people asked at each node", body: "SimulateInput", status: 200, resp: "SimulateResult", errors: []int{404, 409, 422}}},
-		{"GET", "/api/v1/tasks", s.listTasks, opDoc{tag: "Workflow", summary: "The acting user's todo, done, started or cc list (act as a user with X-User-Id-Type and X-User-Id)", query: listQuery, status: 200, resp: "TaskList", errors: []int{400, 422}}},
+		{"GET", "/api/v1/tasks", s.listTasks, opDoc{tag: "Workflow", summary: "The acting user's todo, done, started or cc list (act as a user with X-User-Id-Type and X-User-Id)", query: listQuery, status: 200, resp: "TaskList", enums: map[string][]string{"view": {"todo", "done", "started", "cc"}}}},
 		{"GET", "/api/v1/tasks/{id}", s.getTask, opDoc{tag: "Workflow", summary: "Get a task", status: 200, resp: "Task", errors: []int{404}}},
-		{"POST", "/api/v1/tasks/{id}/{action}", s.taskAction, opDoc{tag: "Workflow", summary: "Act on a task: " + taskActions + " (403 when the task is not the actor's, 409 when it is no longer pending)", body: "ActionInput", status: 200, resp: "Task", errors: []int{400, 403, 404, 409, 422}}},
+		{"POST", "/api/v1/tasks/{id}/{action}", s.taskAction, opDoc{tag: "Workflow", summary: "Act on a task: " + taskActions + " (403 when the task is not the actor's, 409 when it is no longer pending)", body: "ActionInput", status: 200, resp: "Task", errors: []int{403, 404, 409}, enums: map[string][]string{"action": taskActionList}}},
 		{"GET", "/api/v1/instances/{id}", s.getInstance, opDoc{tag: "Workflow", summary: "An instance: status, positions, tasks and ordered history", status: 200, resp: "Instance", errors: []int{404}}},
 		{"GET", "/api/v1/instances/{id}/replay", s.replayInstance, opDoc{tag: "Workflow", summary: "Step through an instance: its state after each event (status, the object's Status, positions, open tasks), rebuilt from the event log", status: 200, resp: "Replay", errors: []int{404}}},
-		{"POST", "/api/v1/instances/{id}/{action}", s.instanceAction, opDoc{tag: "Workflow", summary: "Act on an instance: " + instanceActions + " (terminate and jump: administrators)", body: "ActionInput", status: 200, resp: "Instance", errors: []int{400, 403, 404, 409, 422}}},
+		{"POST", "/api/v1/instances/{id}/{action}", s.instanceAction, opDoc{tag: "Workflow", summary: "Act on an instance: " + instanceActions + " (terminate and jump: administrators)", body: "ActionInput", status: 200, resp: "Instance", errors: []int{403, 404, 409}, enums: map[string][]string{"action": instanceActionList}}},
 		{"POST", recordsPath + "/{id}/submit", s.submitRecord, opDoc{tag: "Records", summary: "Submit a draft: a workflow form's object goes to its first approval, another form's becomes Effective", body: "ActionInput", status: 200, resp: "Record", errors: []int{403, 404, 409, 422}}},
 	}
 }
@@ -52,9 +53,12 @@ func readProcess(r *http.Request) (*model.Definition, error) {
 	if body[0] == '<' {
 		return model.FromBPMN(body)
 	}
+	if e := wiretext.CheckJSON(body); e != nil {
+		return nil, textError(e, doc{"流程定义", "the process"})
+	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
-		return nil, apperr.New(apperr.Malformed, "流程定义不是有效的 JSON 或 BPMN: %s (invalid process)", jsonErr(err))
+		return nil, decodeError(err, doc{"流程定义不是有效的 JSON 或 BPMN: 流程定义", "the process (JSON or BPMN)"})
 	}
 	if _, ok := probe["nodes"]; ok {
 		return model.FromGraph(body)
@@ -115,24 +119,10 @@ type simulateInput struct {
 	Tree       json.RawMessage `json:"tree,omitempty"`
 }
 
-// simulateKeys are the keys of a simulation's body: a misspelt one
-// ("initator") would otherwise silently simulate something else.
-var simulateKeys = []string{"form", "definition", "tree", "values", "initiator", "chosen"}
-
 func (s *Server) simulate(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	var raw map[string]json.RawMessage
-	if err := decodeBody(r, &raw); err != nil {
+	var in simulateInput // unknown keys are refused ("initator")
+	if err := decodeBody(r, &in); err != nil {
 		return err
-	}
-	for k := range raw {
-		if !slices.Contains(simulateKeys, k) {
-			return apperr.Field(k, "未知的键 %q, 可用的键: %[2]s (unknown key %[1]q; the keys are %[2]s)", k, strings.Join(simulateKeys, ", "))
-		}
-	}
-	var in simulateInput
-	body, _ := json.Marshal(raw)
-	if err := decodeStrict(body, &in); err != nil {
-		return apperr.New(apperr.Malformed, "请求体不是有效的 JSON: %s (invalid JSON body)", jsonErr(err))
 	}
 	if in.Form == "" {
 		return apperr.Field("form", "缺少 form (form is required)")
@@ -174,7 +164,7 @@ func timeParam(r *http.Request, name string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, apperr.Field(name, "参数 %s 需要日期 (RFC 3339 or yyyy-MM-dd), 收到 %q", name, v)
+	return time.Time{}, apperr.Field(name, "参数 %s 需要日期, 收到 %q (%s must be a date: RFC 3339 or yyyy-MM-dd)", name, v, name)
 }
 
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, a record.Actor) error {
@@ -232,10 +222,7 @@ func actionInput(r *http.Request) (workflow.Input, error) {
 	if len(bytes.TrimSpace(buf.Bytes())) == 0 {
 		return in, nil
 	}
-	if err := decodeStrict(buf.Bytes(), &in); err != nil {
-		return in, apperr.New(apperr.Malformed, "请求体不是有效的 JSON: %s (invalid JSON body)", jsonErr(err))
-	}
-	return in, nil
+	return in, decodeObject(buf.Bytes(), &in)
 }
 
 func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, a record.Actor) error {
@@ -313,11 +300,14 @@ func (s *Server) submitRecord(w http.ResponseWriter, r *http.Request, a record.A
 // userContext applies X-User-Id-Type / X-User-Id: an engine credential may
 // act as any user (their lists, their tasks).
 func (s *Server) userContext(r *http.Request, a record.Actor) (record.Actor, error) {
-	id := strings.TrimSpace(r.Header.Get("X-User-Id"))
-	if id == "" {
-		return a, nil
+	id, err := header(r, "X-User-Id")
+	if id == "" || err != nil {
+		return a, err
 	}
-	by := r.Header.Get("X-User-Id-Type")
+	by, err := header(r, "X-User-Id-Type")
+	if err != nil {
+		return a, err
+	}
 	if by == "" {
 		by = "USERID"
 	}

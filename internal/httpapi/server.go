@@ -23,6 +23,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/sqldb"
+	"github.com/tritiumhq/tritium/internal/wiretext"
 	"github.com/tritiumhq/tritium/internal/workflow"
 )
 
@@ -100,11 +101,11 @@ func New(cfg Config, deps Deps) *Server {
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
 	s.routes = s.restRoutes()
 	for _, rt := range s.routes {
-		s.mux.Handle(rt.method+" "+rt.pattern, s.rest(rt.h))
+		s.mux.Handle(rt.method+" "+rt.pattern, s.rest(rt.h, pathNames(rt.pattern)))
 	}
 	s.openapiDoc, _ = json.MarshalIndent(s.OpenAPI(), "", "  ")
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, s.log, &apiError{http.StatusNotFound, "not_found", "没有这个接口: " + r.Method + " " + r.URL.Path + " (no such endpoint; see /api/v1/openapi.json)", ""})
+		writeError(w, r, s.log, &apiError{http.StatusNotFound, "not_found", "没有这个接口: " + r.Method + " " + wiretext.Clip(strings.ToValidUTF8(r.URL.Path, "?")) + " (no such endpoint; see /api/v1/openapi.json)", ""})
 	})
 	return s
 }
@@ -167,8 +168,22 @@ func (s *Server) Handler() http.Handler {
 					slog.Int("status", sw.status), slog.Int64("bytes", sw.n), slog.Duration("duration", time.Since(start)))
 			}
 		}()
+		if err := checkQuery(r.URL.RawQuery); err != nil {
+			s.refuse(sw, r, err)
+			return
+		}
 		s.mux.ServeHTTP(sw, r)
 	})
+}
+
+// refuse answers a request the middleware will not pass on, in the
+// envelope of the API it was meant for.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if _, h3 := canonicalPaths[strings.ToLower(r.URL.Path)]; h3 {
+		s.h3.fail(w, r, err)
+		return
+	}
+	writeError(w, r, s.log, err)
 }
 
 func levelFor(status int) slog.Level {
@@ -247,6 +262,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) authenticate(r *http.Request) (record.Actor, error) {
 	code := strings.TrimSpace(r.Header.Get("EngineCode"))
 	secret := strings.TrimSpace(r.Header.Get("EngineSecret"))
+	if wiretext.Check(code) != wiretext.OK || wiretext.Check(secret) != wiretext.OK {
+		return record.Actor{}, errUnauthorized // no credential is such text
+	}
 	p, ok, err := s.deps.Auth.Verify(r.Context(), code, secret)
 	if err != nil {
 		return record.Actor{}, err

@@ -1,13 +1,18 @@
 // Package lenientjson reads JSON the way H3Yun's server (Newtonsoft.Json)
 // did, which is what its clients rely on: strict JSON first (the fast
 // path), then single-quoted strings. Numbers decode as json.Number so
-// decimals stay exact.
+// decimals stay exact. Text that encoding/json would silently rewrite
+// (invalid UTF-8, unpaired surrogates) or that not every database can
+// store (NUL) is refused with a *wiretext.JSONError naming where it is.
 package lenientjson
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
+
+	"github.com/tritiumhq/tritium/internal/wiretext"
 )
 
 // Unmarshal decodes data into v.
@@ -16,18 +21,46 @@ func Unmarshal(data []byte, v any) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) && bytes.IndexByte(data, '\'') >= 0 {
 		if fixed, ok := singleToDouble(data); ok {
-			return strict(fixed, v)
+			return checked(fixed, strict(fixed, v))
 		}
 	}
-	return err
+	return checked(data, err)
 }
 
-// Strict decodes exactly one JSON value (numbers as json.Number).
-func Strict(data []byte, v any) error { return strict(data, v) }
+// Strict decodes exactly one JSON value (numbers as json.Number), and
+// refuses object keys v has no field for (REST is strict; H3Yun clients
+// send extra keys).
+func Strict(data []byte, v any) error { return checked(data, decode(data, v, true)) }
 
-func strict(data []byte, v any) error {
+// UnknownKey is the key Strict found no field for in err, if that is
+// what err is. (encoding/json has no typed error for it.)
+func UnknownKey(err error) (string, bool) {
+	const prefix = `json: unknown field "`
+	if err == nil || !strings.HasPrefix(err.Error(), prefix) {
+		return "", false
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(err.Error(), prefix), `"`), true
+}
+
+// checked adds the text check to a decode that succeeded.
+func checked(data []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	if e := wiretext.CheckJSON(data); e != nil {
+		return e
+	}
+	return nil
+}
+
+func strict(data []byte, v any) error { return decode(data, v, false) }
+
+func decode(data []byte, v any, known bool) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
+	if known {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		return err
 	}

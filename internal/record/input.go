@@ -1,6 +1,7 @@
 package record
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/lenientjson"
+	"github.com/tritiumhq/tritium/internal/wiretext"
 )
 
 // Data is an object as a client sent it: JSON decoded with UseNumber.
@@ -105,13 +107,9 @@ func (s *Service) parse(f *form.Form, data Data, create bool) (*changes, error) 
 func (s *Service) parseSystem(c *changes, fd *form.Field, v any, create bool) error {
 	switch fd.Code {
 	case form.SysObjectID:
-		id, _ := v.(string)
-		id = strings.TrimSpace(id)
-		if v == nil || id == "" {
-			return nil
-		}
-		if !idRE.MatchString(id) {
-			return apperr.Field(fd.Code, "ObjectId 无效: %q (letters, digits and _.:- only, at most 64)", id)
+		id, err := objectID(fd.Code, v)
+		if err != nil {
+			return err
 		}
 		c.id = id
 	case form.SysVersion:
@@ -139,6 +137,28 @@ func (s *Service) parseSystem(c *changes, fd *form.Field, v any, create bool) er
 		}
 	}
 	return nil
+}
+
+// objectID reads an ObjectId as given: a string, or a number read as its
+// text (as ids are documented); empty or null is none. Anything else is
+// refused, never dropped for a generated id.
+func objectID(field string, v any) (string, error) {
+	var id string
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		id = strings.TrimSpace(x)
+	case json.Number:
+		id = x.String()
+	default:
+		zh, en := wiretext.Describe(v)
+		return "", apperr.Field(field, "ObjectId 需要字符串, 收到%s (ObjectId must be a string, not %s)", zh, en)
+	}
+	if id != "" && !idRE.MatchString(id) {
+		return "", apperr.Field(field, "ObjectId 无效: %q (letters, digits and _.:- only, at most 64)", wiretext.Clip(id))
+	}
+	return id, nil
 }
 
 func (s *Service) parseChild(ch *form.Child, v any) (childChange, error) {
@@ -195,13 +215,12 @@ func (s *Service) parseRow(ch *form.Child, i int, row map[string]any) (rowChange
 		}
 		if fd.System() {
 			if fd.Code == form.SysObjectID {
-				id, _ := row[k].(string)
-				if id = strings.TrimSpace(id); id != "" {
-					if !idRE.MatchString(id) {
-						return rc, apperr.Field(ch.Code+".ObjectId", "子表%s 第%d行: ObjectId 无效: %q", ch.Code, i+1, id)
-					}
-					rc.id = id
+				id, err := objectID(ch.Code+".ObjectId", row[k])
+				if err != nil {
+					e := apperr.As(err)
+					return rc, &apperr.Error{Code: e.Code, Field: e.Field, Message: fmt.Sprintf("子表%s 第%d行: %s", ch.Code, i+1, e.Message)}
 				}
+				rc.id = id
 			}
 			continue // ParentObjectId and sortKey are ours
 		}

@@ -348,7 +348,7 @@ func (s *Service) checkRefs(ctx context.Context, tx *sqldb.Tx, set []fieldVal) e
 func (s *Service) checkRelation(ctx context.Context, tx *sqldb.Tx, fd *form.Field, id string) error {
 	target, err := s.forms.Get(fd.Form)
 	if err != nil {
-		return apperr.Field(fd.Code, "字段%s: 关联表单不存在: %s", fd.Code, fd.Form)
+		return apperr.Field(fd.Code, "字段%s: 关联表单不存在: %s (%s: the related form %s does not exist)", fd.Code, fd.Form, fd.Code, fd.Form)
 	}
 	var one int
 	err = tx.QueryRow(ctx, s.plan(target).exists, id).Scan(&one)
@@ -373,6 +373,7 @@ func (s *Service) describeFiles(ctx context.Context, tx *sqldb.Tx, fd *form.Fiel
 	if err != nil {
 		if e := apperr.As(err); e != nil && e.Field == "" {
 			e.Field = fd.Code
+			e.Message = "字段" + fd.Code + ": " + e.Message // H3Yun's envelope shows only the message
 		}
 		return nil, err
 	}

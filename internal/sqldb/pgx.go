@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/tritiumhq/tritium/internal/apperr"
 )
 
 // PostgreSQL runs on pgx directly, not through database/sql: faster, and
@@ -30,6 +31,7 @@ type Row interface {
 type pgxRows struct{ pgx.Rows }
 
 func (r pgxRows) Close() error { r.Rows.Close(); return nil }
+func (r pgxRows) Err() error   { return pgErr(r.Rows.Err()) }
 
 type pgxRow struct{ row pgx.Row }
 
@@ -37,6 +39,18 @@ func (r pgxRow) Scan(dest ...any) error {
 	err := r.row.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sql.ErrNoRows
+	}
+	return pgErr(err)
+}
+
+// pgErr classifies text PostgreSQL cannot hold (NUL, invalid UTF-8) as
+// the client's error. The adapters refuse such text before it gets here;
+// this keeps one they missed from being an internal error on PostgreSQL
+// alone.
+func pgErr(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05") {
+		return apperr.Wrap(apperr.Malformed, err, "文本含有 NUL 字符或无效的 UTF-8 (text contains a NUL character or invalid UTF-8)")
 	}
 	return err
 }
@@ -58,7 +72,7 @@ type pgxQuerier interface {
 func pgExec(ctx context.Context, q pgxQuerier, query string, args []any) (sql.Result, error) {
 	tag, err := q.Exec(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, pgErr(err)
 	}
 	return pgxResult{tag}, nil
 }
@@ -66,7 +80,7 @@ func pgExec(ctx context.Context, q pgxQuerier, query string, args []any) (sql.Re
 func pgQuery(ctx context.Context, q pgxQuerier, query string, args []any) (Rows, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, pgErr(err)
 	}
 	return pgxRows{rows}, nil
 }

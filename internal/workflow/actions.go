@@ -391,7 +391,7 @@ func (r *run) returnTo(t *Task, n *model.Node, in Input) error {
 		strategy = StrategyRerun
 	}
 	if strategy != StrategyRerun && strategy != StrategyBack {
-		return apperr.Field("strategy", "strategy 需要 rerun 或 back")
+		return apperr.Field("strategy", "strategy 需要 rerun 或 back (strategy must be rerun or back)")
 	}
 	if err := r.emit(EvTaskSet, EventData{Task: t.ID, Status: TaskReturned, Comment: in.Comment}); err != nil {
 		return err
