@@ -232,7 +232,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		"post /OpenApi/Invoke", "post /OpenApi/UploadAttachment", "post /Api/DownloadBizObjectFile", "get /healthz", "get /readyz",
 		"put /api/v1/forms/{code}/workflow", "get /api/v1/forms/{code}/workflow", "post /api/v1/workflow/simulate",
 		"get /api/v1/tasks", "get /api/v1/tasks/{id}", "post /api/v1/tasks/{id}/{action}",
-		"get /api/v1/instances/{id}", "post /api/v1/instances/{id}/{action}", "post /api/v1/forms/{code}/records/{id}/submit",
+		"get /api/v1/instances/{id}", "get /api/v1/instances/{id}/replay", "post /api/v1/instances/{id}/{action}", "post /api/v1/forms/{code}/records/{id}/submit",
 	}
 	for _, kind := range []string{"users", "departments", "roles"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",

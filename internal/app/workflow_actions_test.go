@@ -272,5 +272,168 @@ func TestSimulate(t *testing.T) {
 		if status, _ := s.do("POST", "/api/v1/workflow/simulate", map[string]any{"form": "D000002Expense", "values": map[string]any{"F404": 1}}); status != 422 {
 			t.Fatalf("simulate with an unknown field: %d", status)
 		}
+		// An initiator who does not exist, or a misspelt key, is refused,
+		// not simulated as the administrator.
+		for _, c := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"form": "D000002Expense", "initiator": "null"}, "initiator"},
+			{map[string]any{"form": "D000002Expense", "initiator": "no-such-user"}, "initiator"},
+			{map[string]any{"form": "D000002Expense", "initator": p.initiator}, "initator"},
+		} {
+			status, out := s.do("POST", "/api/v1/workflow/simulate", c.body)
+			if status != 422 || decode(t, out)["error"].(map[string]any)["field"] != c.field {
+				t.Fatalf("simulate %v: %d %s", c.body, status, out)
+			}
+		}
+		// Without an initiator the administrator submits.
+		out = s.mustJSON("POST", "/api/v1/workflow/simulate", map[string]any{"form": "D000002Expense", "initiator": nil}, 200)
+		if steps := out["steps"].([]any); len(steps) < 2 || steps[0].(map[string]any)["node"] != "start" {
+			t.Fatalf("simulate as the administrator: %v", steps)
+		}
+	})
+}
+
+// TestReadCCAfterEnd: a cc sent by the last node finishes the instance;
+// its reader can still mark it read, once, and nothing else changes.
+func TestReadCCAfterEnd(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(approval("n1", userRule(p.a)), `{"type":"cc","id":"copy","name":"抄送","assignees":`+userRule(p.director)+`}`))
+		obj, inst := s.submit(p.initiator, "10")
+		s.mustAct(p.a, s.oneTodo(p.a, inst), "approve", nil)
+		s.wantState(obj, inst, "approved")
+		ccs := s.mustJSON("GET", "/api/v1/tasks?view=cc", nil, 200, as(p.director)...)["items"].([]any)
+		if len(ccs) != 1 || ccs[0].(map[string]any)["taskStatus"] != "unread" {
+			t.Fatalf("director's cc list: %v", ccs)
+		}
+		cc := ccs[0].(map[string]any)["taskId"].(string)
+		if status, _ := s.act(p.a, cc, "read", nil); status != 403 {
+			t.Fatalf("reading someone else's cc: %d", status)
+		}
+		status, out := s.act(p.director, cc, "read", nil)
+		if status != 200 || out["status"] != "read" || out["instanceStatus"] != "approved" {
+			t.Fatalf("read on an ended instance: %d %v", status, out)
+		}
+		if status, _ := s.act(p.director, cc, "read", nil); status != 409 {
+			t.Fatalf("reading twice: %d", status)
+		}
+		if got := s.mustJSON("GET", "/api/v1/tasks/"+cc, nil, 200)["status"]; got != "read" {
+			t.Fatalf("cc task after read: %v", got)
+		}
+		// Reading is all an ended instance allows besides comments.
+		if status, _ := s.act(p.director, cc, "cc", map[string]any{"users": []string{p.b}}); status != 409 {
+			t.Fatalf("cc from an ended instance: %d", status)
+		}
+		s.wantState(obj, inst, "approved")
+	})
+}
+
+// TestRemoveBeforeSigners: the signers a task added before itself can be
+// removed while it waits for them; once none is left to sign, it is the
+// adder's turn again.
+func TestRemoveBeforeSigners(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(approval("n1", userRule(p.a)), approval("n2", userRule(p.gm))))
+		obj, inst := s.submit(p.initiator, "10")
+		aTask := s.oneTodo(p.a, inst)
+		s.mustAct(p.a, aTask, "add-signers", map[string]any{"users": []string{p.b, p.c}, "position": "before"})
+		if got := s.mustJSON("GET", "/api/v1/tasks/"+aTask, nil, 200)["status"]; got != "waiting" {
+			t.Fatalf("a's task after adding before-signers: %v", got)
+		}
+		s.mustAct(p.b, s.oneTodo(p.b, inst), "approve", nil)
+		cTask := s.oneTodo(p.c, inst)
+		// Someone else cannot remove them, and a cannot remove nobody.
+		if status, _ := s.act(p.b, aTask, "remove-signers", map[string]any{"users": []string{p.c}}); status != 403 {
+			t.Fatalf("remove-signers on someone else's task: %d", status)
+		}
+		if status, _ := s.act(p.a, aTask, "remove-signers", map[string]any{"users": []string{p.gm}}); status != 409 {
+			t.Fatalf("removing a user who was not added: %d", status)
+		}
+		status, out := s.act(p.a, aTask, "remove-signers", map[string]any{"users": []string{p.c}})
+		if status != 200 || out["status"] != "pending" {
+			t.Fatalf("remove-signers on a waiting task: %d %v", status, out)
+		}
+		if got := s.mustJSON("GET", "/api/v1/tasks/"+cTask, nil, 200)["status"]; got != "canceled" {
+			t.Fatalf("the removed signer's task: %v", got)
+		}
+		if len(s.todo(p.c, inst)) != 0 || s.oneTodo(p.a, inst) != aTask {
+			t.Fatal("after removing c: c keeps a task or it is not a's turn")
+		}
+		// A waiting task still cannot approve.
+		s.mustAct(p.a, aTask, "add-signers", map[string]any{"users": []string{p.c}, "position": "before"})
+		if status, _ := s.act(p.a, aTask, "approve", nil); status != 409 {
+			t.Fatalf("approving while waiting for a before-signer: %d", status)
+		}
+		s.mustAct(p.a, aTask, "remove-signers", nil) // all of them
+		s.mustAct(p.a, aTask, "approve", nil)
+		if pos := s.positions(inst); pos != "n2" {
+			t.Fatalf("after a approved: %s, want n2", pos)
+		}
+		s.mustAct(p.gm, s.oneTodo(p.gm, inst), "approve", nil)
+		s.wantState(obj, inst, "approved")
+	})
+}
+
+// TestUnknownProcessKeys: a misspelt or unknown key in any process format
+// is a 422 naming the node (or flow) and the key, and nothing is stored.
+func TestUnknownProcessKeys(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		graph := `{"nodes":[{"id":"s","type":"start"},{"id":"boss","type":"approval","assignees":` + userRule(p.a) + `%s},{"id":"e","type":"end"}],` +
+			`"flows":[{"id":"f1","from":"s","to":"boss"%s},{"id":"f2","from":"boss","to":"e"}]}`
+		cases := []struct{ name, body, field, key string }{
+			{"tree: misspelt assignees", tree(`{"type":"approval","id":"manager","assignes":` + userRule(p.a) + `}`), "manager", `"assignes"`},
+			{"tree: misspelt key of an assignee", tree(`{"type":"approval","id":"manager","assignees":[{"kind":"user","id":["` + p.a + `"]}]}`), "manager", `"assignees[0].id"`},
+			{"graph: misspelt rejectPolicy", fmt.Sprintf(graph, `,"rejectPolcy":"initiator"`, ""), "boss", `"rejectPolcy"`},
+			{"graph: misspelt flow condition", fmt.Sprintf(graph, "", `,"conditon":"true"`), "f1", `"conditon"`},
+		}
+		for _, c := range cases {
+			status, out := s.do("PUT", "/api/v1/forms/D000002Expense/workflow", c.body)
+			if status != 422 {
+				t.Fatalf("%s: HTTP %d, want 422: %s", c.name, status, out)
+			}
+			e := decode(t, out)["error"].(map[string]any)
+			msg := e["message"].(string)
+			if e["field"] != c.field || !strings.Contains(msg, c.key) || !strings.Contains(msg, "(node "+c.field) && !strings.Contains(msg, "(flow "+c.field) {
+				t.Fatalf("%s: field %v, message %q; want %s and %s named", c.name, e["field"], msg, c.field, c.key)
+			}
+		}
+		if status, _ := s.do("GET", "/api/v1/forms/D000002Expense/workflow", nil); status != 404 && status != 409 {
+			t.Fatalf("a refused process was stored: %d", status)
+		}
+		// The graph a simulation tries is read the same way.
+		var def any
+		json.Unmarshal([]byte(fmt.Sprintf(graph, `,"rejectPolcy":"initiator"`, "")), &def)
+		status, out := s.do("POST", "/api/v1/workflow/simulate", map[string]any{"form": "D000002Expense", "definition": def})
+		if status != 422 || !strings.Contains(string(out), "rejectPolcy") {
+			t.Fatalf("simulate with an unknown key: %d %s", status, out)
+		}
+		// Spelt right, both formats store and run.
+		s.mustJSON("PUT", "/api/v1/forms/D000002Expense/workflow", fmt.Sprintf(graph, `,"rejectPolicy":"initiator"`, ""), 200)
+		stored := s.mustJSON("GET", "/api/v1/forms/D000002Expense/workflow", nil, 200)["definition"].(map[string]any)
+		if boss := stored["nodes"].([]any)[1].(map[string]any); boss["rejectPolicy"] != "initiator" {
+			t.Fatalf("stored node: %v", boss)
+		}
+		// BPMN: a tritium: setting where Tritium reads none is refused too.
+		status, xml := s.do("GET", "/api/v1/forms/D000002Expense/workflow?format=bpmn", nil)
+		if status != 200 || !strings.Contains(string(xml), `<bpmn:sequenceFlow id="f1" `) {
+			t.Fatalf("export: %d %s", status, xml)
+		}
+		for _, c := range []struct{ edit, field, key string }{
+			{strings.Replace(string(xml), `<bpmn:sequenceFlow id="f1" `, `<bpmn:sequenceFlow tritium:condition="F0000002 &gt; 1" id="f1" `, 1), "f1", "tritium:condition"},
+			{strings.Replace(string(xml), `<bpmn:userTask id="boss"`, `<bpmn:userTask tritium:rejectPolcy="initiator" id="boss"`, 1), "boss", "tritium:rejectPolcy"},
+		} {
+			status, out := s.do("PUT", "/api/v1/forms/D000002Expense/workflow", c.edit, "Content-Type", "application/xml")
+			if status != 422 || decode(t, out)["error"].(map[string]any)["field"] != c.field || !strings.Contains(string(out), c.key) {
+				t.Fatalf("BPMN with %s: %d %s", c.key, status, out)
+			}
+		}
+		s.mustJSON("PUT", "/api/v1/forms/D000002Expense/workflow", string(xml), 200, "Content-Type", "application/xml")
 	})
 }

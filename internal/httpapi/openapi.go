@@ -298,6 +298,16 @@ func components() obj {
 			"initiator": obj{"type": "string"}, "positions": obj{"type": "array", "items": obj{"type": "object"}},
 			"tasks": obj{"type": "array", "items": ref("Task")}, "history": obj{"type": "array", "items": obj{"type": "object"}},
 		}},
+		"Replay": obj{"type": "object", "description": "An instance's state after each of its events, rebuilt from the event log", "properties": obj{
+			"id": obj{"type": "string"}, "form": obj{"type": "string"}, "objectId": obj{"type": "string"}, "version": obj{"type": "integer"},
+			"steps": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+				"event":        obj{"type": "object", "description": "the event as the instance's history shows it: seq, type, actor, time, data, node, nodeName"},
+				"status":       obj{"type": "string", "enum": []string{"running", "approved", "rejected", "canceled", "terminated"}},
+				"recordStatus": obj{"type": []string{"integer", "null"}, "enum": []any{1, 2, 3, nil}, "description": "the object's Status the instance stood for then; null once the object was deleted"},
+				"positions":    obj{"type": "array", "items": obj{"type": "object", "properties": obj{"node": obj{"type": "string"}, "nodeName": obj{"type": "string"}, "token": obj{"type": "string"}}}},
+				"openTasks":    obj{"type": "array", "items": ref("Task")},
+			}}},
+		}},
 		"Envelope": obj{"type": "object", "properties": obj{
 			"Successful": obj{"type": "boolean"}, "ErrorMessage": obj{"type": []string{"string", "null"}},
 			"Logined": obj{"type": "boolean"}, "ReturnData": obj{"type": []string{"object", "null"}}, "DataType": obj{"type": "integer"},

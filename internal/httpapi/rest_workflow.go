@@ -32,6 +32,7 @@ func (s *Server) workflowRoutes() []route {
 		{"GET", "/api/v1/tasks/{id}", s.getTask, opDoc{tag: "Workflow", summary: "Get a task", status: 200, resp: "Task", errors: []int{404}}},
 		{"POST", "/api/v1/tasks/{id}/{action}", s.taskAction, opDoc{tag: "Workflow", summary: "Act on a task: " + taskActions + " (403 when the task is not the actor's, 409 when it is no longer pending)", body: "ActionInput", status: 200, resp: "Task", errors: []int{403, 404, 409}, enums: map[string][]string{"action": taskActionList}}},
 		{"GET", "/api/v1/instances/{id}", s.getInstance, opDoc{tag: "Workflow", summary: "An instance: status, positions, tasks and ordered history", status: 200, resp: "Instance", errors: []int{404}}},
+		{"GET", "/api/v1/instances/{id}/replay", s.replayInstance, opDoc{tag: "Workflow", summary: "Step through an instance: its state after each event (status, the object's Status, positions, open tasks), rebuilt from the event log", status: 200, resp: "Replay", errors: []int{404}}},
 		{"POST", "/api/v1/instances/{id}/{action}", s.instanceAction, opDoc{tag: "Workflow", summary: "Act on an instance: " + instanceActions + " (terminate and jump: administrators)", body: "ActionInput", status: 200, resp: "Instance", errors: []int{403, 404, 409}, enums: map[string][]string{"action": instanceActionList}}},
 		{"POST", recordsPath + "/{id}/submit", s.submitRecord, opDoc{tag: "Records", summary: "Submit a draft: a workflow form's object goes to its first approval, another form's becomes Effective", body: "ActionInput", status: 200, resp: "Record", errors: []int{403, 404, 409, 422}}},
 	}
@@ -60,11 +61,7 @@ func readProcess(r *http.Request) (*model.Definition, error) {
 		return nil, decodeError(err, doc{"流程定义不是有效的 JSON 或 BPMN: 流程定义", "the process (JSON or BPMN)"})
 	}
 	if _, ok := probe["nodes"]; ok {
-		var d model.Definition
-		if err := decodeStrict(body, &d); err != nil {
-			return nil, decodeError(err, doc{"流程图格式错误: 流程图", "the process graph"})
-		}
-		return &d, nil
+		return model.FromGraph(body)
 	}
 	return model.FromTree(body)
 }
@@ -117,23 +114,31 @@ func (s *Server) getProcess(w http.ResponseWriter, r *http.Request, _ record.Act
 type simulateInput struct {
 	Form string `json:"form"`
 	workflow.SimInput
-	Tree json.RawMessage `json:"tree,omitempty"`
+	// Definition (a graph) and Tree are read as PUT …/workflow reads them.
+	Definition json.RawMessage `json:"definition,omitempty"`
+	Tree       json.RawMessage `json:"tree,omitempty"`
 }
 
 func (s *Server) simulate(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	var in simulateInput
+	var in simulateInput // unknown keys are refused ("initator")
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
 	if in.Form == "" {
 		return apperr.Field("form", "缺少 form (form is required)")
 	}
-	if len(in.Tree) > 0 {
-		def, err := model.FromTree(in.Tree)
-		if err != nil {
-			return err
-		}
-		in.Definition = def
+	var err error
+	graph, tree := given(in.Definition), given(in.Tree)
+	switch {
+	case graph && tree:
+		return apperr.Field("tree", "definition 与 tree 只能给一个 (give definition or tree, not both)")
+	case graph:
+		in.SimInput.Definition, err = model.FromGraph(in.Definition)
+	case tree:
+		in.SimInput.Definition, err = model.FromTree(in.Tree)
+	}
+	if err != nil {
+		return err
 	}
 	steps, err := s.deps.Workflow.Simulate(r.Context(), in.Form, in.SimInput)
 	if err != nil {
@@ -141,6 +146,12 @@ func (s *Server) simulate(w http.ResponseWriter, r *http.Request, a record.Actor
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"steps": steps})
 	return nil
+}
+
+// given reports whether an optional JSON value is there (not absent, not null).
+func given(raw json.RawMessage) bool {
+	v := bytes.TrimSpace(raw)
+	return len(v) > 0 && string(v) != "null"
 }
 
 func timeParam(r *http.Request, name string) (time.Time, error) {
@@ -229,6 +240,15 @@ func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, a record.Act
 
 func (s *Server) getInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
 	v, err := s.deps.Workflow.Instance(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) replayInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+	v, err := s.deps.Workflow.ReplaySteps(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -68,10 +68,72 @@ func (s *Service) RoleMembers(ctx context.Context, q sqldb.Querier, roleIDs []st
 	return collectUsers(ctx, q, "SELECT m.user_id FROM role_members m JOIN users u ON u.id = m.user_id WHERE u.enabled = ? AND m.role_id = ? ORDER BY u.created_time, u.id", roleIDs)
 }
 
-// DepartmentMembers returns the enabled direct members of the departments,
-// department by department, each user once.
-func (s *Service) DepartmentMembers(ctx context.Context, q sqldb.Querier, deptIDs []string) ([]string, error) {
+// DepartmentMembers returns the enabled members of the departments,
+// department by department, each user once: their direct members, or with
+// sub also those of every department below them (a department before its
+// sub-departments, these in their sort order).
+func (s *Service) DepartmentMembers(ctx context.Context, q sqldb.Querier, deptIDs []string, sub bool) ([]string, error) {
+	if sub {
+		var all []string
+		for _, id := range deptIDs {
+			tree, err := subtree(ctx, q, id)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, tree...)
+		}
+		deptIDs = all
+	}
 	return collectUsers(ctx, q, "SELECT id FROM users WHERE enabled = ? AND department_id = ? ORDER BY created_time, id", deptIDs)
+}
+
+// subtree lists department root and every department below it, depth
+// first in sort order, in one query (UNION stops at a cycle of a corrupt
+// tree). A root that does not exist gives none.
+func subtree(ctx context.Context, q sqldb.Querier, root string) ([]string, error) {
+	rows, err := q.Query(ctx, `WITH RECURSIVE down(id) AS (
+			SELECT id FROM departments WHERE id = ?
+			UNION
+			SELECT d.id FROM departments d JOIN down ON d.parent_id = down.id)
+		SELECT d.id, COALESCE(d.parent_id, '') FROM departments d JOIN down ON down.id = d.id
+		ORDER BY d.sort_order, d.created_time, d.id`, root)
+	if err != nil {
+		return nil, fmt.Errorf("departments under %q: %w", root, err)
+	}
+	defer rows.Close()
+	children := map[string][]string{}
+	found := false
+	for rows.Next() {
+		var id, parent string
+		if err := rows.Scan(&id, &parent); err != nil {
+			return nil, fmt.Errorf("departments under %q: %w", root, err)
+		}
+		found = found || id == root
+		if id != root {
+			children[parent] = append(children[parent], id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("departments under %q: %w", root, err)
+	}
+	if !found {
+		return nil, nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	var walk func(id string)
+	walk = func(id string) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		out = append(out, id)
+		for _, c := range children[id] {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out, nil
 }
 
 func collectUsers(ctx context.Context, q sqldb.Querier, query string, keys []string) ([]string, error) {

@@ -52,7 +52,7 @@ func TestApprovalLookups(t *testing.T) {
 		if members, _ := e.svc.RoleMembers(e.ctx, q, []string{role.ID}); len(members) != 1 || members[0] != clerk.ID {
 			t.Fatalf("disabled users stay out: %v", members)
 		}
-		inTeam, err := e.svc.DepartmentMembers(e.ctx, q, []string{team.ID})
+		inTeam, err := e.svc.DepartmentMembers(e.ctx, q, []string{team.ID}, false)
 		if err != nil || len(inTeam) != 3 {
 			t.Fatalf("team members = %v %v", inTeam, err)
 		}

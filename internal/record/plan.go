@@ -22,8 +22,10 @@ type plan struct {
 	seqExpr  string // set when the insert draws SeqNo itself
 	exists   string
 	remove   string
-	children []childPlan
-	nSys     int
+	// instanceOf: the object's WorkflowInstanceId ("" when none)
+	instanceOf string
+	children   []childPlan
+	nSys       int
 }
 
 type childPlan struct {
@@ -69,6 +71,7 @@ func buildPlan(d sqldb.Dialect, f *form.Form) *plan {
 	p.seq, p.seqArgs = d.NextSequenceSQL(form.SequenceName(f.Table()))
 	p.exists = "SELECT 1 FROM " + p.table + " WHERE " + q("objectid") + " = ?"
 	p.remove = "DELETE FROM " + p.table + " WHERE " + q("objectid") + " = ?"
+	p.instanceOf = "SELECT COALESCE(" + q("workflowinstanceid") + ", '') FROM " + p.table + " WHERE " + q("objectid") + " = ?"
 	for _, c := range f.Children {
 		p.children = append(p.children, buildChildPlan(d, c))
 	}

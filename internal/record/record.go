@@ -104,14 +104,19 @@ type Files interface {
 	Describe(ctx context.Context, q sqldb.Querier, keys []string) ([]form.FileRef, error)
 }
 
-// Workflows starts the approval process of a workflow form's object, in
-// the transaction that creates (or submits) it. The workflow engine
-// implements it; it is set after both services exist.
+// Workflows is the approval process of a workflow form's objects, told
+// in the transaction that creates (or submits) an object, and in the one
+// that deletes it. The workflow engine implements it; it is set after both
+// services exist.
 type Workflows interface {
 	// StartTx starts instance instanceID for the object (already written
 	// in tx with Status Running); with submit, the start node is completed
 	// by the object's owner.
 	StartTx(ctx context.Context, tx *sqldb.Tx, f *form.Form, objectID, instanceID string, actor Actor, submit bool) error
+	// ObjectRemovedTx tells instance instanceID that actor deletes its
+	// object in tx, just after: the instance records it and, when still
+	// running, ends canceled without writing to the object.
+	ObjectRemovedTx(ctx context.Context, tx *sqldb.Tx, f *form.Form, objectID, instanceID string, actor Actor) error
 }
 
 // Service is the record service.
@@ -152,3 +157,7 @@ func (s *Service) Codec() *form.Codec { return s.codec }
 
 // Forms returns the form service.
 func (s *Service) Forms() *form.Service { return s.forms }
+
+func objectNotFound(id string) error {
+	return apperr.New(apperr.NotFound, "业务对象不存在: %s (object not found)", id)
+}

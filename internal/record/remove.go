@@ -2,20 +2,42 @@ package record
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
 
-// Remove deletes an object and its child rows.
+// Remove deletes an object and its child rows. On a workflow form the
+// object's instance learns of it in the same transaction: a running one
+// ends canceled (see Workflows.ObjectRemovedTx), so no task of it is left
+// to act on.
 func (s *Service) Remove(ctx context.Context, actor Actor, formCode, id string) error {
-	return s.withForm(ctx, formCode, func(f *form.Form) error { return s.remove(ctx, f, id) })
+	return s.withForm(ctx, formCode, func(f *form.Form) error { return s.remove(ctx, actor, f, id) })
 }
 
-func (s *Service) remove(ctx context.Context, f *form.Form, id string) error {
+func (s *Service) remove(ctx context.Context, actor Actor, f *form.Form, id string) error {
 	p := s.plan(f)
 	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
+		if f.Workflow && s.wf != nil {
+			// The instance first, then the object: the order every
+			// workflow step locks them in.
+			var instanceID string
+			err := tx.QueryRow(ctx, p.instanceOf, id).Scan(&instanceID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return objectNotFound(id)
+			}
+			if err != nil {
+				return fmt.Errorf("instance of %s %s: %w", f.Code, id, err)
+			}
+			if instanceID != "" {
+				if err := s.wf.ObjectRemovedTx(ctx, tx, f, id, instanceID, actor); err != nil {
+					return err
+				}
+			}
+		}
 		res, err := tx.Exec(ctx, p.remove, id)
 		if err != nil {
 			return fmt.Errorf("remove %s %s: %w", f.Code, id, err)

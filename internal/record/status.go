@@ -4,33 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
-
-// SetWorkflowState records, inside tx, where an object's approval stands:
-// its Status and instance. The workflow engine calls it on every change
-// of the instance's outcome, so the two always agree.
-func (s *Service) SetWorkflowState(ctx context.Context, tx *sqldb.Tx, formCode, id string, status int64, instanceID string) error {
-	f, err := s.forms.Lookup(ctx, formCode)
-	if err != nil {
-		return err
-	}
-	q := tx.Dialect().Quote
-	res, err := tx.Exec(ctx, "UPDATE "+s.plan(f).table+" SET "+q("status")+" = ?, "+q("workflowinstanceid")+" = ?, "+
-		q("version")+" = "+q("version")+" + 1, "+q("modifiedtime")+" = ? WHERE "+q("objectid")+" = ?",
-		status, nilIfEmpty(instanceID), tx.Dialect().TimeValue(sqldb.Now()), id)
-	if err != nil {
-		return fmt.Errorf("set workflow state of %s: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return objectNotFound(id)
-	}
-	return nil
-}
 
 // Submit makes a draft of a form without workflow Effective, after
 // applying data; the required fields are checked on the result.

@@ -451,33 +451,6 @@ func (s *Service) updateOne(ctx context.Context, actor Actor, f *form.Form, id s
 	return version, err
 }
 
-// UpdateTx is Update inside tx. allow, when not nil, vets every field and
-// child table code the data writes (the workflow's field permissions); its
-// error refuses the update.
-func (s *Service) UpdateTx(ctx context.Context, tx *sqldb.Tx, actor Actor, formCode, id string, data Data, allow func(code string) error) (int64, error) {
-	f, err := s.forms.Lookup(ctx, formCode)
-	if err != nil {
-		return 0, err
-	}
-	c, err := s.parse(f, data, false)
-	if err != nil {
-		return 0, err
-	}
-	if allow != nil {
-		for _, fv := range append(append([]fieldVal{}, c.sys...), c.set...) {
-			if err := allow(fv.fd.Code); err != nil {
-				return 0, err
-			}
-		}
-		for _, cc := range c.children {
-			if err := allow(cc.child.Code); err != nil {
-				return 0, err
-			}
-		}
-	}
-	return s.update(ctx, tx, actor, f, id, c, c.version)
-}
-
 func (s *Service) update(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form.Form, id string, c *changes, want int64) (int64, error) {
 	p := s.plan(f)
 	d := tx.Dialect()
@@ -593,8 +566,4 @@ func (s *Service) replaceRows(ctx context.Context, tx *sqldb.Tx, cp childPlan, c
 		}
 	}
 	return nil
-}
-
-func objectNotFound(id string) error {
-	return apperr.New(apperr.NotFound, "业务对象不存在: %s (object not found)", id)
 }

@@ -81,7 +81,9 @@ func (e *Engine) TaskAction(ctx context.Context, actor record.Actor, taskID, act
 		if t.Assignee != actor.UserID {
 			return notYours(taskID)
 		}
-		if r.st.Status != Running && action != ActComment {
+		// A comment and marking a cc read are about the past: an ended
+		// instance takes them (the last node's cc ends the instance).
+		if r.st.Status != Running && action != ActComment && action != ActRead {
 			return conflict("流程已结束 (%s), 不能再%s (the instance has ended)", r.st.Status, action)
 		}
 		if err := r.taskAction(actor, t, action, in); err != nil {
@@ -106,10 +108,14 @@ func (r *run) taskAction(actor record.Actor, t *Task, action string, in Input) e
 		}
 		return r.emit(EvTaskSet, EventData{Task: t.ID, Status: TaskRead})
 	}
+	n := r.c.def.Node(t.Node)
+	if action == ActRemoveSigners && t.Status == TaskWaiting {
+		// waiting for the signers it added before itself
+		return r.removeSigners(t, n, in)
+	}
 	if t.Status != TaskPending {
 		return conflict("任务 %s 已处理或未轮到 (%s) (the task is %s, not pending)", t.ID, t.Status, t.Status)
 	}
-	n := r.c.def.Node(t.Node)
 	if t.Kind == KindStart {
 		switch action {
 		case ActApprove:
@@ -173,7 +179,14 @@ func (r *run) editRecord(actor record.Actor, node string, data record.Data) erro
 		}
 		return nil
 	}
-	if _, err := r.e.records.UpdateTx(r.ctx, r.tx, actor, r.st.Form, r.st.Object, data, allow); err != nil {
+	if r.st.ObjectDeleted {
+		return r.notOurs()
+	}
+	_, err := r.e.records.UpdateTx(r.ctx, r.tx, actor, r.st.Form, r.st.Object, r.id, data, allow)
+	if errors.Is(err, record.ErrNotInstanceObject) {
+		return r.notOurs()
+	}
+	if err != nil {
 		return err
 	}
 	r.obj = nil // conditions must see the change
@@ -341,20 +354,25 @@ func (r *run) addSigners(t *Task, in Input) error {
 	return nil
 }
 
-// removeSigners cancels open tasks of signers t added. t may be waiting for
-// signers it added before itself; then it is t's turn again.
+// removeSigners cancels open tasks of signers t added (all of them when
+// in.Users is empty). t may be waiting for signers it added before itself;
+// once none of those is left to sign, it is t's turn again.
 func (r *run) removeSigners(t *Task, n *model.Node, in Input) error {
-	removed := 0
+	removed, before := 0, false
 	for _, x := range r.visitTasks(t.Token, n.ID) {
 		if x.AddedBy == t.ID && x.Open() && (len(in.Users) == 0 || contains(in.Users, x.Assignee)) {
 			if err := r.emit(EvTaskSet, EventData{Task: x.ID, Status: TaskCanceled, Comment: in.Comment}); err != nil {
 				return err
 			}
 			removed++
+			before = before || x.Position == PositionBefore
 		}
 	}
 	if removed == 0 {
 		return conflict("没有可移除的加签人 (no open signer added by this task matches)")
+	}
+	if before && t.Status == TaskWaiting && r.allApproved(t.ID) {
+		return r.emit(EvTaskSet, EventData{Task: t.ID, Status: TaskPending})
 	}
 	return nil
 }

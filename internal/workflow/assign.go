@@ -41,7 +41,7 @@ func (r *run) resolveOne(n *model.Node, a model.Assignee, exprs *[]*vm.Program) 
 	case model.AssignRole:
 		return dir.RoleMembers(ctx, q, a.IDs)
 	case model.AssignDepartment:
-		return dir.DepartmentMembers(ctx, q, a.IDs)
+		return dir.DepartmentMembers(ctx, q, a.IDs, a.IncludeSubDepartments)
 	case model.AssignInitiator:
 		return []string{r.st.Initiator}, nil
 	case model.AssignLeader:

@@ -27,7 +27,9 @@ import (
 type Directory interface {
 	UserProfile(ctx context.Context, q sqldb.Querier, userID string) (org.Profile, bool, error)
 	RoleMembers(ctx context.Context, q sqldb.Querier, roleIDs []string) ([]string, error)
-	DepartmentMembers(ctx context.Context, q sqldb.Querier, deptIDs []string) ([]string, error)
+	// DepartmentMembers: direct members, or with sub also those of every
+	// department below.
+	DepartmentMembers(ctx context.Context, q sqldb.Querier, deptIDs []string, sub bool) ([]string, error)
 	Leaders(ctx context.Context, q sqldb.Querier, userID string, levels int) ([]string, error)
 }
 

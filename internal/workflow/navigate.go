@@ -20,6 +20,29 @@ func (e *Engine) StartTx(ctx context.Context, tx *sqldb.Tx, f *form.Form, object
 	return e.start(ctx, tx, f, objectID, instanceID, actor.UserID, submit, nil)
 }
 
+// ObjectRemovedTx records, in the transaction that deletes the object,
+// that actor deletes it; it implements record.Workflows. A running
+// instance ends canceled: its open tasks are canceled, and nobody can act
+// on it any more. The object itself is not written: it is deleted next.
+func (e *Engine) ObjectRemovedTx(ctx context.Context, tx *sqldb.Tx, f *form.Form, objectID, instanceID string, actor record.Actor) error {
+	r, err := e.begin(ctx, tx, instanceID, actor.UserID, nil)
+	if err != nil {
+		return err
+	}
+	if r.st.Object != objectID || r.st.Form != f.Code {
+		return fmt.Errorf("instance %s is of %s %s, not of %s %s", instanceID, r.st.Form, r.st.Object, f.Code, objectID)
+	}
+	if err := r.emit(EvDeleted, EventData{Object: objectID}); err != nil {
+		return err
+	}
+	if r.st.Status == Running {
+		if err := r.finish(Canceled); err != nil {
+			return err
+		}
+	}
+	return r.save()
+}
+
 func (e *Engine) start(ctx context.Context, tx *sqldb.Tx, f *form.Form, objectID, instanceID, initiator string, submit bool, chosen map[string][]string) error {
 	c, v, err := e.definition(ctx, tx, f, 0)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/sqldb"
+	"github.com/tritiumhq/tritium/internal/workflow/model"
 )
 
 // Lists of GET /api/v1/tasks.
@@ -136,18 +137,26 @@ func (e *Engine) nodeName(ctx context.Context, formCode string, version int, nod
 	if node == "" {
 		return ""
 	}
+	if def := e.defOf(ctx, formCode, version); def != nil {
+		if n := def.Node(node); n != nil {
+			return n.Name
+		}
+	}
+	return ""
+}
+
+// defOf is version of form's process, or nil when it cannot be had (names
+// are then left out).
+func (e *Engine) defOf(ctx context.Context, formCode string, version int) *model.Definition {
 	f, err := e.forms.Get(formCode)
 	if err != nil {
-		return ""
+		return nil
 	}
 	c, _, err := e.definition(ctx, e.db.Reader(), f, version)
 	if err != nil {
-		return ""
+		return nil
 	}
-	if n := c.def.Node(node); n != nil {
-		return n.Name
-	}
-	return ""
+	return c.def
 }
 
 // InstanceView is an instance with its tasks, positions and history.
@@ -170,12 +179,6 @@ type Position struct {
 	Token    string `json:"token"`
 }
 
-// HistEntry is one event as the history shows it.
-type HistEntry struct {
-	Event
-	NodeName string `json:"nodeName,omitempty"`
-}
-
 // Instance returns an instance's detail.
 func (e *Engine) Instance(ctx context.Context, id string) (InstanceView, error) {
 	st, err := e.storedState(ctx, e.db.Reader(), id)
@@ -186,18 +189,38 @@ func (e *Engine) Instance(ctx context.Context, id string) (InstanceView, error) 
 	if err != nil {
 		return InstanceView{}, err
 	}
+	def := e.defOf(ctx, st.Form, st.Version)
 	v := InstanceView{ID: id, Form: st.Form, ObjectID: st.Object, Version: st.Version, Status: st.Status, Initiator: st.Initiator,
-		Positions: []Position{}, Tasks: []*Task{}}
-	for _, tok := range sortedKeys(st.Tokens) {
-		n := st.Tokens[tok].Node
-		v.Positions = append(v.Positions, Position{Node: n, NodeName: e.nodeName(ctx, st.Form, st.Version, n), Token: tok})
-	}
+		Positions: positions(def, st), Tasks: []*Task{}}
 	r := &run{st: st}
 	v.Tasks = r.sortedTasks()
-	for _, ev := range events {
-		v.History = append(v.History, HistEntry{Event: ev, NodeName: e.nodeName(ctx, st.Form, st.Version, ev.Data.Node)})
+	_, err = fold(events, func(before *State, ev Event) {
+		v.History = append(v.History, histEntry(def, before, ev))
+	}, nil)
+	if err != nil {
+		return InstanceView{}, fmt.Errorf("history of %s: %w", id, err)
 	}
 	return v, nil
+}
+
+// positions lists where st's tokens stand, in token order.
+func positions(def *model.Definition, st *State) []Position {
+	out := []Position{}
+	for _, tok := range sortedKeys(st.Tokens) {
+		n := st.Tokens[tok].Node
+		out = append(out, Position{Node: n, NodeName: plainName(def, n), Token: tok})
+	}
+	return out
+}
+
+func plainName(def *model.Definition, node string) string {
+	if def == nil {
+		return ""
+	}
+	if n := def.Node(node); n != nil {
+		return n.Name
+	}
+	return ""
 }
 
 // TaskView is a task with its instance's identity.
@@ -276,21 +299,6 @@ func (e *Engine) events(ctx context.Context, q sqldb.Querier, id string) ([]Even
 		return nil, fmt.Errorf("events of %s: %w", id, err)
 	}
 	return out, nil
-}
-
-// Replay rebuilds an instance's state from its events alone.
-func (e *Engine) Replay(ctx context.Context, id string) (*State, error) {
-	events, err := e.events(ctx, e.db.Reader(), id)
-	if err != nil {
-		return nil, err
-	}
-	st := newState()
-	for _, ev := range events {
-		if err := st.apply(ev); err != nil {
-			return nil, err
-		}
-	}
-	return st, nil
 }
 
 // Stored returns the state stored with an instance.

@@ -44,6 +44,14 @@ type run struct {
 	startSt  string         // the status before this run
 }
 
+// notOurs is the error of a step that needs the instance's object when it
+// was deleted (or carries another instance: data from before deletes
+// ended their instances).
+func (r *run) notOurs() error {
+	return apperr.Wrap(apperr.Conflict, record.ErrNotInstanceObject,
+		"流程实例 %s 的对象 %s 已被删除, 只能终止或撤销 (the instance's object was deleted: the instance can only be terminated or canceled)", r.id, r.st.Object)
+}
+
 // emit records a fact and folds it into the state.
 func (r *run) emit(typ string, d EventData) error {
 	ev := Event{Seq: r.st.Seq + 1, Type: typ, Actor: r.actor, Time: r.now, Data: d}
@@ -69,10 +77,17 @@ func newID() string {
 	return uuid.NewString()
 }
 
-// record returns the instance's object as this transaction sees it.
+// record returns the instance's object as this transaction sees it, only
+// if it is still the object the instance started on.
 func (r *run) record() (*record.Object, error) {
 	if r.obj == nil {
+		if r.st.ObjectDeleted {
+			return nil, r.notOurs()
+		}
 		o, err := r.e.records.LoadTx(r.ctx, r.tx, r.st.Form, r.st.Object)
+		if apperr.Is(err, apperr.NotFound) || err == nil && o.Sys.WorkflowInstanceID != r.id {
+			return nil, r.notOurs()
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -187,8 +202,15 @@ func (r *run) save() error {
 	if n[0] != 1 {
 		return apperr.New(apperr.Conflict, "流程实例 %s 已被其他操作修改 (the instance changed meanwhile; try again)", r.id)
 	}
-	if r.st.Status != r.startSt {
-		if err := r.e.records.SetWorkflowState(r.ctx, r.tx, r.st.Form, r.st.Object, outcome(r.st.Status), r.id); err != nil {
+	if r.st.Status != r.startSt && !r.st.ObjectDeleted {
+		err := r.e.records.SetWorkflowState(r.ctx, r.tx, r.st.Form, r.st.Object, outcome(r.st.Status), r.id)
+		switch {
+		case errors.Is(err, record.ErrNotInstanceObject) && (r.st.Status == Canceled || r.st.Status == Terminated):
+			// An instance whose object is gone may still be ended; it has
+			// no object to keep in agreement.
+		case errors.Is(err, record.ErrNotInstanceObject):
+			return r.notOurs()
+		case err != nil:
 			return err
 		}
 	}

@@ -15,7 +15,8 @@ type SimInput struct {
 	Definition *model.Definition `json:"definition,omitempty"`
 	// Values: sample record values by field code, as on the REST API.
 	Values record.Data `json:"values,omitempty"`
-	// Initiator: who submits (default: the administrator).
+	// Initiator: who submits, a user id (default: the administrator); an
+	// unknown one is refused.
 	Initiator string              `json:"initiator,omitempty"`
 	Chosen    map[string][]string `json:"chosen,omitempty"`
 }
@@ -54,6 +55,10 @@ func (e *Engine) Simulate(ctx context.Context, formCode string, in SimInput) ([]
 	initiator := in.Initiator
 	if initiator == "" {
 		initiator = e.admin
+	} else if _, ok, err := e.dir.UserProfile(ctx, e.db.Reader(), initiator); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, apperr.Field("initiator", "发起人不存在: %q (initiator: no user with this id)", initiator)
 	}
 	r := &run{e: e, ctx: ctx, q: e.db.Reader(), vals: vals, f: f, c: c, st: newState(), touched: map[string]bool{}, now: e.clock(), actor: initiator}
 	if err := r.emit(EvStarted, EventData{Form: f.Code, Version: 0, Initiator: initiator, Chosen: in.Chosen}); err != nil {

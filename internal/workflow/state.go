@@ -66,6 +66,7 @@ const (
 	EvUrged    = "urged"    // someone urged Task
 	EvTimer    = "timer"    // a timer of Node fired (Kind: remind, timeout, delay)
 	EvChosen   = "chosen"   // the initiator chose approvers (Chosen: node → users)
+	EvDeleted  = "deleted"  // Actor deleted the instance's Object
 )
 
 // Event is one fact of an instance's history.
@@ -125,6 +126,8 @@ type State struct {
 	Path []string `json:"path,omitempty"`
 	// LastApproval: the approval node decided most recently.
 	LastApproval string `json:"lastApproval,omitempty"`
+	// ObjectDeleted: the object was deleted; nothing writes to it since.
+	ObjectDeleted bool `json:"objectDeleted,omitempty"`
 }
 
 // Token is a position in the process.
@@ -250,6 +253,8 @@ func (s *State) apply(e Event) error {
 		s.Joins = nil
 	case EvChosen:
 		s.Chosen = d.Chosen
+	case EvDeleted:
+		s.ObjectDeleted = true
 	case EvComment, EvUrged, EvTimer:
 		// history only
 	default:

@@ -55,13 +55,13 @@ func checkAssignee(id string, i int, a Assignee, env Env) error {
 
 // checkAssigneeKind: the kind is known and only its own settings are set.
 func checkAssigneeKind(a Assignee, bad func(zh, en string, args ...any) error) error {
-	var ids, level, field, expr bool // what the kind uses
+	var ids, level, field, expr, sub bool // what the kind uses
 	switch a.Kind {
 	case AssignUser, AssignRole, AssignDepartment:
 		if len(a.IDs) == 0 {
 			return bad("需要 ids", "needs ids")
 		}
-		ids = true
+		ids, sub = true, a.Kind == AssignDepartment
 	case AssignChosen:
 		ids = true // optional: the users the initiator may choose from
 	case AssignLeader:
@@ -83,6 +83,8 @@ func checkAssigneeKind(a Assignee, bad func(zh, en string, args ...any) error) e
 		return bad("不能设置 field", "cannot have field")
 	case !expr && a.Expr != "":
 		return bad("不能设置 expr", "cannot have expr")
+	case !sub && a.IncludeSubDepartments:
+		return bad("不能设置 includeSubDepartments (只用于 department)", "cannot have includeSubDepartments (department only)")
 	}
 	return nil
 }

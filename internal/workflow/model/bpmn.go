@@ -73,9 +73,13 @@ func (e *xmlElement) child(local string) *xmlElement {
 // attributes tritium:mode, passPercent, emptyPolicy, emptyUser,
 // autoApproveSame, rejectPolicy and type on userTask and sendTask;
 // tritium:hook on script tasks; and inside bpmn:extensionElements the
-// elements <tritium:assignee kind ids level continuous field expr/>
-// (ids comma-separated) and <tritium:fieldPerm field perm/>. Other
-// extensions (camunda:, zeebe: …) are ignored.
+// elements <tritium:assignee kind ids level continuous
+// includeSubDepartments field expr/> (ids comma-separated) and
+// <tritium:fieldPerm field perm/>. A tritium:
+// attribute or element that is unknown, or anywhere else in the file
+// (on a sequenceFlow, the process, a boundary timer's extensionElements …),
+// is refused naming the element, so that no setting is dropped silently.
+// Other extensions (camunda:, zeebe: …) are ignored.
 //
 // A boundary timer is not a path but a setting: it must have no outgoing
 // flow. An interrupting one (cancelActivity absent or true) is the
@@ -114,6 +118,9 @@ func FromBPMN(data []byte) (*Definition, error) {
 	}
 	r := &bpmnReader{d: &Definition{}, boundaries: map[string]bool{}}
 	if err := r.process(proc); err != nil {
+		return nil, err
+	}
+	if err := checkTritiumUse(&root); err != nil {
 		return nil, err
 	}
 	diagram, err := extractDiagram(data)

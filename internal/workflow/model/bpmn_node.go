@@ -118,6 +118,8 @@ func readAssignee(x *xmlElement, n *Node) error {
 			a.Level, err = strconv.Atoi(v)
 		case "continuous":
 			a.Continuous, err = strconv.ParseBool(v)
+		case "includeSubDepartments":
+			a.IncludeSubDepartments, err = strconv.ParseBool(v)
 		case "field":
 			a.Field = v
 		case "expr":
@@ -134,6 +136,11 @@ func readAssignee(x *xmlElement, n *Node) error {
 }
 
 func readFieldPerm(x *xmlElement, n *Node) error {
+	for _, at := range x.Attrs {
+		if at.Name.Space != "" || at.Name.Local != "field" && at.Name.Local != "perm" {
+			return nodeErr(n.ID, "的 tritium:fieldPerm 属性 %s 未知", "has a tritium:fieldPerm with an unknown attribute %s", at.Name.Local)
+		}
+	}
 	field, perm := x.attr("", "field"), x.attr("", "perm")
 	if _, dup := n.FieldPerms[field]; dup || field == "" {
 		return nodeErr(n.ID, "的 tritium:fieldPerm 字段 %q 缺失或重复", "has a tritium:fieldPerm whose field %q is missing or repeated", field)

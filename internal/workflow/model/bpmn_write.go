@@ -126,7 +126,7 @@ func writeExtensions(w *xmlWriter, n *Node) {
 			level = strconv.Itoa(a.Level)
 		}
 		w.empty("tritium:assignee", "kind", a.Kind, "ids", strings.Join(a.IDs, ","), "level", level,
-			"continuous", boolAttr(a.Continuous), "field", a.Field, "expr", a.Expr)
+			"continuous", boolAttr(a.Continuous), "includeSubDepartments", boolAttr(a.IncludeSubDepartments), "field", a.Field, "expr", a.Expr)
 	}
 	codes := make([]string, 0, len(n.FieldPerms))
 	for code := range n.FieldPerms {

@@ -149,7 +149,7 @@ func (n *Node) OnReject() RejectPolicy {
 const (
 	AssignUser       = "user"       // IDs are user ids
 	AssignRole       = "role"       // IDs are role ids
-	AssignDepartment = "department" // IDs are department ids
+	AssignDepartment = "department" // IDs are department ids (with IncludeSubDepartments, and those below)
 	AssignInitiator  = "initiator"  // the person who submitted
 	AssignLeader     = "leader"     // the initiator's leader at Level (and below, if Continuous)
 	AssignField      = "field"      // the user(s) in a user/users field of the record
@@ -164,9 +164,12 @@ type Assignee struct {
 	// Leader: 1 is the direct leader, n the n-th level up.
 	Level int `json:"level,omitempty"`
 	// Leader: every level from 1 up to Level (continuous multi-level).
-	Continuous bool   `json:"continuous,omitempty"`
-	Field      string `json:"field,omitempty"`
-	Expr       string `json:"expr,omitempty"`
+	Continuous bool `json:"continuous,omitempty"`
+	// Department: also the members of every department below those in
+	// IDs, not only their direct members.
+	IncludeSubDepartments bool   `json:"includeSubDepartments,omitempty"`
+	Field                 string `json:"field,omitempty"`
+	Expr                  string `json:"expr,omitempty"`
 }
 
 // Timeout actions.

@@ -1,10 +1,8 @@
 package model
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
 )
@@ -69,8 +67,9 @@ type treeBranch struct {
 // id followed by "_join").
 //
 // The chain may end with an explicit {"type": "end"} to give the end node
-// an id or name; ends appear nowhere else. Unknown keys are refused, so
-// misspelt settings do not vanish. Flow ids are generated (flow_1 …).
+// an id or name; ends appear nowhere else. Unknown keys and values of the
+// wrong JSON type are refused naming the node (Invalid), so misspelt
+// settings do not vanish. Flow ids are generated (flow_1 …).
 //
 // FromTree checks the tree's shape only; call Validate before using the
 // definition.
@@ -97,14 +96,16 @@ func FromTree(data []byte) (*Definition, error) {
 }
 
 func decodeTree(data []byte) (*treeNode, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var root treeNode
-	if err := dec.Decode(&root); err != nil {
-		return nil, apperr.New(apperr.Malformed, "审批树不是有效的 JSON (the approval tree is not valid JSON): %s", err)
+	raw, err := oneObject(data, "审批树", "the approval tree")
+	if err != nil {
+		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, apperr.New(apperr.Malformed, "审批树后面有多余的内容 (unexpected data after the approval tree)")
+	if err := checkDocument(raw, treeNodeType, "审批树", "the approval tree"); err != nil {
+		return nil, err
+	}
+	var root treeNode
+	if err := json.Unmarshal(raw, &root); err != nil {
+		return nil, apperr.Wrap(apperr.Malformed, err, "审批树格式错误 (invalid approval tree)")
 	}
 	return &root, nil
 }

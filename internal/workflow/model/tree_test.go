@@ -10,6 +10,8 @@ import (
 // trees are valid approval trees covering every node type and branch kind.
 var trees = map[string]string{
 	"minimal": `{"type": "start"}`,
+	"a department and those below it": `{"type": "start", "next": {"type": "approval", "id": "fin",
+		"assignees": [{"kind": "department", "ids": ["d1", "d2"], "includeSubDepartments": true}, {"kind": "department", "ids": ["d3"]}]}}`,
 	"ids generated": `{"type": "start", "next": {"type": "approval", "assignees": [{"kind": "initiator"}],
 		"next": {"type": "cc", "assignees": [{"kind": "user", "ids": ["u1"]}],
 		"next": {"type": "approval", "assignees": [{"kind": "leader", "level": 2, "continuous": true}]}}}}`,
@@ -136,8 +138,21 @@ func TestFromTreeRejects(t *testing.T) {
 	}{
 		{"not JSON", `{"type": "start"`, apperr.Malformed, "", "not valid JSON"},
 		{"trailing data", `{"type": "start"} {}`, apperr.Malformed, "", "unexpected data"},
-		{"unknown key", `{"type": "start", "nxt": {}}`, apperr.Malformed, "", `unknown field "nxt"`},
-		{"null", `null`, apperr.Invalid, "type", "must begin with a start node"},
+		{"unknown key", `{"type": "start", "nxt": {}}`, apperr.Invalid, "(start)", `node (start) has an unknown key "nxt"`},
+		{"misspelt setting", `{"type": "start", "next": {"type": "approval", "id": "manager", "assignes": [{"kind": "initiator"}]}}`,
+			apperr.Invalid, "manager", `node manager has an unknown key "assignes"`},
+		{"unknown assignee key", `{"type": "start", "next": {"type": "approval", "id": "a", "assignees": [{"kind": "user", "idz": ["u1"]}]}}`,
+			apperr.Invalid, "a", `unknown key "assignees[0].idz"`},
+		{"unknown timeout key", `{"type": "start", "next": {"type": "approval", "id": "a", "timeout": {"afer": "2h"}}}`,
+			apperr.Invalid, "a", `unknown key "timeout.afer"`},
+		{"unknown branch key", `{"type": "start", "next": {"type": "branch", "id": "b", "kind": "exclusive", "branches": [{"conditon": "true"}, {"default": true}]}}`,
+			apperr.Invalid, "b", `unknown key "branches[0].conditon"`},
+		{"unknown key deep in a branch", `{"type": "start", "next": {"type": "branch", "id": "b", "kind": "parallel", "branches": [
+			{"next": {"type": "cc", "id": "c", "assignees": [], "rejectPolcy": "end"}}, {}]}}`, apperr.Invalid, "c", `unknown key "rejectPolcy"`},
+		{"key in the wrong case", `{"type": "start", "next": {"type": "cc", "id": "c", "Assignees": []}}`, apperr.Invalid, "c", `unknown key "Assignees"`},
+		{"mistyped setting", `{"type": "start", "next": {"type": "approval", "id": "a", "passPercent": "50"}}`, apperr.Invalid, "a", "needs an integer for passPercent"},
+		{"mistyped ids", `{"type": "start", "next": {"type": "approval", "id": "a", "assignees": [{"kind": "user", "ids": "u1"}]}}`, apperr.Invalid, "a", "needs an array for assignees[0].ids"},
+		{"null", `null`, apperr.Malformed, "", "must be a JSON object"},
 		{"root not start", `{"type": "approval", "id": "a"}`, apperr.Invalid, "type", "must begin with a start node"},
 		{"second start", `{"type": "start", "next": {"type": "start", "id": "s2"}}`, apperr.Invalid, "s2", "only be the first node"},
 		{"unknown type", `{"type": "start", "next": {"type": "approve", "id": "a"}}`, apperr.Invalid, "a", `unknown type "approve"`},

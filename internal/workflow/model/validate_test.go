@@ -257,6 +257,11 @@ func TestValidateRejects(t *testing.T) {
 
 		// Assignees.
 		{"unknown assignee kind", func() *Definition { d := twoLevel(); d.Node("approve2").Assignees[0].Kind = "manager"; return d }, "approve2", "assignee 1 (manager): has an unknown kind"},
+		{"sub-departments of a role", func() *Definition {
+			d := twoLevel()
+			d.Node("approve2").Assignees = []Assignee{{Kind: AssignRole, IDs: []string{"r1"}, IncludeSubDepartments: true}}
+			return d
+		}, "approve2", "assignee 1 (role): cannot have includeSubDepartments"},
 		{"users without ids", func() *Definition {
 			d := twoLevel()
 			d.Node("approve2").Assignees = []Assignee{{Kind: AssignInitiator}, {Kind: AssignUser}}
