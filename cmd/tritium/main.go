@@ -110,7 +110,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	var rateLimit float64
 	var maxBody, maxUpload int64
 	var accessLog bool
-	var pprofAddr string
+	var pprofAddr, metricsAddr string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (SQLite in ./tritium_data unless --db is set)",
@@ -123,6 +123,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 			defer stop()
 			cfg := sf.config()
 			cfg.HTTP, cfg.RateLimit, cfg.MaxBody, cfg.MaxUpload, cfg.AccessLog = addr, rateLimit, maxBody, maxUpload, accessLog
+			cfg.Metrics, cfg.Version = metricsAddr != "", strings.TrimSpace(version)
 			a, err := app.Open(ctx, cfg, log, stderr)
 			if err != nil {
 				return err
@@ -135,6 +136,18 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("listen %s: %w", addr, err)
 			}
+			if metricsAddr != "" {
+				mln, err := net.Listen("tcp", metricsAddr)
+				if err != nil {
+					ln.Close()
+					return fmt.Errorf("listen %s (--metrics): %w", metricsAddr, err)
+				}
+				go func() {
+					if err := a.ServeMetrics(ctx, mln); err != nil {
+						log.Error("metrics server", "err", err)
+					}
+				}()
+			}
 			return a.Serve(ctx, ln, 30*time.Second)
 		},
 	}
@@ -146,6 +159,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	f.Int64Var(&maxUpload, "max-upload", 50<<20, "uploaded file limit in bytes (TRITIUM_MAX_UPLOAD)")
 	f.BoolVar(&accessLog, "access-log", true, "log every request (TRITIUM_ACCESS_LOG)")
 	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (TRITIUM_PPROF)")
+	f.StringVar(&metricsAddr, "metrics", "", "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; off when empty (TRITIUM_METRICS)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error (TRITIUM_LOG_LEVEL)")
 	return cmd
 }

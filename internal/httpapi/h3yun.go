@@ -61,6 +61,9 @@ func (h *h3yun) invoke(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.Malformed, "请求格式错误: 需要 JSON 对象 (%s) (the body must be a JSON object)", jsonErr(err)))
 		return
 	}
+	if sw, ok := w.(*statusWriter); ok {
+		sw.action = actionLabel(string(req.ActionName))
+	}
 	actor, err := h.s.authenticate(r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -87,6 +90,20 @@ func jsonErr(err error) string {
 		return fmt.Sprintf("%s: expected %s", te.Field, te.Type)
 	}
 	return err.Error()
+}
+
+// actionLabel is the ActionName as metrics show it: its canonical spelling,
+// "" when missing, "other" when unknown (the label set stays bounded).
+func actionLabel(name string) string {
+	if name == "" {
+		return ""
+	}
+	for _, a := range [...]string{"LoadBizObject", "LoadBizObjects", "CreateBizObject", "CreateBizObjects", "UpdateBizObject", "RemoveBizObject"} {
+		if strings.EqualFold(a, name) {
+			return a
+		}
+	}
+	return "other"
 }
 
 // dispatch runs the action and appends its ReturnData to b.
