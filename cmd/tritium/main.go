@@ -49,7 +49,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(stderr), migrateCmd(stderr), credentialsCmd(stdout, stderr), versionCmd(stdout), loadtest.Command(stdout))
+	root.AddCommand(serveCmd(stderr), migrateCmd(stderr), credentialsCmd(stdout, stderr), versionCmd(stdout), healthcheckCmd(stdout),
+		loadtest.Command(stdout))
 	return root
 }
 
@@ -221,6 +222,57 @@ func versionCmd(stdout io.Writer) *cobra.Command {
 			fmt.Fprintln(stdout, "tritium", strings.TrimSpace(version))
 		},
 	}
+}
+
+// healthcheckCmd is `tritium healthcheck`: GET /readyz of the server
+// listening on --http (a container's HEALTHCHECK; it needs no shell, curl
+// or wget in the image). It exits non-zero unless the answer is 200.
+func healthcheckCmd(stdout io.Writer) *cobra.Command {
+	var addr string
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "healthcheck",
+		Short: "Exit 0 when the server on --http is ready (GET /readyz answers 200)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			url := "http://" + loopbackFor(addr) + "/readyz"
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return fmt.Errorf("healthcheck %s: %w", url, err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return fmt.Errorf("healthcheck %s: %w", url, err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("healthcheck %s: HTTP %d: %s", url, resp.StatusCode, strings.TrimSpace(string(body)))
+			}
+			fmt.Fprintln(stdout, strings.TrimSpace(string(body)))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "http", "127.0.0.1:8090", "the server's listen address, as given to serve (TRITIUM_HTTP)")
+	cmd.Flags().DurationVar(&timeout, "timeout", 3*time.Second, "give up after this long")
+	return cmd
+}
+
+// loopbackFor turns a listen address into one to connect to: a wildcard
+// host (0.0.0.0, ::, empty) becomes the loopback address.
+func loopbackFor(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	switch host {
+	case "", "0.0.0.0":
+		host = "127.0.0.1"
+	case "::":
+		host = "::1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // servePprof exposes runtime profiles on a separate, operator-only address.

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,16 +25,8 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "tritium")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	bin := binary(t)
+	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--http", addr, "--data", filepath.Join(dir, "data"))
 	cmd.Env = append(os.Environ(), "TRITIUM_ENGINE_CODE=drain-test", "TRITIUM_ENGINE_SECRET=drain-secret-0123456789")
 	stderr, _ := cmd.StderrPipe()
@@ -92,6 +85,55 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 	if !sawRequestID {
 		t.Error("no JSON access log line with a request_id")
 	}
+}
+
+// built is the binary the tests run, built once (see binary).
+var built struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// binary builds the tritium binary once per test run, with the version
+// "test-build".
+func binary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "tritium-bin-"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "tritium")
+		out, err := exec.Command("go", "build", "-ldflags", "-X main.version=test-build", "-o", built.path, ".").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
+}
+
+// freeAddr returns a loopback address nothing listens on (now).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 func waitReady(t *testing.T, url string) {
