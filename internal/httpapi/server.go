@@ -80,6 +80,7 @@ type Server struct {
 	reqSeq  atomic.Uint64
 	reqPre  string
 	h3      *h3yun
+	zone    zone // the time zone of timestamps on the wire
 	// openapiDoc is the OpenAPI document, built once from the routes.
 	openapiDoc []byte
 }
@@ -103,6 +104,7 @@ func New(cfg Config, deps Deps) *Server {
 	s := &Server{
 		cfg: cfg, deps: deps, log: cfg.Logger, mux: http.NewServeMux(),
 		limiter: newLimiter(cfg.RateLimit, cfg.Burst), reqPre: hex.EncodeToString(b[:]),
+		zone: zone{loc: deps.Forms.Codec().Loc},
 	}
 	s.h3 = &h3yun{s: s}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
