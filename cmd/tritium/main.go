@@ -50,7 +50,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(stderr), migrateCmd(stderr), credentialsCmd(stdout, stderr), versionCmd(stdout), loadtest.Command(stdout))
+	root.AddCommand(serveCmd(stderr), migrateCmd(stderr), credentialsCmd(stdout, stderr), versionCmd(stdout), healthcheckCmd(stdout),
+		loadtest.Command(stdout))
 	return root
 }
 
@@ -111,7 +112,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	var rateLimit float64
 	var maxBody, maxUpload int64
 	var accessLog bool
-	var pprofAddr string
+	var pprofAddr, metricsAddr string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (SQLite in ./tritium_data unless --db is set)",
@@ -124,6 +125,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 			defer stop()
 			cfg := sf.config()
 			cfg.HTTP, cfg.RateLimit, cfg.MaxBody, cfg.MaxUpload, cfg.AccessLog = addr, rateLimit, maxBody, maxUpload, accessLog
+			cfg.Metrics, cfg.Version = metricsAddr != "", strings.TrimSpace(version)
 			a, err := app.Open(ctx, cfg, log, stderr)
 			if err != nil {
 				return err
@@ -136,6 +138,18 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("listen %s: %w", addr, err)
 			}
+			if metricsAddr != "" {
+				mln, err := net.Listen("tcp", metricsAddr)
+				if err != nil {
+					ln.Close()
+					return fmt.Errorf("listen %s (--metrics): %w", metricsAddr, err)
+				}
+				go func() {
+					if err := a.ServeMetrics(ctx, mln); err != nil {
+						log.Error("metrics server", "err", err)
+					}
+				}()
+			}
 			return a.Serve(ctx, ln, 30*time.Second)
 		},
 	}
@@ -147,6 +161,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	f.Int64Var(&maxUpload, "max-upload", 50<<20, "uploaded file limit in bytes (TRITIUM_MAX_UPLOAD)")
 	f.BoolVar(&accessLog, "access-log", true, "log every request (TRITIUM_ACCESS_LOG)")
 	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (TRITIUM_PPROF)")
+	f.StringVar(&metricsAddr, "metrics", "", "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; off when empty (TRITIUM_METRICS)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error (TRITIUM_LOG_LEVEL)")
 	return cmd
 }
@@ -217,6 +232,57 @@ func versionCmd(stdout io.Writer) *cobra.Command {
 			fmt.Fprintln(stdout, "tritium", strings.TrimSpace(version))
 		},
 	}
+}
+
+// healthcheckCmd is `tritium healthcheck`: GET /readyz of the server
+// listening on --http (a container's HEALTHCHECK; it needs no shell, curl
+// or wget in the image). It exits non-zero unless the answer is 200.
+func healthcheckCmd(stdout io.Writer) *cobra.Command {
+	var addr string
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "healthcheck",
+		Short: "Exit 0 when the server on --http is ready (GET /readyz answers 200)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			url := "http://" + loopbackFor(addr) + "/readyz"
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return fmt.Errorf("healthcheck %s: %w", url, err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return fmt.Errorf("healthcheck %s: %w", url, err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("healthcheck %s: HTTP %d: %s", url, resp.StatusCode, strings.TrimSpace(string(body)))
+			}
+			fmt.Fprintln(stdout, strings.TrimSpace(string(body)))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "http", "127.0.0.1:8090", "the server's listen address, as given to serve (TRITIUM_HTTP)")
+	cmd.Flags().DurationVar(&timeout, "timeout", 3*time.Second, "give up after this long")
+	return cmd
+}
+
+// loopbackFor turns a listen address into one to connect to: a wildcard
+// host (0.0.0.0, ::, empty) becomes the loopback address.
+func loopbackFor(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	switch host {
+	case "", "0.0.0.0":
+		host = "127.0.0.1"
+	case "::":
+		host = "::1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // servePprof exposes runtime profiles on a separate, operator-only address.

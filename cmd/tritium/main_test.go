@@ -22,12 +22,7 @@ import (
 func TestServeDrainsOnSIGTERM(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--http", addr, "--data", filepath.Join(dir, "data"))
 	cmd.Env = append(os.Environ(), "TRITIUM_ENGINE_CODE=drain-test", "TRITIUM_ENGINE_SECRET=drain-secret-0123456789")
 	stderr, _ := cmd.StderrPipe()

@@ -35,7 +35,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// binary builds ./cmd/tritium (once) and returns its path.
+// binary builds ./cmd/tritium (once, with the version "test-build") and
+// returns its path.
 func binary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -46,7 +47,7 @@ func binary(t *testing.T) string {
 			return
 		}
 		built.path = filepath.Join(built.dir, "tritium")
-		if out, err := exec.Command("go", "build", "-o", built.path, ".").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-ldflags", "-X main.version=test-build", "-o", built.path, ".").CombinedOutput(); err != nil {
 			built.err = fmt.Errorf("build: %v\n%s", err, out)
 		}
 	})

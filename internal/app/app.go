@@ -20,6 +20,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/httpapi"
 	"github.com/tritiumhq/tritium/internal/job"
+	"github.com/tritiumhq/tritium/internal/metrics"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -48,6 +49,10 @@ type Config struct {
 	// commands that may run beside its server (credentials rotate). Without
 	// it, Open fails at once when another process holds the directory.
 	NoDataLock bool
+	// Metrics turns on the Prometheus metrics (served by ServeMetrics);
+	// Version labels tritium_build_info.
+	Metrics bool
+	Version string
 }
 
 // App is a running Tritium.
@@ -63,8 +68,10 @@ type App struct {
 	Jobs     *job.Queue
 	Workflow *workflow.Engine
 	Admin    record.Actor
-	server   *httpapi.Server
-	lock     *dirlock.Lock // SQLite: the data directory, held until Close
+	// Metrics is nil unless Config.Metrics is set.
+	Metrics *metrics.Metrics
+	server  *httpapi.Server
+	lock    *dirlock.Lock // SQLite: the data directory, held until Close
 }
 
 // Open connects to the database, migrates it, loads the forms and makes
@@ -90,14 +97,22 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (
 			return nil, err
 		}
 	}
-	db, err := sqldb.Open(ctx, sqldb.Config{
-		URL: cfg.DB, Path: filepath.Join(cfg.DataDir, "tritium.db"), SQLiteSync: cfg.SQLiteSync, Logger: log,
-	})
+	var m *metrics.Metrics
+	dbc := sqldb.Config{URL: cfg.DB, Path: filepath.Join(cfg.DataDir, "tritium.db"), SQLiteSync: cfg.SQLiteSync, Logger: log}
+	if cfg.Metrics {
+		kind := sqldb.SQLite
+		if cfg.DB != "" {
+			kind = sqldb.Postgres
+		}
+		m = metrics.New(metrics.BuildInfo{Version: cfg.Version, Database: string(kind)}, log)
+		dbc.Observer = m
+	}
+	db, err := sqldb.Open(ctx, dbc)
 	if err != nil {
 		lock.Release()
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, DB: db, lock: lock}
+	a := &App{cfg: cfg, log: log, DB: db, Metrics: m, lock: lock}
 	if err := a.init(ctx, loc, notice); err != nil {
 		a.Close()
 		return nil, err
@@ -123,11 +138,23 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	}
 	a.Files = file.NewService(a.DB, store)
 	a.Records = record.NewService(record.Config{DB: a.DB, Forms: a.Forms, Directory: a.Org, Files: a.Files, Logger: a.log})
-	if a.Jobs, err = job.New(ctx, a.DB, job.Config{Logger: a.log}); err != nil {
+	jc := job.Config{Logger: a.log}
+	wc := workflow.Config{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Admin: admin.UserID, Logger: a.log}
+	hc := httpapi.Config{
+		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
+		AccessLog: a.cfg.AccessLog, Logger: a.log,
+	}
+	if a.Metrics != nil { // typed nils would not compare equal to nil in the packages
+		jc.Observer, wc.Observer, hc.Observer = a.Metrics, a.Metrics, a.Metrics
+	}
+	if a.Jobs, err = job.New(ctx, a.DB, jc); err != nil {
 		return err
 	}
-	a.Workflow = workflow.New(workflow.Config{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Jobs: a.Jobs,
-		Admin: admin.UserID, Logger: a.log})
+	if a.Metrics != nil {
+		a.Metrics.WatchQueue(a.Jobs.Depth)
+	}
+	wc.Jobs = a.Jobs
+	a.Workflow = workflow.New(wc)
 	a.Records.SetWorkflows(a.Workflow)
 	a.Auth = auth.NewService(a.DB, 0)
 	gen, err := a.Auth.Ensure(ctx, a.cfg.EngineCode, a.cfg.EngineSecret, admin.UserID)
@@ -137,10 +164,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	if gen != nil && notice != nil {
 		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
 	}
-	a.server = httpapi.New(httpapi.Config{
-		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
-		AccessLog: a.cfg.AccessLog, Logger: a.log,
-	}, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
+	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
 		Workflow: a.Workflow, Admin: a.Admin})
 	return nil
 }
@@ -187,6 +211,32 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	return nil
+}
+
+// ServeMetrics serves GET /metrics (the Prometheus text format) on ln
+// until ctx ends. It is meant for an operator-only address: it has no
+// authentication. Config.Metrics must be set.
+func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	if a.Metrics == nil {
+		return errors.New("metrics are off (Config.Metrics)")
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("serving metrics", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve metrics: %w", err)
+	case <-ctx.Done():
+	}
+	srv.Close()
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve metrics: %w", err)
 	}
 	return nil
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package app_test
 
 import (
@@ -9,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -88,9 +91,16 @@ func runDocs(t *testing.T, s *server, dir string, docs []*docFile) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", script.String())
+	// An example that leaves a process behind must not hang the test: the
+	// whole process group goes when the time is up, and the output is not
+	// waited for beyond that.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
 	cmd.Env = append(os.Environ(), "TRITIUM_URL="+s.URL, "TRITIUM_ENGINE_CODE="+testCode, "TRITIUM_ENGINE_SECRET="+testSecret,
 		"PATH="+binDir(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	out, err := cmd.Output()
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // whatever an example left running
 	if ctx.Err() != nil {
 		t.Fatalf("%s: the examples did not finish in time", d.path)
 	}

@@ -92,6 +92,9 @@ func (h *h3yun) invoke(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	if sw, ok := w.(*statusWriter); ok {
+		sw.action = actionLabel(string(req.ActionName))
+	}
 	actor, err := h.s.authenticate(r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -106,6 +109,20 @@ func (h *h3yun) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeEnvelope(w, data)
+}
+
+// actionLabel is the ActionName as metrics show it: its canonical spelling,
+// "" when missing, "other" when unknown (the label set stays bounded).
+func actionLabel(name string) string {
+	if name == "" {
+		return ""
+	}
+	for _, a := range [...]string{"LoadBizObject", "LoadBizObjects", "CreateBizObject", "CreateBizObjects", "UpdateBizObject", "RemoveBizObject"} {
+		if strings.EqualFold(a, name) {
+			return a
+		}
+	}
+	return "other"
 }
 
 // dispatch runs the action and appends its ReturnData to b.

@@ -26,13 +26,13 @@ func (s *Server) createForm(w http.ResponseWriter, r *http.Request, _ record.Act
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, http.StatusCreated, s.zone.form(out))
 	return nil
 }
 
 func (s *Server) listForms(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
 	forms := s.deps.Forms.List()
-	writeJSON(w, http.StatusOK, list[*form.Form]{Items: forms, Total: len(forms), Limit: len(forms)})
+	writeJSON(w, http.StatusOK, list[*form.Form]{Items: s.zone.forms(forms), Total: len(forms), Limit: len(forms)})
 	return nil
 }
 
@@ -41,7 +41,7 @@ func (s *Server) getForm(w http.ResponseWriter, r *http.Request, _ record.Actor)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, f)
+	writeJSON(w, http.StatusOK, s.zone.form(f))
 	return nil
 }
 
@@ -54,7 +54,7 @@ func (s *Server) updateForm(w http.ResponseWriter, r *http.Request, _ record.Act
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, s.zone.form(out))
 	return nil
 }
 

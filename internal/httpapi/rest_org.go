@@ -20,6 +20,7 @@ type entity[T, P any] struct {
 	list         func(*http.Request, int, int) ([]T, int, error)
 	upsert       func(context.Context, string, P) (T, bool, error)
 	query        []param
+	zone         func(T) T // its timestamps in the server's zone
 }
 
 func entityRoutes[T, P any](e entity[T, P]) []route {
@@ -40,6 +41,9 @@ func entityRoutes[T, P any](e entity[T, P]) []route {
 			if err != nil {
 				return err
 			}
+			for i := range items {
+				items[i] = e.zone(items[i])
+			}
 			writeJSON(w, http.StatusOK, list[T]{Items: items, Total: total, Offset: offset, Limit: limit})
 			return nil
 		}, opDoc{tag: tag, summary: "List " + e.name, query: pageQuery, status: 200, resp: e.schema + "List", errors: []int{422}}},
@@ -52,7 +56,7 @@ func entityRoutes[T, P any](e entity[T, P]) []route {
 			if err != nil {
 				return err
 			}
-			writeJSON(w, http.StatusCreated, out)
+			writeJSON(w, http.StatusCreated, e.zone(out))
 			return nil
 		}, opDoc{tag: tag, summary: "Create one of " + e.name, body: e.schema, status: 201, resp: e.schema, errors: []int{400, 409, 422}}},
 		{"GET", base + "/{id}", func(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
@@ -60,7 +64,7 @@ func entityRoutes[T, P any](e entity[T, P]) []route {
 			if err != nil {
 				return err
 			}
-			writeJSON(w, http.StatusOK, out)
+			writeJSON(w, http.StatusOK, e.zone(out))
 			return nil
 		}, opDoc{tag: tag, summary: "Get one of " + e.name, status: 200, resp: e.schema, errors: []int{404}}},
 		{"PATCH", base + "/{id}", func(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
@@ -72,7 +76,7 @@ func entityRoutes[T, P any](e entity[T, P]) []route {
 			if err != nil {
 				return err
 			}
-			writeJSON(w, http.StatusOK, out)
+			writeJSON(w, http.StatusOK, e.zone(out))
 			return nil
 		}, opDoc{tag: tag, summary: "Change the fields sent", body: e.schema + "Patch", status: 200, resp: e.schema, errors: []int{400, 404, 409, 422}}},
 		{"DELETE", base + "/{id}", func(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
@@ -95,7 +99,7 @@ func entityRoutes[T, P any](e entity[T, P]) []route {
 			if created {
 				status = http.StatusCreated
 			}
-			writeJSON(w, status, out)
+			writeJSON(w, status, e.zone(out))
 			return nil
 		}, opDoc{tag: tag, summary: "Create or update by the caller's own id (externalId): 201 when created, 200 when updated", body: e.schema + "Patch", status: 200, more: []int{201}, resp: e.schema, errors: []int{409}}},
 	}
@@ -105,7 +109,7 @@ func (s *Server) orgRoutes() []route {
 	o := s.deps.Org
 	var rs []route
 	rs = append(rs, entityRoutes(entity[org.User, org.UserPatch]{
-		name: "users", schema: "User",
+		name: "users", schema: "User", zone: s.zone.user,
 		fresh:  func() org.User { return org.User{Enabled: true} },
 		create: o.CreateUser, get: o.GetUser, update: o.UpdateUser, del: o.DeleteUser, upsert: o.UpsertUserByExternalID,
 		list: func(r *http.Request, offset, limit int) ([]org.User, int, error) {
@@ -115,7 +119,7 @@ func (s *Server) orgRoutes() []route {
 		query: []param{{"departmentId", "string", "Direct members of this department"}, {"search", "string", "Contained in name, loginName or email"}},
 	})...)
 	rs = append(rs, entityRoutes(entity[org.Department, org.DepartmentPatch]{
-		name: "departments", schema: "Department",
+		name: "departments", schema: "Department", zone: s.zone.department,
 		fresh:  func() org.Department { return org.Department{} },
 		create: o.CreateDepartment, get: o.GetDepartment, update: o.UpdateDepartment, del: o.DeleteDepartment, upsert: o.UpsertDepartmentByExternalID,
 		list: func(r *http.Request, offset, limit int) ([]org.Department, int, error) {
@@ -124,7 +128,7 @@ func (s *Server) orgRoutes() []route {
 		query: []param{{"parentId", "string", "Direct children of this department"}},
 	})...)
 	rs = append(rs, entityRoutes(entity[org.Role, org.RolePatch]{
-		name: "roles", schema: "Role",
+		name: "roles", schema: "Role", zone: s.zone.role,
 		fresh:  func() org.Role { return org.Role{} },
 		create: o.CreateRole, get: o.GetRole, update: o.UpdateRole, del: o.DeleteRole, upsert: o.UpsertRoleByExternalID,
 		list: func(r *http.Request, offset, limit int) ([]org.Role, int, error) {

@@ -154,15 +154,18 @@ func given(raw json.RawMessage) bool {
 	return len(v) > 0 && string(v) != "null"
 }
 
-func timeParam(r *http.Request, name string) (time.Time, error) {
+// timeParam reads an instant: RFC 3339, or yyyy-MM-dd for the start of
+// that day in the server's time zone.
+func (s *Server) timeParam(r *http.Request, name string) (time.Time, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{time.RFC3339, time.DateOnly} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, v, s.zone.loc); err == nil {
+		return t, nil
 	}
 	return time.Time{}, apperr.Field(name, "参数 %s 需要日期, 收到 %q (%s must be a date: RFC 3339 or yyyy-MM-dd)", name, v, name)
 }
@@ -180,11 +183,11 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, a record.Acto
 	if page < 1 || size < 1 || size > 500 {
 		return apperr.Field("pageSize", "page 从 1 开始, pageSize 须在 1 到 500 之间 (page from 1, pageSize 1–500)")
 	}
-	from, err := timeParam(r, "from")
+	from, err := s.timeParam(r, "from")
 	if err != nil {
 		return err
 	}
-	to, err := timeParam(r, "to")
+	to, err := s.timeParam(r, "to")
 	if err != nil {
 		return err
 	}
@@ -195,7 +198,7 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, a record.Acto
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total, "page": page, "pageSize": size})
+	writeJSON(w, http.StatusOK, map[string]any{"items": s.zone.items(items), "total": total, "page": page, "pageSize": size})
 	return nil
 }
 
@@ -204,7 +207,7 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request, _ record.Actor)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, http.StatusOK, s.zone.taskView(t))
 	return nil
 }
 
@@ -234,7 +237,7 @@ func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, a record.Act
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, http.StatusOK, s.zone.taskView(t))
 	return nil
 }
 
@@ -243,7 +246,7 @@ func (s *Server) getInstance(w http.ResponseWriter, r *http.Request, _ record.Ac
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, s.zone.instance(v))
 	return nil
 }
 
@@ -252,7 +255,7 @@ func (s *Server) replayInstance(w http.ResponseWriter, r *http.Request, _ record
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, s.zone.replay(v))
 	return nil
 }
 

@@ -41,6 +41,19 @@ type Config struct {
 	// AccessLog logs every request at Info (errors are always logged).
 	AccessLog bool
 	Logger    *slog.Logger
+	// Observer, when set, is told about every answered request.
+	Observer RequestObserver
+}
+
+// RequestObserver is told about every answered request (metrics). route is
+// the pattern the request matched without its method
+// ("/api/v1/forms/{code}/records/{id}"), or "unmatched"; method is the
+// pattern's method (or the request's, when one of the standard ones, else
+// "OTHER"); action is the H3Yun ActionName of /OpenApi/Invoke calls
+// (canonical spelling, "other" for an unknown one) and "" elsewhere. It is
+// called on every request: it must be quick.
+type RequestObserver interface {
+	ObserveRequest(method, route, action string, status int, d time.Duration)
 }
 
 // Deps are the services the adapters call.
@@ -68,6 +81,7 @@ type Server struct {
 	reqSeq  atomic.Uint64
 	reqPre  string
 	h3      *h3yun
+	zone    zone // the time zone of timestamps on the wire
 	// openapiDoc is the OpenAPI document, built once from the routes.
 	openapiDoc []byte
 }
@@ -91,6 +105,7 @@ func New(cfg Config, deps Deps) *Server {
 	s := &Server{
 		cfg: cfg, deps: deps, log: cfg.Logger, mux: http.NewServeMux(),
 		limiter: newLimiter(cfg.RateLimit, cfg.Burst), reqPre: hex.EncodeToString(b[:]),
+		zone: zone{loc: deps.Forms.Codec().Loc},
 	}
 	s.h3 = &h3yun{s: s}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
@@ -162,10 +177,15 @@ func (s *Server) Handler() http.Handler {
 					s.internalError(sw, r)
 				}
 			}
+			d := time.Since(start)
 			if s.cfg.AccessLog || sw.status >= 500 {
 				s.log.LogAttrs(ctx, levelFor(sw.status), "request",
 					slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-					slog.Int("status", sw.status), slog.Int64("bytes", sw.n), slog.Duration("duration", time.Since(start)))
+					slog.Int("status", sw.status), slog.Int64("bytes", sw.n), slog.Duration("duration", d))
+			}
+			if s.cfg.Observer != nil {
+				method, route := routeOf(r)
+				s.cfg.Observer.ObserveRequest(method, route, sw.action, sw.status, d)
 			}
 		}()
 		if err := checkQuery(r.URL.RawQuery); err != nil {
@@ -215,12 +235,33 @@ func requestID(r *http.Request) string {
 	return id
 }
 
-// statusWriter records the status and size for the access log.
+// routeOf returns the method and the route pattern r matched, for
+// metrics: bounded label values, never the raw path.
+func routeOf(r *http.Request) (method, route string) {
+	p := r.Pattern
+	if m, rest, ok := strings.Cut(p, " "); ok {
+		return m, rest
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		method = r.Method
+	default:
+		method = "OTHER"
+	}
+	if p == "" {
+		p = "unmatched"
+	}
+	return method, p
+}
+
+// statusWriter records the status and size for the access log, and the
+// H3Yun action for metrics.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	n      int64
 	wrote  bool
+	action string
 }
 
 func (w *statusWriter) WriteHeader(code int) {

@@ -46,6 +46,14 @@ type Config struct {
 	// schedule.go).
 	Schedule time.Duration
 	Logger   *slog.Logger
+	// Observer, when set, is told about every job run.
+	Observer Observer
+}
+
+// Observer is told about every job run (metrics): the job's name and its
+// error (nil when it committed).
+type Observer interface {
+	ObserveJob(name string, err error)
 }
 
 type retryPolicy func(attempt int) time.Duration
@@ -69,6 +77,7 @@ type Queue struct {
 	every    time.Duration
 	stopLoop context.CancelFunc
 	loopDone chan struct{}
+	obs      Observer
 }
 
 // args is the one River job kind: a named handler and its JSON payload.
@@ -94,7 +103,7 @@ func New(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 	if cfg.Schedule == 0 {
 		cfg.Schedule = time.Second
 	}
-	q := &Queue{db: db, log: cfg.Logger, handlers: map[string]Handler{}, every: cfg.Schedule}
+	q := &Queue{db: db, log: cfg.Logger, handlers: map[string]Handler{}, every: cfg.Schedule, obs: cfg.Observer}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker{q: q})
 	rc := &river.Config{
@@ -228,6 +237,14 @@ type worker struct {
 var errNoHandler = errors.New("no handler registered")
 
 func (w *worker) Work(ctx context.Context, j *river.Job[args]) error {
+	err := w.work(ctx, j)
+	if w.q.obs != nil {
+		w.q.obs.ObserveJob(j.Args.Name, err)
+	}
+	return err
+}
+
+func (w *worker) work(ctx context.Context, j *river.Job[args]) error {
 	w.q.mu.RLock()
 	h := w.q.handlers[j.Args.Name]
 	w.q.mu.RUnlock()
@@ -246,4 +263,36 @@ func (w *worker) Work(ctx context.Context, j *river.Job[args]) error {
 		}
 		return err
 	})
+}
+
+// depthStates are the states Depth reports: jobs not yet done.
+func depthStates() []string { return []string{"available", "scheduled", "retryable", "running"} }
+
+// Depth counts the jobs that are not done yet, by River state: available
+// (due, waiting for a worker), scheduled (due later), retryable (failed,
+// waiting for the next attempt) and running. Every state is in the map.
+func (q *Queue) Depth(ctx context.Context) (map[string]int64, error) {
+	states := depthStates()
+	out := make(map[string]int64, len(states))
+	for _, s := range states {
+		out[s] = 0
+	}
+	rows, err := q.db.Reader().Query(ctx, "SELECT state, COUNT(*) FROM river_job WHERE state IN (?, ?, ?, ?) GROUP BY state",
+		states[0], states[1], states[2], states[3])
+	if err != nil {
+		return nil, fmt.Errorf("job queue depth: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		var n int64
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("job queue depth: %w", err)
+		}
+		out[s] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("job queue depth: %w", err)
+	}
+	return out, nil
 }

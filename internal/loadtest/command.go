@@ -16,6 +16,7 @@ import (
 func Command(stdout io.Writer) *cobra.Command {
 	cfg := Config{}
 	var scenarios string
+	var reference bool
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Drive a running server's H3Yun endpoint and print ops/s, p50 and p99",
@@ -33,12 +34,19 @@ it to --objects objects, then runs each scenario for --duration:
           task as its assignee: five calls per op (not in the default set)
 
 Category and Qty are indexed fields; the form also declares a composite
-index on both unless --composite=false. An existing form is used as it is.`,
+index on both unless --composite=false. An existing form is used as it is.
+
+Unless --reference=false, the same workers also call GET /healthz, a no-op
+behind the same middleware, before and after the scenarios, and each
+scenario is shown as a ratio to it ("× ref"): ops/s depend on the machine,
+the ratio much less. The two reference runs should agree; when they differ
+by more than 10% the machine was busy with something else and bench says so.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cfg.Code == "" || cfg.Secret == "" {
 				return errors.New("give --code and --secret (or TRITIUM_ENGINE_CODE / TRITIUM_ENGINE_SECRET)")
 			}
 			cfg.URL = strings.TrimRight(cfg.URL, "/")
+			cfg.NoReference = !reference
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
@@ -57,6 +65,7 @@ index on both unless --composite=false. An existing form is used as it is.`,
 	f.IntVar(&cfg.Objects, "objects", 100000, "objects to have in the bench form before measuring")
 	f.BoolVar(&cfg.Composite, "composite", true, "when creating the bench form, declare the composite index (Category, Qty); false leaves only the two single-field indexes")
 	f.StringVar(&scenarios, "scenarios", "create,load,list", "comma-separated: create, load, list, approval")
+	f.BoolVar(&reference, "reference", true, "also measure the reference (GET /healthz) before and after the scenarios and show each scenario as a ratio to it")
 	return cmd
 }
 
@@ -91,6 +100,15 @@ func run(ctx context.Context, out io.Writer, cfg Config, scenarios []string) err
 		}
 	}
 	fmt.Fprintf(out, "ready in %s; concurrency %d, %s per scenario\n", time.Since(t0).Round(time.Millisecond), cfg.Concurrency, cfg.Duration)
+	var ref float64
+	if !cfg.NoReference {
+		r := c.Run(ctx, "reference", c.Reference)
+		fmt.Fprintln(out, r.String()+"   (GET "+ReferencePath+")")
+		if r.Errors > 0 || r.Ops == 0 {
+			return fmt.Errorf("the reference GET %s failed: %s", ReferencePath, r.FirstErr)
+		}
+		ref = r.OpsPerSec()
+	}
 	for _, s := range scenarios {
 		var r Result
 		switch s {
@@ -103,7 +121,16 @@ func run(ctx context.Context, out io.Writer, cfg Config, scenarios []string) err
 		case "approval":
 			r = c.Run(ctx, "approval", c.Approval)
 		}
+		r.Ref = ref
 		fmt.Fprintln(out, r)
+	}
+	if ref > 0 {
+		r := c.Run(ctx, "reference", c.Reference)
+		drift := r.OpsPerSec()/ref - 1
+		fmt.Fprintf(out, "%s   (again; %+.0f%% from the first)\n", r, 100*drift)
+		if drift > 0.1 || drift < -0.1 {
+			fmt.Fprintln(out, "warning: the reference moved by more than 10% during the run: something else used the machine; run again")
+		}
 	}
 	return nil
 }

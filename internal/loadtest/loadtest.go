@@ -30,6 +30,7 @@ type Config struct {
 	Form        string // the bench form's code
 	Objects     int    // objects the list and load scenarios need
 	Composite   bool   // the bench form declares the index (Category, Qty)
+	NoReference bool   // skip the reference runs and the ratios
 }
 
 // Result is one scenario's figures.
@@ -40,13 +41,29 @@ type Result struct {
 	Elapsed  time.Duration
 	P50, P99 time.Duration
 	FirstErr string
+	// Ref is the reference's ops/s measured in the same run (0: none);
+	// the line then shows OpsPerSec ÷ Ref.
+	Ref float64
 }
 
 // OpsPerSec is successful operations per second.
 func (r Result) OpsPerSec() float64 { return float64(r.Ops) / r.Elapsed.Seconds() }
 
+// Ratio is OpsPerSec relative to the reference (0 without one): the
+// figure that compares across machines.
+func (r Result) Ratio() float64 {
+	if r.Ref <= 0 {
+		return 0
+	}
+	return r.OpsPerSec() / r.Ref
+}
+
 func (r Result) String() string {
-	s := fmt.Sprintf("%-8s %10.0f ops/s   p50 %8s   p99 %8s   errors %d", r.Scenario, r.OpsPerSec(),
+	ratio := ""
+	if r.Ref > 0 {
+		ratio = fmt.Sprintf("   %6.3f × ref", r.Ratio())
+	}
+	s := fmt.Sprintf("%-9s %10.0f ops/s%s   p50 %8s   p99 %8s   errors %d", r.Scenario, r.OpsPerSec(), ratio,
 		r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Errors)
 	if r.FirstErr != "" {
 		s += "   first error: " + r.FirstErr
@@ -115,6 +132,37 @@ func (c *Client) Invoke(ctx context.Context, body []byte) (json.RawMessage, erro
 		return nil, errors.New(msg)
 	}
 	return env.ReturnData, nil
+}
+
+// ReferencePath is the reference call: a built-in no-op endpoint. It goes
+// through the server's middleware (request id, access log, metrics,
+// recovery) and the same client, workers and keep-alive connections as
+// the scenarios, but does no authentication, JSON or database work, so a
+// scenario's ops/s divided by the reference's is the share of a request's
+// cost that is Tritium's own work — a figure that depends much less on the
+// machine than ops/s do.
+const ReferencePath = "/healthz"
+
+// Reference is the reference operation: GET ReferencePath, which must
+// answer 200.
+func (c *Client) Reference(ctx context.Context, _ *rand.Rand) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.cfg.URL+ReferencePath, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GET %s: HTTP %d: %s", ReferencePath, resp.StatusCode, truncate(b))
+	}
+	return nil
 }
 
 // rest calls a REST v1 endpoint.

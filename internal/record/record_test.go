@@ -29,7 +29,7 @@ type env struct {
 func newEnv(tb testing.TB, kind sqldb.Kind) *env {
 	tb.Helper()
 	ctx := context.Background()
-	db := sqldbtest.Open(tb, kind)
+	db := openDB(tb, kind)
 	forms, err := form.NewService(ctx, db, &form.Codec{Loc: time.FixedZone("CST", 8*3600)}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // maxBatch bounds how many writes share one commit: large enough to amortise
@@ -161,6 +162,11 @@ var errIsolate = errors.New("a write failed: isolate the writes")
 func (b *batcher) attempt(batch []*writeReq, isolate bool) (results []error, hooks [][]func(), err error) {
 	ctx := context.Background()
 	results = make([]error, len(batch))
+	obs := b.db.obs
+	var t0 time.Time
+	if obs != nil {
+		t0 = time.Now()
+	}
 	stx, err := b.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return results, nil, fmt.Errorf("begin: %w", err)
@@ -204,8 +210,16 @@ func (b *batcher) attempt(batch []*writeReq, isolate bool) (results []error, hoo
 			}
 		}
 	}
+	var tc time.Time
+	if obs != nil {
+		tc = time.Now()
+	}
 	if err := stx.Commit(); err != nil {
 		return results, nil, fmt.Errorf("commit: %w", err)
+	}
+	if obs != nil {
+		end := time.Now()
+		obs.ObserveCommit(len(hooks), end.Sub(tc), end.Sub(t0))
 	}
 	return results, hooks, nil
 }

@@ -45,6 +45,16 @@ type Config struct {
 	// MaxConns bounds PostgreSQL connections, or SQLite read connections.
 	MaxConns int
 	Logger   *slog.Logger
+	// Observer, when set, is told about every committed write transaction.
+	Observer Observer
+}
+
+// Observer is told about every committed write transaction (metrics): how
+// many writes it carried (a SQLite group commit carries many; a PostgreSQL
+// transaction one), how long its COMMIT took and how long the whole
+// transaction did. It is called on the write path: it must be quick.
+type Observer interface {
+	ObserveCommit(writes int, commit, tx time.Duration)
 }
 
 // DB is the database handle shared by all services.
@@ -62,6 +72,7 @@ type DB struct {
 	path    string         // SQLite: the database file
 	sync    string         // SQLite: the synchronous mode
 	log     *slog.Logger
+	obs     Observer     // nil: nobody is told
 	writes  atomic.Int64 // committed writes, for MaintainStats
 }
 
@@ -125,7 +136,7 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	r.SetConnMaxIdleTime(0)
 	db := &DB{
 		dialect: sqliteDialect{}, kind: SQLite, write: w, read: r,
-		wstmts: newStmtCache(w), rstmts: newStmtCache(r), log: cfg.Logger,
+		wstmts: newStmtCache(w), rstmts: newStmtCache(r), log: cfg.Logger, obs: cfg.Observer,
 	}
 	db.ckpt = newCheckpointer(drv, cfg.Path, sync, db.log)
 	db.drv, db.path, db.sync = drv, cfg.Path, sync
@@ -152,7 +163,7 @@ func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect postgres %s: %w", RedactURL(cfg.URL), err)
 	}
-	return &DB{dialect: postgresDialect{}, kind: Postgres, write: stdlib.OpenDBFromPool(pool), pool: pool, log: cfg.Logger}, nil
+	return &DB{dialect: postgresDialect{}, kind: Postgres, write: stdlib.OpenDBFromPool(pool), pool: pool, log: cfg.Logger, obs: cfg.Observer}, nil
 }
 
 // RedactURL hides the password of a database URL for logs.
@@ -371,6 +382,10 @@ func (db *DB) WriteAlone(ctx context.Context, fn func(tx *Tx) error) error {
 
 // writeOne runs fn in its own PostgreSQL transaction.
 func (db *DB) writeOne(ctx context.Context, fn func(tx *Tx) error) error {
+	var t0 time.Time
+	if db.obs != nil {
+		t0 = time.Now()
+	}
 	ptx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -380,8 +395,16 @@ func (db *DB) writeOne(ctx context.Context, fn func(tx *Tx) error) error {
 		ptx.Rollback(context.WithoutCancel(ctx))
 		return err
 	}
+	var tc time.Time
+	if db.obs != nil {
+		tc = time.Now()
+	}
 	if err := ptx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if db.obs != nil {
+		end := time.Now()
+		db.obs.ObserveCommit(1, end.Sub(tc), end.Sub(t0))
 	}
 	db.writes.Add(1)
 	for _, f := range tx.onCommit {

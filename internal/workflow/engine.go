@@ -44,6 +44,15 @@ type Config struct {
 	Logger  *slog.Logger
 	// Now is the clock (tests move it); default time.Now.
 	Now func() time.Time
+	// Observer, when set, is told about instances that started or ended,
+	// once their transaction has committed.
+	Observer Observer
+}
+
+// Observer counts instances (metrics).
+type Observer interface {
+	InstanceStarted()
+	InstanceFinished(result string)
 }
 
 // Engine runs approval processes.
@@ -56,6 +65,7 @@ type Engine struct {
 	admin   string
 	log     *slog.Logger
 	now     func() time.Time
+	obs     Observer
 
 	defs    sync.Map // defKey → *compiled
 	current sync.Map // form code → currentVersion
@@ -83,7 +93,7 @@ type compiled struct {
 // New returns an engine and registers its timer handlers with cfg.Jobs.
 func New(cfg Config) *Engine {
 	e := &Engine{db: cfg.DB, forms: cfg.Forms, records: cfg.Records, dir: cfg.Org, jobs: cfg.Jobs,
-		admin: cfg.Admin, log: cfg.Logger, now: cfg.Now}
+		admin: cfg.Admin, log: cfg.Logger, now: cfg.Now, obs: cfg.Observer}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

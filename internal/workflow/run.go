@@ -202,6 +202,7 @@ func (r *run) save() error {
 	if n[0] != 1 {
 		return apperr.New(apperr.Conflict, "流程实例 %s 已被其他操作修改 (the instance changed meanwhile; try again)", r.id)
 	}
+	r.observe()
 	if r.st.Status != r.startSt && !r.st.ObjectDeleted {
 		err := r.e.records.SetWorkflowState(r.ctx, r.tx, r.st.Form, r.st.Object, outcome(r.st.Status), r.id)
 		switch {
@@ -215,6 +216,24 @@ func (r *run) save() error {
 		}
 	}
 	return r.scheduleTimers()
+}
+
+// observe counts the instance's start and end once the transaction
+// commits (a write that is rolled back or run again counts nothing).
+func (r *run) observe() {
+	obs := r.e.obs
+	if obs == nil {
+		return
+	}
+	for _, ev := range r.events {
+		switch ev.Type {
+		case EvStarted:
+			r.tx.OnCommit(obs.InstanceStarted)
+		case EvFinished:
+			result := ev.Data.Result
+			r.tx.OnCommit(func() { obs.InstanceFinished(result) })
+		}
+	}
 }
 
 // queueTasks writes the task projection of the tasks the run touched.

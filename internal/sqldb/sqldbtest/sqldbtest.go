@@ -9,6 +9,7 @@ package sqldbtest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
 	"os"
@@ -116,4 +117,42 @@ func PostgresURL(tb testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// BenchmarkReference is what a package's benchmarks are reported against,
+// so that figures from different machines compare: run in the same
+// `go test -bench` invocation, reference ns/op ÷ benchmark ns/op changes
+// far less from machine to machine than either does. Call it from a
+// package's own BenchmarkReference.
+//
+//   - cpu: SHA-256 of 1 KiB, from GOMAXPROCS goroutines: raw compute.
+//   - select1/<db>: `SELECT 1` through the read path the services use
+//     (prepared statements on SQLite, the pgx pool on PostgreSQL), from
+//     GOMAXPROCS goroutines: the fixed cost of one database round trip.
+func BenchmarkReference(b *testing.B) {
+	b.Run("cpu", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			var buf [1024]byte
+			for pb.Next() {
+				sum := sha256.Sum256(buf[:])
+				buf[0] = sum[0]
+			}
+		})
+	})
+	for _, kind := range Kinds {
+		b.Run("select1/"+string(kind), func(b *testing.B) {
+			db := Open(b, kind)
+			ctx := context.Background()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				var one int
+				for pb.Next() {
+					if err := db.Reader().QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }
