@@ -93,7 +93,7 @@ func (h *h3yun) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sw, ok := w.(*statusWriter); ok {
-		sw.action = actionLabel(string(req.ActionName))
+		sw.action = actionLabel(req.action)
 	}
 	actor, err := h.s.authenticate(r)
 	if err != nil {
