@@ -5,10 +5,11 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -44,7 +45,7 @@ func TestDocs(t *testing.T) {
 		rel, _ := filepath.Rel(root, p)
 		docs[filepath.ToSlash(rel)] = d
 	}
-	for _, name := range sortedKeys(docs) {
+	for _, name := range slices.Sorted(maps.Keys(docs)) {
 		d := docs[name]
 		if d.start == "none" {
 			if len(d.blocks) > 0 {
@@ -145,15 +146,6 @@ var tritiumBin struct {
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 // repoView is a fresh directory the examples run in, where the
 // repository's code is visible (go run ./examples/…) but the files the
