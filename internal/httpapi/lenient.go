@@ -24,6 +24,11 @@ func flexStr(raw json.RawMessage, name string) (string, error) {
 	case "", "null":
 		return "", nil
 	case "string":
+		if len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0 {
+			// raw comes from a document that decoded and was checked: a
+			// string without escapes is its own text (the hot path).
+			return string(b[1 : len(b)-1]), nil
+		}
 		var v string
 		if err := decodeLenient(b, &v); err != nil {
 			return "", decodeError(err, doc{name, name})
