@@ -60,11 +60,7 @@ func shiftingForm(fields []map[string]any, children []map[string]any) map[string
 // not-found. SQLite is one node per data directory by design, so this is
 // PostgreSQL only.
 func TestSchemaChangeOnAnotherNode(t *testing.T) {
-	cfgA := storeConfig(t, sqldb.Postgres)
-	a := startServer(t, cfgA)
-	cfgB := cfgA
-	cfgB.DataDir, cfgB.FormRefresh = t.TempDir(), time.Hour
-	b := startServer(t, cfgB)
+	a, b := twoNodes(t)
 
 	text := func(code string) map[string]any { return map[string]any{"code": code, "name": code, "type": "text"} }
 	number := func(code string) map[string]any { return map[string]any{"code": code, "name": code, "type": "number"} }
@@ -203,11 +199,7 @@ func TestSchemaChangeOnAnotherNode(t *testing.T) {
 // whose process reads the record for a condition still succeeds and moves
 // the instance on.
 func TestWorkflowActionAfterSchemaChangeOnAnotherNode(t *testing.T) {
-	cfgA := storeConfig(t, sqldb.Postgres)
-	a := startServer(t, cfgA)
-	cfgB := cfgA
-	cfgB.DataDir, cfgB.FormRefresh = t.TempDir(), time.Hour
-	b := startServer(t, cfgB)
+	a, b := twoNodes(t)
 	p := a.org()
 	a.mustCreateForm(expenseForm())
 	a.process(tree(approval("n1", userRule(p.a)),
@@ -226,4 +218,15 @@ func TestWorkflowActionAfterSchemaChangeOnAnotherNode(t *testing.T) {
 	if got := b.positions(inst); got != "big" {
 		t.Fatalf("instance at %q, want big (F0000002 = 500)", got)
 	}
+}
+
+// twoNodes starts two servers on one PostgreSQL database. B never
+// refreshes its forms by itself (FormRefresh 1 h): it learns of A's
+// changes only from its own requests.
+func twoNodes(t *testing.T) (a, b *server) {
+	cfgA := storeConfig(t, sqldb.Postgres)
+	a = startServer(t, cfgA)
+	cfgB := cfgA
+	cfgB.DataDir, cfgB.FormRefresh = t.TempDir(), time.Hour
+	return a, startServer(t, cfgB)
 }
