@@ -31,6 +31,14 @@ import (
 // is retried with backoff.
 type Handler func(ctx context.Context, tx *sqldb.Tx, payload json.RawMessage) error
 
+// Work does a job's work outside any transaction — work that may take
+// long (a script, an outbound call) must not hold the database's writer —
+// and returns what to commit with the job's completion (nil: complete it
+// alone). An error, from either, leaves the job to be retried with backoff;
+// so the work runs at least once, and its commit exactly once. attempt is
+// 1 on the first run.
+type Work func(ctx context.Context, payload json.RawMessage, attempt int) (commit func(ctx context.Context, tx *sqldb.Tx) error, err error)
+
 // Config tunes the queue.
 type Config struct {
 	// Poll is how often idle workers look for due jobs (default 200ms):
@@ -68,6 +76,7 @@ type Queue struct {
 	log      *slog.Logger
 	mu       sync.RWMutex
 	handlers map[string]Handler
+	works    map[string]Work
 	pg       *river.Client[pgx.Tx]
 	lite     *river.Client[*sql.Tx]
 	pgDrv    *riverpgxv5.Driver
@@ -103,7 +112,7 @@ func New(ctx context.Context, db *sqldb.DB, cfg Config) (*Queue, error) {
 	if cfg.Schedule == 0 {
 		cfg.Schedule = time.Second
 	}
-	q := &Queue{db: db, log: cfg.Logger, handlers: map[string]Handler{}, every: cfg.Schedule, obs: cfg.Observer}
+	q := &Queue{db: db, log: cfg.Logger, handlers: map[string]Handler{}, works: map[string]Work{}, every: cfg.Schedule, obs: cfg.Observer}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker{q: q})
 	rc := &river.Config{
@@ -160,6 +169,13 @@ func migrate[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], schema s
 func (q *Queue) Handle(name string, h Handler) {
 	q.mu.Lock()
 	q.handlers[name] = h
+	q.mu.Unlock()
+}
+
+// HandleWork registers w for jobs named name; call it before Start.
+func (q *Queue) HandleWork(name string, w Work) {
+	q.mu.Lock()
+	q.works[name] = w
 	q.mu.Unlock()
 }
 
@@ -247,7 +263,20 @@ func (w *worker) Work(ctx context.Context, j *river.Job[args]) error {
 func (w *worker) work(ctx context.Context, j *river.Job[args]) error {
 	w.q.mu.RLock()
 	h := w.q.handlers[j.Args.Name]
+	wk := w.q.works[j.Args.Name]
 	w.q.mu.RUnlock()
+	if wk != nil {
+		commit, err := wk(ctx, j.Args.Payload, j.Attempt)
+		if err != nil {
+			return err
+		}
+		h = func(ctx context.Context, tx *sqldb.Tx, _ json.RawMessage) error {
+			if commit == nil {
+				return nil
+			}
+			return commit(ctx, tx)
+		}
+	}
 	if h == nil {
 		return fmt.Errorf("job %s: %w", j.Args.Name, errNoHandler)
 	}
