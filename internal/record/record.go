@@ -129,6 +129,7 @@ type Service struct {
 	log   *slog.Logger
 	plans sync.Map // *form.Form → *plan
 	wf    Workflows
+	hooks WriteHooks
 }
 
 // SetWorkflows connects the workflow engine (see Workflows).

@@ -20,6 +20,16 @@ func (s *Service) Remove(ctx context.Context, actor Actor, formCode, id string) 
 
 func (s *Service) remove(ctx context.Context, actor Actor, f *form.Form, id string) error {
 	p := s.plan(f)
+	var stored *Object
+	if s.hooked(ctx, f) {
+		var err error
+		if stored, err = s.load(ctx, s.db.Reader(), f, id); err != nil {
+			return err
+		}
+		if _, err := s.hooks.Before(ctx, actor, f, OpDelete, nil, stored); err != nil {
+			return err
+		}
+	}
 	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
 		if f.Workflow && s.wf != nil {
 			// The instance first, then the object: the order every
@@ -49,6 +59,9 @@ func (s *Service) remove(ctx context.Context, actor Actor, f *form.Form, id stri
 			if _, err := tx.Exec(ctx, cp.removeRows, id); err != nil {
 				return fmt.Errorf("remove rows of %s: %w", id, err)
 			}
+		}
+		if stored != nil {
+			return s.hooks.InTx(ctx, tx, actor, f, OpDelete, id, stored)
 		}
 		return nil
 	})

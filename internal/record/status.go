@@ -20,6 +20,18 @@ func (s *Service) submit(ctx context.Context, actor Actor, f *form.Form, id stri
 	if f.Workflow {
 		return apperr.New(apperr.Conflict, "表单 %s 有流程, 请通过流程提交 (submit workflow forms through their instance)", f.Code)
 	}
+	hooked := s.hooked(ctx, f)
+	var storedVersion int64
+	if hooked {
+		stored, err := s.load(ctx, s.db.Reader(), f, id)
+		if err != nil {
+			return err
+		}
+		storedVersion = stored.Sys.Version
+		if data, err = s.hooks.Before(ctx, actor, f, OpUpdate, data, stored); err != nil {
+			return err
+		}
+	}
 	c, err := s.parse(f, data, false)
 	if err != nil {
 		return err
@@ -38,7 +50,7 @@ func (s *Service) submit(ctx context.Context, actor Actor, f *form.Form, id stri
 			return apperr.New(apperr.Conflict, "对象 %s 不是草稿, 无需提交 (the object is not a draft)", id)
 		}
 		if len(data) > 0 {
-			if _, err := s.update(ctx, tx, actor, f, id, c, 0); err != nil {
+			if _, err := s.update(ctx, tx, actor, f, id, c, storedVersion); err != nil {
 				return err
 			}
 		}
@@ -50,6 +62,9 @@ func (s *Service) submit(ctx context.Context, actor Actor, f *form.Form, id stri
 			return err
 		}
 		_, err = tx.Exec(ctx, "UPDATE "+p.table+" SET "+q("status")+" = ?, "+q("version")+" = "+q("version")+" + 1 WHERE "+q("objectid")+" = ?", int64(form.StatusEffective), id)
+		if err == nil && hooked {
+			err = s.hooks.InTx(ctx, tx, actor, f, OpUpdate, id, nil)
+		}
 		return err
 	})
 }

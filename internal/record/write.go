@@ -63,8 +63,15 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 	if len(items) > MaxBatch {
 		return nil, apperr.New(apperr.Invalid, "一次最多创建 %d 个对象, 收到 %d (at most %d objects per call)", MaxBatch, len(items), MaxBatch)
 	}
+	hooked := s.hooked(ctx, f)
 	all := make([]*changes, len(items))
 	for i, data := range items {
+		if hooked {
+			var err error
+			if data, err = s.hooks.Before(ctx, actor, f, OpCreate, data, nil); err != nil {
+				return nil, itemErr(len(items), i, err)
+			}
+		}
 		c, err := s.parse(f, data, true)
 		if err == nil && opt.Submit {
 			err = checkRequired(f, c, true)
@@ -80,6 +87,9 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 		return s.db.Write(ctx, func(tx *sqldb.Tx) error {
 			for i, c := range all {
 				r, err := s.create(ctx, tx, actor, f, c, opt)
+				if err == nil && hooked && !r.Existing {
+					err = s.hooks.InTx(ctx, tx, actor, f, OpCreate, r.ID, nil)
+				}
 				if err != nil {
 					return itemErr(len(items), i, err)
 				}
@@ -428,6 +438,20 @@ func (s *Service) Update(ctx context.Context, actor Actor, formCode, id string, 
 }
 
 func (s *Service) updateOne(ctx context.Context, actor Actor, f *form.Form, id string, data Data, opt UpdateOptions) (int64, error) {
+	hooked := s.hooked(ctx, f)
+	var storedVersion int64
+	if hooked {
+		// The hook sees the stored object; the write then must find it
+		// unchanged, so a concurrent change is a conflict, not lost.
+		stored, err := s.load(ctx, s.db.Reader(), f, id)
+		if err != nil {
+			return 0, err
+		}
+		storedVersion = stored.Sys.Version
+		if data, err = s.hooks.Before(ctx, actor, f, OpUpdate, data, stored); err != nil {
+			return 0, err
+		}
+	}
 	c, err := s.parse(f, data, false)
 	if err != nil {
 		return 0, err
@@ -439,10 +463,16 @@ func (s *Service) updateOne(ctx context.Context, actor Actor, f *form.Form, id s
 	if want == 0 {
 		want = c.version
 	}
+	if want == 0 {
+		want = storedVersion
+	}
 	var version int64
 	err = s.db.Write(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		version, err = s.update(ctx, tx, actor, f, id, c, want)
+		if err == nil && hooked {
+			err = s.hooks.InTx(ctx, tx, actor, f, OpUpdate, id, nil)
+		}
 		return err
 	})
 	if err != nil && s.db.Dialect().IsUniqueViolation(err) {

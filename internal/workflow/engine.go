@@ -66,6 +66,7 @@ type Engine struct {
 	log     *slog.Logger
 	now     func() time.Time
 	obs     Observer
+	scripts Scripts
 
 	defs    sync.Map // defKey → *compiled
 	current sync.Map // form code → currentVersion

@@ -81,9 +81,7 @@ func (r *run) enter(token, nodeID, from string) error {
 		}
 		return r.leave(token, n)
 	case model.Script:
-		// Script hooks arrive with the scripting engine; until then the
-		// node passes.
-		return r.leave(token, n)
+		return r.enterScript(token, n)
 	case model.Timer:
 		return r.enterTimer(token, n)
 	case model.End:

@@ -41,7 +41,9 @@ type run struct {
 	obj      *record.Object // the record, loaded when needed
 	who      *org.Profile   // the initiator, loaded when needed
 	timers   []timer        // jobs to enqueue on save
-	startSt  string         // the status before this run
+	// scriptRuns are script task nodes' jobs to enqueue on save.
+	scriptRuns []scriptRun
+	startSt    string // the status before this run
 }
 
 // notOurs is the error of a step that needs the instance's object when it
@@ -214,6 +216,9 @@ func (r *run) save() error {
 		case err != nil:
 			return err
 		}
+	}
+	if err := r.scheduleScripts(); err != nil {
+		return err
 	}
 	return r.scheduleTimers()
 }

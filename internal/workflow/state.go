@@ -67,6 +67,11 @@ const (
 	EvTimer    = "timer"    // a timer of Node fired (Kind: remind, timeout, delay)
 	EvChosen   = "chosen"   // the initiator chose approvers (Chosen: node → users)
 	EvDeleted  = "deleted"  // Actor deleted the instance's Object
+	// A script task Node's script: done (values written, the token moves
+	// on), failed (Comment: the error; the token waits), retried by an admin.
+	EvScriptDone   = "script_done"
+	EvScriptFailed = "script_failed"
+	EvScriptRetry  = "script_retry"
 )
 
 // Event is one fact of an instance's history.
@@ -139,6 +144,9 @@ type Token struct {
 	// ReturnTo: after this node, go back to that node (return with the
 	// "back" strategy) instead of following the flows.
 	ReturnTo string `json:"returnTo,omitempty"`
+	// ScriptFailed: the script of the script task node it waits at failed;
+	// an admin may retry it.
+	ScriptFailed bool `json:"scriptFailed,omitempty"`
 }
 
 // Task is one person's part at a node.
@@ -255,6 +263,14 @@ func (s *State) apply(e Event) error {
 		s.Chosen = d.Chosen
 	case EvDeleted:
 		s.ObjectDeleted = true
+	case EvScriptFailed:
+		if t := s.Tokens[d.Token]; t != nil {
+			t.ScriptFailed = true
+		}
+	case EvScriptRetry, EvScriptDone:
+		if t := s.Tokens[d.Token]; t != nil {
+			t.ScriptFailed = false
+		}
 	case EvComment, EvUrged, EvTimer:
 		// history only
 	default:
