@@ -18,11 +18,13 @@ import (
 	"github.com/tritiumhq/tritium/internal/dirlock"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
+	"github.com/tritiumhq/tritium/internal/hook"
 	"github.com/tritiumhq/tritium/internal/httpapi"
 	"github.com/tritiumhq/tritium/internal/job"
 	"github.com/tritiumhq/tritium/internal/metrics"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/secret"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 	"github.com/tritiumhq/tritium/internal/workflow"
 )
@@ -53,6 +55,10 @@ type Config struct {
 	// Version labels tritium_build_info.
 	Metrics bool
 	Version string
+	// SecretKey seals secrets at rest (connector credentials, $env
+	// secrets); default TRITIUM_SECRET_KEY, else (SQLite only) a key
+	// generated once into DataDir.
+	SecretKey string
 }
 
 // App is a running Tritium.
@@ -70,8 +76,12 @@ type App struct {
 	Admin    record.Actor
 	// Metrics is nil unless Config.Metrics is set.
 	Metrics *metrics.Metrics
+	// Scripts runs saved scripts at their hooks; Env is their $env.
+	Scripts *hook.Runner
+	Env     *hook.Env
 	server  *httpapi.Server
 	lock    *dirlock.Lock // SQLite: the data directory, held until Close
+	secrets *secret.Box
 }
 
 // Open connects to the database, migrates it, loads the forms and makes
@@ -156,6 +166,9 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	wc.Jobs = a.Jobs
 	a.Workflow = workflow.New(wc)
 	a.Records.SetWorkflows(a.Workflow)
+	if err := a.initScripts(ctx); err != nil {
+		return err
+	}
 	a.Auth = auth.NewService(a.DB, 0)
 	gen, err := a.Auth.Ensure(ctx, a.cfg.EngineCode, a.cfg.EngineSecret, admin.UserID)
 	if err != nil {
@@ -165,7 +178,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
 	}
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
-		Workflow: a.Workflow, Admin: a.Admin})
+		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin})
 	return nil
 }
 
@@ -243,6 +256,9 @@ func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
 
 // Close releases the database, then the data directory.
 func (a *App) Close() error {
+	if a.Scripts != nil {
+		a.Scripts.Close()
+	}
 	err := a.DB.Close()
 	if lerr := a.lock.Release(); err == nil {
 		err = lerr

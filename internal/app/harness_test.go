@@ -20,8 +20,11 @@ import (
 )
 
 const (
-	testCode   = "testengine"
-	testSecret = "test-secret-0123456789"
+	// testSecretKey seals secrets on every test node (PostgreSQL needs one
+	// key shared by its nodes).
+	testSecretKey = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="
+	testCode      = "testengine"
+	testSecret    = "test-secret-0123456789"
 )
 
 // server is a whole Tritium running on loopback.
@@ -37,7 +40,7 @@ type server struct {
 
 // storeConfig returns a config for a fresh store of kind.
 func storeConfig(t testing.TB, kind sqldb.Kind) app.Config {
-	cfg := app.Config{DataDir: t.TempDir(), EngineCode: testCode, EngineSecret: testSecret, SQLiteSync: "normal"}
+	cfg := app.Config{DataDir: t.TempDir(), EngineCode: testCode, EngineSecret: testSecret, SQLiteSync: "normal", SecretKey: testSecretKey}
 	if kind == sqldb.Postgres {
 		cfg.DB = sqldbtest.PostgresURL(t)
 	}

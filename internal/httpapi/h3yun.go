@@ -36,6 +36,7 @@ type invokeRequest struct {
 	IsSubmit       json.RawMessage
 	Controller     json.RawMessage
 
+	raw                            []byte // the whole body: a custom action's parameters
 	action, schema, id, controller string // the string members, read
 }
 
@@ -44,6 +45,7 @@ var invokeDoc = doc{"请求格式错误: 请求体", "the body"}
 
 // read decodes body into req.
 func (req *invokeRequest) read(body []byte) error {
+	req.raw = body
 	if err := decodeLenient(body, req); err != nil {
 		return decodeError(err, invokeDoc)
 	}
@@ -145,7 +147,7 @@ func (h *h3yun) dispatch(r *http.Request, actor record.Actor, req *invokeRequest
 		return nil, apperr.Field("ActionName", "缺少 ActionName (ActionName is required)")
 	}
 	if req.controller != "" {
-		return nil, apperr.New(apperr.NotFound, "自定义接口不存在: %s.%s (unknown custom action: no script is published under this controller)", req.controller, action)
+		return h.custom(r, actor, req, b)
 	}
 	return nil, apperr.Field("ActionName", "未知的 ActionName: %s (unknown action; one of LoadBizObject, LoadBizObjects, CreateBizObject, CreateBizObjects, UpdateBizObject, RemoveBizObject)", action)
 }

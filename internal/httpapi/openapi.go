@@ -83,7 +83,11 @@ func operation(rt route) obj {
 	responses := obj{}
 	for _, st := range append([]int{d.status}, d.more...) {
 		ok := obj{"description": http.StatusText(st), "headers": successHeaders(rt, st)}
-		if d.resp != "" {
+		switch d.resp {
+		case "":
+		case "text":
+			ok["content"] = obj{"application/typescript": obj{"schema": obj{"type": "string"}}}
+		default:
 			ok["content"] = jsonContent(ref(d.resp))
 		}
 		responses[strconv.Itoa(st)] = ok
@@ -312,6 +316,9 @@ func components() obj {
 			"Successful": obj{"type": "boolean"}, "ErrorMessage": obj{"type": []string{"string", "null"}},
 			"Logined": obj{"type": "boolean"}, "ReturnData": obj{"type": []string{"object", "null"}}, "DataType": obj{"type": "integer"},
 		}},
+	}
+	for k, v := range scriptSchemas() {
+		schemas[k] = v
 	}
 	return obj{
 		"schemas": schemas,

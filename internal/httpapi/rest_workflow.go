@@ -16,7 +16,7 @@ import (
 
 func (s *Server) workflowRoutes() []route {
 	taskActionList := []string{"approve", "reject", "return", "transfer", "delegate", "add-signers", "remove-signers", "comment", "cc", "read"}
-	instanceActionList := []string{"withdraw", "cancel", "terminate", "jump", "urge", "comment", "cc", "submit"}
+	instanceActionList := []string{"withdraw", "cancel", "terminate", "jump", "urge", "comment", "cc", "submit", "retry-script"}
 	taskActions, instanceActions := strings.Join(taskActionList, ", "), strings.Join(instanceActionList, ", ")
 	listQuery := []param{
 		{"view", "string", "todo (default), done, started or cc"},
@@ -33,7 +33,7 @@ func (s *Server) workflowRoutes() []route {
 		{"POST", "/api/v1/tasks/{id}/{action}", s.taskAction, opDoc{tag: "Workflow", summary: "Act on a task: " + taskActions + " (403 when the task is not the actor's, 409 when it is no longer pending)", body: "ActionInput", status: 200, resp: "Task", errors: []int{403, 404, 409}, enums: map[string][]string{"action": taskActionList}}},
 		{"GET", "/api/v1/instances/{id}", s.getInstance, opDoc{tag: "Workflow", summary: "An instance: status, positions, tasks and ordered history", status: 200, resp: "Instance", errors: []int{404}}},
 		{"GET", "/api/v1/instances/{id}/replay", s.replayInstance, opDoc{tag: "Workflow", summary: "Step through an instance: its state after each event (status, the object's Status, positions, open tasks), rebuilt from the event log", status: 200, resp: "Replay", errors: []int{404}}},
-		{"POST", "/api/v1/instances/{id}/{action}", s.instanceAction, opDoc{tag: "Workflow", summary: "Act on an instance: " + instanceActions + " (terminate and jump: administrators)", body: "ActionInput", status: 200, resp: "Instance", errors: []int{403, 404, 409}, enums: map[string][]string{"action": instanceActionList}}},
+		{"POST", "/api/v1/instances/{id}/{action}", s.instanceAction, opDoc{tag: "Workflow", summary: "Act on an instance: " + instanceActions + " (terminate, jump and retry-script — run a failed script task node's script again, toNode naming the node — : administrators)", body: "ActionInput", status: 200, resp: "Instance", errors: []int{403, 404, 409}, enums: map[string][]string{"action": instanceActionList}}},
 		{"POST", recordsPath + "/{id}/submit", s.submitRecord, opDoc{tag: "Records", summary: "Submit a draft: a workflow form's object goes to its first approval, another form's becomes Effective", body: "ActionInput", status: 200, resp: "Record", errors: []int{403, 404, 409, 422}}},
 	}
 }
@@ -263,6 +263,18 @@ func (s *Server) instanceAction(w http.ResponseWriter, r *http.Request, a record
 	in, err := actionInput(r)
 	if err != nil {
 		return err
+	}
+	if r.PathValue("action") == "retry-script" {
+		if err := s.adminOnly(a); err != nil {
+			return err
+		}
+		if in.ToNode == "" {
+			return apperr.Field("toNode", "retry-script 需要 toNode: 脚本节点的 ID (retry-script needs toNode: the script task node)")
+		}
+		if err := s.deps.Workflow.RetryScript(r.Context(), r.PathValue("id"), in.ToNode); err != nil {
+			return err
+		}
+		return s.getInstance(w, r, a)
 	}
 	if err := s.deps.Workflow.InstanceAction(r.Context(), a, r.PathValue("id"), r.PathValue("action"), in); err != nil {
 		return err

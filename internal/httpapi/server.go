@@ -20,6 +20,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
+	"github.com/tritiumhq/tritium/internal/hook"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -66,6 +67,9 @@ type Deps struct {
 	Auth    *auth.Service
 	// Workflow is the approval engine.
 	Workflow *workflow.Engine
+	// Hooks runs saved scripts; Env is their $env.
+	Hooks *hook.Runner
+	Env   *hook.Env
 	// Admin is the built-in admin user engine credentials act as.
 	Admin record.Actor
 }

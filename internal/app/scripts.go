@@ -1,0 +1,44 @@
+package app
+
+import (
+	"context"
+	"os"
+
+	"github.com/tritiumhq/tritium/internal/hook"
+	"github.com/tritiumhq/tritium/internal/script"
+	"github.com/tritiumhq/tritium/internal/secret"
+)
+
+// initScripts wires the script runtime to its hooks: record writes,
+// workflow steps, custom APIs; $db, $env and $proxy.
+func (a *App) initScripts(ctx context.Context) error {
+	key := a.cfg.SecretKey
+	if key == "" {
+		key = os.Getenv(secret.EnvKey)
+	}
+	box, err := secret.Load(key, a.cfg.DataDir, a.cfg.DB != "")
+	if err != nil {
+		return err
+	}
+	a.secrets = box
+	store, err := hook.NewStore(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	a.Env = hook.NewEnv(a.DB, box)
+	eng := script.NewEngine(script.Config{DB: hook.NewDB(a.Records), Env: a.Env, Logger: a.log})
+	a.Scripts = hook.NewRunner(hook.Config{DB: a.DB, Store: store, Engine: eng, Records: a.Records, Jobs: a.Jobs, Users: userNames{a}, Logger: a.log})
+	a.Records.SetHooks(a.Scripts)
+	a.Workflow.SetScripts(a.Scripts.Flow())
+	return nil
+}
+
+// userNames names $user.
+type userNames struct{ a *App }
+
+func (u userNames) UserName(ctx context.Context, id string) string {
+	if usr, err := u.a.Org.GetUser(ctx, id); err == nil {
+		return usr.Name
+	}
+	return ""
+}
