@@ -50,7 +50,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(stderr), migrateCmd(stderr), credentialsCmd(stdout, stderr), versionCmd(stdout), healthcheckCmd(stdout),
+	root.AddCommand(serveCmd(stderr), migrateCmd(stderr), credentialsCmd(stdout, stderr), versionCmd(stdout), healthcheckCmd(stdout), scriptsCmd(stdout),
 		loadtest.Command(stdout))
 	return root
 }
