@@ -80,6 +80,6 @@ func (rt *vmRuntime) resolved(v goja.Value) goja.Value {
 }
 
 func (e *envObject) Set(string, goja.Value) bool { return false }
-func (e *envObject) Has(key string) bool        { return key != "then" }
-func (e *envObject) Delete(string) bool         { return false }
-func (e *envObject) Keys() []string             { return nil }
+func (e *envObject) Has(key string) bool         { return key != "then" }
+func (e *envObject) Delete(string) bool          { return false }
+func (e *envObject) Keys() []string              { return nil }

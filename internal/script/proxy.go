@@ -68,9 +68,9 @@ func (p *proxyObject) Get(key string) goja.Value {
 }
 
 func (p *proxyObject) Set(string, goja.Value) bool { return false }
-func (p *proxyObject) Has(key string) bool        { return key != "then" }
-func (p *proxyObject) Delete(string) bool         { return false }
-func (p *proxyObject) Keys() []string             { return nil }
+func (p *proxyObject) Has(key string) bool         { return key != "then" }
+func (p *proxyObject) Delete(string) bool          { return false }
+func (p *proxyObject) Keys() []string              { return nil }
 
 // call sends req through Config.Proxy off the loop; the promise resolves
 // to the spec's result shape or rejects with an Error carrying the
