@@ -3,8 +3,14 @@ package script
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"runtime"
+	"sync"
 	"time"
+
+	"github.com/dop251/goja"
+	"github.com/go-sourcemap/sourcemap"
 )
 
 // Limits.
@@ -14,18 +20,17 @@ const (
 )
 
 // Program is a compiled script: the author's source, the JavaScript goja
-// runs, and the source map back.
+// runs, and the source map back. It is immutable and safe to run on many
+// runtimes at once.
 type Program struct {
 	Name   string
 	Lang   Lang
 	Source string // as the author wrote it
 	JS     string // what runs (the body wrapped so top-level await and return work)
-}
 
-// Compile transpiles and checks source; a syntax or type-stripping error is
-// an *Error of Kind "syntax" with the author's line and column.
-func Compile(name string, lang Lang, source string) (*Program, error) {
-	return nil, errors.New("script: not implemented")
+	prg   *goja.Program
+	smap  *sourcemap.Consumer
+	lines int
 }
 
 // Config wires the engine to the services its globals reach.
@@ -38,18 +43,163 @@ type Config struct {
 	Logger  *slog.Logger
 }
 
-// Engine runs programs on a pool of warm runtimes.
-type Engine struct{ cfg Config }
+// Engine runs programs on a pool of warm runtimes. A run takes an idle
+// runtime or starts a new one, so concurrency is not capped by Pool; at
+// most Pool idle runtimes are kept. A runtime that was interrupted or
+// could not be reset is closed, never reused.
+type Engine struct {
+	cfg  Config
+	idle chan *vmRuntime
+
+	mu     sync.Mutex
+	closed bool
+}
 
 // NewEngine returns an engine.
-func NewEngine(cfg Config) *Engine { return &Engine{cfg: cfg} }
+func NewEngine(cfg Config) *Engine {
+	if cfg.Pool <= 0 {
+		cfg.Pool = 2 * runtime.GOMAXPROCS(0)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Timeout > MaxTimeout {
+		cfg.Timeout = MaxTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Engine{cfg: cfg, idle: make(chan *vmRuntime, cfg.Pool)}
+}
 
-// Run executes p with in, waiting for its promise; it never panics, and a
-// script failure is reported in Output.Err, not as the error (which is kept
-// for the engine's own failures, e.g. ctx canceled before the start).
-func (e *Engine) Run(ctx context.Context, p *Program, in Input) (*Output, error) {
-	return nil, errors.New("script: not implemented")
+// Close stops the idle runtimes; runs in progress finish, and later runs
+// fail.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+	for {
+		select {
+		case rt := <-e.idle:
+			rt.close()
+		default:
+			return nil
+		}
+	}
+}
+
+// ErrClosed is returned by Run after Close.
+var ErrClosed = errors.New("script: 引擎已关闭（engine closed）")
+
+func (e *Engine) get() (*vmRuntime, error) {
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	select {
+	case rt := <-e.idle:
+		return rt, nil
+	default:
+		return e.newRuntime()
+	}
+}
+
+func (e *Engine) put(rt *vmRuntime) {
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if rt.broken.Load() || closed {
+		go rt.close()
+		return
+	}
+	select {
+	case e.idle <- rt:
+	default:
+		go rt.close()
+	}
+}
+
+// Run executes p with in, waiting for its promise and for the calls it
+// started; it never panics, and a script failure is reported in
+// Output.Err, not as the error (which is kept for the engine's own
+// failures, e.g. ctx canceled before the start).
+func (e *Engine) Run(ctx context.Context, p *Program, in Input) (out *Output, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("script: Run(%q) panicked: %v", p.Name, r)
+		}
+	}()
+	if p == nil || p.prg == nil {
+		return nil, errors.New("script: Run: no compiled program")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("script: Run(%q): %w", p.Name, err)
+	}
+	limit := e.timeout(in.Timeout)
+	rt, err := e.get()
+	if err != nil {
+		return nil, fmt.Errorf("script: Run(%q): %w", p.Name, err)
+	}
+	runCtx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	ex := newExecution(runCtx, rt, p, in)
+	if !rt.loop.RunOnLoop(ex.begin) {
+		rt.broken.Store(true)
+		e.put(rt)
+		return nil, fmt.Errorf("script: Run(%q): event loop terminated", p.Name)
+	}
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	select {
+	case <-ex.done:
+	case <-timer.C:
+		return e.abort(ex, errTimeout(limit)), nil
+	case <-ctx.Done():
+		cause := &Error{Kind: "canceled", Message: "脚本执行被取消（script execution canceled）: " + ctx.Err().Error()}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cause = errTimeout(limit)
+		}
+		return e.abort(ex, cause), nil
+	}
+	e.put(rt)
+	ex.mu.Lock()
+	res := ex.out
+	ex.mu.Unlock()
+	return ex.output(res), nil
+}
+
+func (e *Engine) timeout(d time.Duration) time.Duration {
+	switch {
+	case d <= 0:
+		return e.cfg.Timeout
+	case d > MaxTimeout:
+		return MaxTimeout
+	}
+	return d
+}
+
+// abort stops a run that outlived its limit. If the loop is already
+// finishing, the interrupt stops any script code the export is running
+// (a getter), and the outcome is the loop's. Either way the runtime is
+// interrupted and so is discarded.
+func (e *Engine) abort(ex *execution, cause *Error) *Output {
+	rt := ex.rt
+	rt.vm.Interrupt(cause)
+	if ex.state.CompareAndSwap(stRunning, stAborted) {
+		rt.broken.Store(true)
+		go rt.close()
+		return ex.output(&Output{Err: cause})
+	}
+	<-ex.done
+	rt.broken.Store(true)
+	e.put(rt)
+	ex.mu.Lock()
+	res := ex.out
+	ex.mu.Unlock()
+	return ex.output(res)
 }
 
 // Types is tritium.d.ts: every global, for editors.
-func Types() string { return "" }
+func Types() string { return typesDTS }
