@@ -162,7 +162,7 @@ func nullBytes(b []byte) any {
 
 // newExecution starts the record of a run.
 func newExecution(k Key, version int, hook string, in *script.Input, out *script.Output, attempt int, started time.Time) Execution {
-	e := Execution{ID: uuid.NewString(), Scope: k.Scope, Target: k.Target, Name: k.Name, Version: version, Hook: hook,
+	e := Execution{ID: newExecID(), Scope: k.Scope, Target: k.Target, Name: k.Name, Version: version, Hook: hook,
 		FormCode: in.FormCode, ObjectID: in.ObjectID, Attempt: attempt, Started: started.UTC(), Status: "ok"}
 	if in.Flow != nil {
 		e.InstanceID = in.Flow.InstanceID
@@ -279,4 +279,13 @@ func (r *Runner) scanExecutions(ctx context.Context, q string, args ...any) ([]E
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// newExecID is time-ordered, so the log's primary key grows at its end
+// instead of splitting pages all over the b-tree.
+func newExecID() string {
+	if u, err := uuid.NewV7(); err == nil {
+		return u.String()
+	}
+	return uuid.NewString()
 }

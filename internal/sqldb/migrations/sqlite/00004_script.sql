@@ -60,10 +60,8 @@ CREATE TABLE script_executions (
     calls       TEXT
 );
 CREATE INDEX script_executions_started ON script_executions (started);
-CREATE INDEX script_executions_script ON script_executions (scope, target, name, started);
 CREATE INDEX script_executions_object ON script_executions (object_id);
 CREATE INDEX script_executions_instance ON script_executions (instance_id);
-CREATE INDEX script_executions_event ON script_executions (event_id);
 
 -- Events whose after-commit hooks have run: a job that runs again (a
 -- crash between the script and the completion) finds its event here.
