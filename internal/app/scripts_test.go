@@ -252,3 +252,25 @@ return { Total: total };`)
 		}
 	})
 }
+
+// TestExecutionLogRetention: the execution log keeps the newest
+// executions up to its count and drops the old ones.
+func TestExecutionLogRetention(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		for i := range 5 {
+			s.mustJSON("POST", "/api/v1/scripts/run", map[string]any{"source": fmt.Sprintf("return %d", i)}, 200)
+			time.Sleep(2 * time.Millisecond) // distinct start times
+		}
+		n, err := s.App.Scripts.PruneExecutions(context.Background(), time.Hour, 3)
+		if err != nil || n != 2 {
+			t.Fatalf("pruned %d (%v), want 2", n, err)
+		}
+		items := s.mustJSON("GET", "/api/v1/script-executions", nil, 200)["items"].([]any)
+		if len(items) != 3 || string(items[0].(map[string]any)["result"].(json.Number)) != "4" {
+			t.Fatalf("kept: %v", items)
+		}
+		if n, err := s.App.Scripts.PruneExecutions(context.Background(), time.Nanosecond, 100); err != nil || n != 3 {
+			t.Fatalf("pruned by age %d (%v), want 3", n, err)
+		}
+	})
+}

@@ -52,11 +52,51 @@ type execLog struct {
 	done  chan struct{}
 	stop  context.CancelFunc
 	flush chan chan struct{}
+	// keepFor and keepMax bound the log: executions older than keepFor,
+	// and all but the newest keepMax, are removed every ten minutes.
+	keepFor time.Duration
+	keepMax int
 }
 
-func newExecLog(db *sqldb.DB, log *slog.Logger) *execLog {
+// Execution log retention defaults.
+const (
+	DefaultKeepFor = 7 * 24 * time.Hour
+	DefaultKeepMax = 100000
+)
+
+// prune removes executions older than keepFor and all but the newest
+// keepMax, and the done-marks of events older than keepFor.
+func (l *execLog) prune(ctx context.Context, keepFor time.Duration, keepMax int) (int64, error) {
+	var n int64
+	err := l.db.Write(ctx, func(tx *sqldb.Tx) error {
+		n = 0
+		cut := tx.Dialect().TimeValue(time.Now().Add(-keepFor))
+		res, err := tx.Exec(ctx, "DELETE FROM script_executions WHERE started < ?", cut)
+		if err != nil {
+			return err
+		}
+		a, _ := res.RowsAffected()
+		if res, err = tx.Exec(ctx, `DELETE FROM script_executions WHERE started <= (SELECT started FROM script_executions ORDER BY started DESC LIMIT 1 OFFSET ?)`, keepMax); err != nil {
+			return err
+		}
+		b, _ := res.RowsAffected()
+		n = a + b
+		_, err = tx.Exec(ctx, "DELETE FROM script_events_done WHERE done < ?", cut)
+		return err
+	})
+	return n, err
+}
+
+func newExecLog(db *sqldb.DB, log *slog.Logger, keepFor time.Duration, keepMax int) *execLog {
+	if keepFor <= 0 {
+		keepFor = DefaultKeepFor
+	}
+	if keepMax <= 0 {
+		keepMax = DefaultKeepMax
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &execLog{db: db, log: log, kick: make(chan struct{}, 1), done: make(chan struct{}), stop: cancel, flush: make(chan chan struct{})}
+	l := &execLog{db: db, log: log, kick: make(chan struct{}, 1), done: make(chan struct{}), stop: cancel, flush: make(chan chan struct{}),
+		keepFor: keepFor, keepMax: keepMax}
 	go l.loop(ctx)
 	return l
 }
@@ -79,8 +119,14 @@ func (l *execLog) loop(ctx context.Context) {
 	defer close(l.done)
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
+	prune := time.NewTicker(10 * time.Minute)
+	defer prune.Stop()
 	for {
 		select {
+		case <-prune.C:
+			if _, err := l.prune(ctx, l.keepFor, l.keepMax); err != nil && ctx.Err() == nil {
+				l.log.Warn("prune script executions", "err", err)
+			}
 		case <-ctx.Done():
 			l.write(context.Background())
 			return
@@ -288,4 +334,11 @@ func newExecID() string {
 		return u.String()
 	}
 	return uuid.NewString()
+}
+
+// PruneExecutions applies the execution log's retention now (it also runs
+// every ten minutes): it returns how many executions it removed.
+func (r *Runner) PruneExecutions(ctx context.Context, keepFor time.Duration, keepMax int) (int64, error) {
+	r.execs.Flush()
+	return r.execs.prune(ctx, keepFor, keepMax)
 }

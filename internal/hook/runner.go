@@ -25,6 +25,10 @@ type Config struct {
 	Jobs    *job.Queue // nil: after-commit hooks are not run
 	Users   Users      // $user's name; may be nil
 	Logger  *slog.Logger
+	// KeepFor and KeepMax bound the execution log (defaults 7 days and
+	// 100,000 executions).
+	KeepFor time.Duration
+	KeepMax int
 }
 
 // Users names the acting user for $user.
@@ -51,7 +55,7 @@ func NewRunner(cfg Config) *Runner {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	r := &Runner{db: cfg.DB, store: cfg.Store, engine: cfg.Engine, records: cfg.Records, jobs: cfg.Jobs, users: cfg.Users,
-		log: cfg.Logger, execs: newExecLog(cfg.DB, cfg.Logger), enc: &record.Encoder{Codec: cfg.Records.Codec(), Flavor: form.REST}}
+		log: cfg.Logger, execs: newExecLog(cfg.DB, cfg.Logger, cfg.KeepFor, cfg.KeepMax), enc: &record.Encoder{Codec: cfg.Records.Codec(), Flavor: form.REST}}
 	if r.jobs != nil {
 		r.jobs.HandleWork(afterJob, r.afterWork)
 		r.jobs.HandleWork(flowJob, r.flowWork)
