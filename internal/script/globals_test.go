@@ -217,4 +217,6 @@ func TestBindingPanicIsInternal(t *testing.T) {
 
 type panicProxy struct{}
 
-func (panicProxy) Call(context.Context, connector.CallRequest) (*connector.Result, error) { panic("bug") }
+func (panicProxy) Call(context.Context, connector.CallRequest) (*connector.Result, error) {
+	panic("bug")
+}
