@@ -184,6 +184,14 @@ return [a.total, a.items[0].filter, a.items[0].user, b.items[0].limit, b.items[0
 	}
 }
 
+func TestThrowingGetterInResult(t *testing.T) {
+	e := newEngine(t, Config{})
+	out := mustRun(t, e, JS, "return { get x() { throw new Error('from getter') } }", Input{})
+	if out.Err == nil || out.Err.Kind != "thrown" || out.Err.Message != "from getter" || out.Err.Line != 1 {
+		t.Fatalf("err %#v", out.Err)
+	}
+}
+
 func TestUnhandledRejectionLogged(t *testing.T) {
 	e := newEngine(t, Config{})
 	out := mustRun(t, e, JS, `Promise.reject(new Error('forgotten')); return 1`, Input{})
