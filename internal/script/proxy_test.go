@@ -68,7 +68,7 @@ func TestProxyIsNotThenable(t *testing.T) {
 	fp := &fakeProxy{}
 	e := newEngine(t, Config{Proxy: fp})
 	out := mustRun(t, e, JS, `const p = await $proxy('qywx'); const q = await Promise.resolve($proxy('x'));
-console.log(p, String(p), ` + "`${q}`" + `);
+console.log(p, String(p), `+"`${q}`"+`);
 return [typeof p.then, typeof p.sendTextMessage, typeof q.$api]`, Input{})
 	mustOK(t, out)
 	if len(fp.requests()) != 0 {
