@@ -33,9 +33,12 @@ func (rt *vmRuntime) installConsole() error {
 // log appends a line, bounded in count and length; the last line kept
 // says how much was dropped.
 func (ex *execution) log(level, msg string) {
-	if !ex.running() {
-		return
+	if ex.running() {
+		ex.appendLog(level, msg)
 	}
+}
+
+func (ex *execution) appendLog(level, msg string) {
 	if len(msg) > MaxConsoleLine {
 		cut := MaxConsoleLine
 		for cut > 0 && !utf8.RuneStart(msg[cut]) {

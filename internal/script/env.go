@@ -23,9 +23,10 @@ type envObject struct{ rt *vmRuntime }
 
 func (e *envObject) Get(key string) goja.Value {
 	rt := e.rt
-	switch key {
-	case "then", "constructor", "toJSON":
+	if inherited[key] {
 		return nil
+	}
+	switch key {
 	case "get":
 		return rt.vm.ToValue(rt.native(func(c goja.FunctionCall) goja.Value {
 			name, ok := rt.stringArg(c, 0)

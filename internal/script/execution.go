@@ -73,6 +73,9 @@ func (ex *execution) setFatal(e *Error) {
 // begin runs on the loop: globals for this execution, then the program.
 func (ex *execution) begin(vm *goja.Runtime) {
 	rt := ex.rt
+	if !ex.running() {
+		return // aborted before the loop got to it
+	}
 	defer rt.recoverInto(ex)
 	rt.cur = ex
 	if err := rt.installInput(ex); err != nil {
@@ -218,22 +221,33 @@ func (ex *execution) finish(vmErr error) {
 
 func (ex *execution) exportResult(out *Output) {
 	rt := ex.rt
-	v, err := rt.export(ex.value)
+	// Exporting may run script code (getters, proxy traps); a throw there
+	// is the script's error, not a Go panic.
+	var err *Error
+	if jsErr := rt.vm.Try(func() { err = ex.exportInto(out) }); jsErr != nil {
+		err = rt.vmError(ex, jsErr)
+	}
 	if err != nil {
 		err.Script = ex.p.Name
-		out.Err = err
-		return
+		out.Value, out.Form, out.Changed, out.Err = nil, nil, nil, err
+	}
+}
+
+func (ex *execution) exportInto(out *Output) *Error {
+	rt := ex.rt
+	v, err := rt.export(ex.value)
+	if err != nil {
+		return err
 	}
 	out.Value = v
 	if ex.form != nil {
 		form, changed, err := rt.exportForm(ex.form, ex.in.Form)
 		if err != nil {
-			err.Script = ex.p.Name
-			out.Err = err
-			return
+			return err
 		}
 		out.Form, out.Changed = form, changed
 	}
+	return nil
 }
 
 // output completes the outcome with what both sides recorded.

@@ -92,6 +92,7 @@ func TestHugeStringToBindingRefused(t *testing.T) {
 		"return": "return 'y'.repeat(1024 * 1024 + 1)",
 		"total":  "const s = 'z'.repeat(1024 * 1024 - 10); return Array.from({length: 11}, () => s)",
 		"cycle":  "const o = {}; o.self = o; return o",
+		"later":  "await $proxy('p').a(); try { $crypto.md5('x'.repeat(2 << 20)) } catch (e) { return 'caught' }",
 	} {
 		out := mustRun(t, e, JS, src, Input{})
 		if out.Err == nil || out.Err.Kind != "limit" {

@@ -43,12 +43,21 @@ type proxyObject struct {
 	label string
 }
 
+// inherited are names a direct call must not shadow: `then` (await would
+// treat the proxy as a thenable) and Object.prototype's members (string
+// conversion, console.log and equality checks would make calls).
+var inherited = map[string]bool{
+	"then": true, "constructor": true, "toJSON": true, "toString": true, "valueOf": true,
+	"toLocaleString": true, "hasOwnProperty": true, "isPrototypeOf": true,
+	"propertyIsEnumerable": true, "__proto__": true,
+}
+
 var chainMethods = map[string]bool{"$api": true, "$path": true, "$query": true, "$header": true, "$body": true, "$call": true}
 
 func (p *proxyObject) Get(key string) goja.Value {
 	switch {
-	case key == "then" || key == "constructor" || key == "toJSON":
-		return nil
+	case inherited[key]:
+		return nil // Object.prototype's, so String(proxy) is not a call
 	case chainMethods[key]:
 		ch := &chain{proxy: p, req: p.base}
 		return ch.object().Get(key)

@@ -65,10 +65,15 @@ func TestProxyChainWithoutAPI(t *testing.T) {
 }
 
 func TestProxyIsNotThenable(t *testing.T) {
-	e := newEngine(t, Config{Proxy: &fakeProxy{}})
+	fp := &fakeProxy{}
+	e := newEngine(t, Config{Proxy: fp})
 	out := mustRun(t, e, JS, `const p = await $proxy('qywx'); const q = await Promise.resolve($proxy('x'));
+console.log(p, String(p), `+"`${q}`"+`);
 return [typeof p.then, typeof p.sendTextMessage, typeof q.$api]`, Input{})
 	mustOK(t, out)
+	if len(fp.requests()) != 0 {
+		t.Fatalf("printing a proxy made calls: %#v", fp.requests())
+	}
 	if !reflect.DeepEqual(out.Value, []any{"undefined", "function", "function"}) {
 		t.Fatalf("value %#v", out.Value)
 	}

@@ -25,7 +25,7 @@ func (ex *execution) reportRejections() {
 		if ex.thrown != nil && reason.SameAs(ex.thrown) {
 			continue // the run's own failure, reported as Output.Err
 		}
-		ex.log("error", "未处理的 Promise 拒绝（unhandled promise rejection）: "+ex.rt.format(reason))
+		ex.appendLog("error", "未处理的 Promise 拒绝（unhandled promise rejection）: "+ex.rt.format(reason))
 	}
 	ex.rejected = nil
 }
