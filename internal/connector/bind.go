@@ -89,7 +89,7 @@ func bind(p *plat, in *inst, f *iface, req CallRequest) (*prepared, error) {
 	for _, pr := range params {
 		v, ok := values[pr.Name]
 		if !ok && pr.Default != nil {
-			values[pr.Name], ok = pr.Default, true
+			v, ok = pr.Default, true
 		}
 		if !ok && (pr.Required || pr.In == "path") {
 			return nil, apperr.Field(pr.Name, "缺少必填参数 %s (%s.%s: missing required parameter %s)", pr.Name, p.def.Key, f.def.Key, pr.Name)

@@ -266,5 +266,3 @@ func (s *Service) writeCalls(ctx context.Context, recs []*CallRecord) error {
 		return err
 	})
 }
-
-

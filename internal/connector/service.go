@@ -54,10 +54,10 @@ type Service struct {
 	log        *slog.Logger
 	builtins   map[string]*Platform
 	snap       atomic.Pointer[snapshot]
-	mu         sync.Mutex                    // one reload at a time; guards clients and limits
-	clients    map[string]*http.Client       // by policy, reused across reloads
-	limits     map[string]*limiter           // by platform key
-	tokens     tokenCache                    // per (platform, instance)
+	mu         sync.Mutex                     // one reload at a time; guards clients and limits
+	clients    map[string]*http.Client        // by policy, reused across reloads
+	limits     map[string]*limiter            // by platform key
+	tokens     tokenCache                     // per (platform, instance)
 	scriptAuth atomic.Pointer[ScriptAuthFunc] // nil until the script engine sets it
 	calls      *callLog
 }
