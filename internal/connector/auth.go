@@ -25,7 +25,9 @@ func (c *call) authorize(ctx context.Context, req *http.Request, stale string) e
 	switch a.Method {
 	case "", "none":
 	case "basic":
-		req.SetBasicAuth(sc.renderText(a.Username), sc.renderText(a.Password))
+		pw := sc.renderText(a.Password)
+		req.SetBasicAuth(sc.renderText(a.Username), pw)
+		c.hide = append(c.hide, pw, strings.TrimPrefix(req.Header.Get("Authorization"), "Basic "))
 	case "bearer":
 		tok := sc.renderText(a.Token)
 		c.hide = append(c.hide, tok)
