@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/blob"
+	"github.com/tritiumhq/tritium/internal/connector"
 	"github.com/tritiumhq/tritium/internal/dirlock"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
@@ -23,6 +25,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/metrics"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/secret"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 	"github.com/tritiumhq/tritium/internal/workflow"
 )
@@ -53,6 +56,10 @@ type Config struct {
 	// Version labels tritium_build_info.
 	Metrics bool
 	Version string
+	// SecretKey seals secrets at rest (TRITIUM_SECRET_KEY when empty).
+	SecretKey string
+	// AllowPrivateNetworks lets connector platforms reach private addresses.
+	AllowPrivateNetworks bool
 }
 
 // App is a running Tritium.
@@ -68,6 +75,8 @@ type App struct {
 	Jobs     *job.Queue
 	Workflow *workflow.Engine
 	Admin    record.Actor
+	// Connectors is the integration hub ($proxy's outbound calls).
+	Connectors *connector.Service
 	// Metrics is nil unless Config.Metrics is set.
 	Metrics *metrics.Metrics
 	server  *httpapi.Server
@@ -164,8 +173,11 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	if gen != nil && notice != nil {
 		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
 	}
+	if err := a.openConnectors(ctx); err != nil {
+		return err
+	}
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
-		Workflow: a.Workflow, Admin: a.Admin})
+		Workflow: a.Workflow, Admin: a.Admin, Connectors: a.Connectors})
 	return nil
 }
 
@@ -189,6 +201,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	}()
 	go a.Forms.Watch(bg, a.cfg.FormRefresh)
 	go a.DB.MaintainStats(bg, 10*time.Second, 1)
+	go a.Connectors.Watch(bg)
 	srv := &http.Server{
 		Handler:           a.server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -241,8 +254,26 @@ func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close releases the database, then the data directory.
+// openConnectors starts the integration hub with the server's secret key.
+func (a *App) openConnectors(ctx context.Context) error {
+	key := a.cfg.SecretKey
+	if key == "" {
+		key = os.Getenv(secret.EnvKey)
+	}
+	box, err := secret.Load(key, a.cfg.DataDir, a.cfg.DB != "")
+	if err != nil {
+		return err
+	}
+	a.Connectors, err = connector.New(ctx, connector.Config{DB: a.DB, Box: box, Logger: a.log, AllowPrivateNetworks: a.cfg.AllowPrivateNetworks})
+	return err
+}
+
+// Close flushes the call log, then releases the database and the data
+// directory.
 func (a *App) Close() error {
+	if a.Connectors != nil {
+		a.Connectors.Close()
+	}
 	err := a.DB.Close()
 	if lerr := a.lock.Release(); err == nil {
 		err = lerr

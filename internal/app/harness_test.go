@@ -37,7 +37,8 @@ type server struct {
 
 // storeConfig returns a config for a fresh store of kind.
 func storeConfig(t testing.TB, kind sqldb.Kind) app.Config {
-	cfg := app.Config{DataDir: t.TempDir(), EngineCode: testCode, EngineSecret: testSecret, SQLiteSync: "normal"}
+	cfg := app.Config{DataDir: t.TempDir(), EngineCode: testCode, EngineSecret: testSecret, SQLiteSync: "normal",
+		SecretKey: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
 	if kind == sqldb.Postgres {
 		cfg.DB = sqldbtest.PostgresURL(t)
 	}

@@ -266,3 +266,21 @@ func (s *Service) DeletePlatform(ctx context.Context, key string) error {
 	}
 	return s.Refresh(ctx)
 }
+
+// GetInterface returns one interface of a platform by its key or its
+// camelCase name.
+func (s *Service) GetInterface(platform, key string) (*Interface, error) {
+	p := s.snap.Load().platforms[platform]
+	if p == nil {
+		return nil, noPlatform(platform)
+	}
+	f := p.ifaces[key]
+	if f == nil {
+		f = p.ifaces[camel(key)]
+	}
+	if f == nil {
+		return nil, apperr.New(apperr.NotFound, "平台 %s 没有接口 %s (platform %s has no interface %s)", platform, key, platform, key)
+	}
+	c := *f.def
+	return &c, nil
+}

@@ -46,6 +46,7 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, s.recordRoutes()...)
 	rs = append(rs, s.orgRoutes()...)
 	rs = append(rs, s.workflowRoutes()...)
+	rs = append(rs, s.connectorRoutes()...)
 	return rs
 }
 
