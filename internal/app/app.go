@@ -15,6 +15,7 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/blob"
+	"github.com/tritiumhq/tritium/internal/connector"
 	"github.com/tritiumhq/tritium/internal/dirlock"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
@@ -59,6 +60,8 @@ type Config struct {
 	// secrets); default TRITIUM_SECRET_KEY, else (SQLite only) a key
 	// generated once into DataDir.
 	SecretKey string
+	// AllowPrivateNetworks lets connector platforms reach private addresses.
+	AllowPrivateNetworks bool
 }
 
 // App is a running Tritium.
@@ -74,6 +77,8 @@ type App struct {
 	Jobs     *job.Queue
 	Workflow *workflow.Engine
 	Admin    record.Actor
+	// Connectors is the integration hub ($proxy's outbound calls).
+	Connectors *connector.Service
 	// Metrics is nil unless Config.Metrics is set.
 	Metrics *metrics.Metrics
 	// Scripts runs saved scripts at their hooks; Env is their $env.
@@ -166,6 +171,12 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	wc.Jobs = a.Jobs
 	a.Workflow = workflow.New(wc)
 	a.Records.SetWorkflows(a.Workflow)
+	if a.secrets, err = a.loadSecrets(); err != nil {
+		return err
+	}
+	if err := a.openConnectors(ctx); err != nil {
+		return err
+	}
 	if err := a.initScripts(ctx); err != nil {
 		return err
 	}
@@ -178,7 +189,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
 	}
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
-		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin})
+		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors})
 	return nil
 }
 
@@ -202,6 +213,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	}()
 	go a.Forms.Watch(bg, a.cfg.FormRefresh)
 	go a.DB.MaintainStats(bg, 10*time.Second, 1)
+	go a.Connectors.Watch(bg)
 	srv := &http.Server{
 		Handler:           a.server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -254,10 +266,21 @@ func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close releases the database, then the data directory.
+// openConnectors starts the integration hub with the server's secret key.
+func (a *App) openConnectors(ctx context.Context) error {
+	var err error
+	a.Connectors, err = connector.New(ctx, connector.Config{DB: a.DB, Box: a.secrets, Logger: a.log, AllowPrivateNetworks: a.cfg.AllowPrivateNetworks})
+	return err
+}
+
+// Close flushes the call log, then releases the database and the data
+// directory.
 func (a *App) Close() error {
 	if a.Scripts != nil {
 		a.Scripts.Close()
+	}
+	if a.Connectors != nil {
+		a.Connectors.Close()
 	}
 	err := a.DB.Close()
 	if lerr := a.lock.Release(); err == nil {

@@ -233,6 +233,12 @@ func TestOpenAPIDocument(t *testing.T) {
 		"put /api/v1/forms/{code}/workflow", "get /api/v1/forms/{code}/workflow", "post /api/v1/workflow/simulate",
 		"get /api/v1/tasks", "get /api/v1/tasks/{id}", "post /api/v1/tasks/{id}/{action}",
 		"get /api/v1/instances/{id}", "get /api/v1/instances/{id}/replay", "post /api/v1/instances/{id}/{action}", "post /api/v1/forms/{code}/records/{id}/submit",
+		"get /api/v1/platforms", "post /api/v1/platforms", "post /api/v1/platforms/import", "get /api/v1/platforms/{key}",
+		"get /api/v1/platforms/{key}/export", "put /api/v1/platforms/{key}", "delete /api/v1/platforms/{key}",
+		"get /api/v1/platforms/{key}/interfaces", "get /api/v1/platforms/{key}/interfaces/{iface}", "post /api/v1/platforms/{key}/interfaces/{iface}/call",
+		"get /api/v1/platforms/{key}/instances", "post /api/v1/platforms/{key}/instances", "get /api/v1/platforms/{key}/instances/{instance}",
+		"patch /api/v1/platforms/{key}/instances/{instance}", "delete /api/v1/platforms/{key}/instances/{instance}",
+		"get /api/v1/connector-calls", "get /api/v1/connector-calls/{id}", "post /api/v1/connector-calls/{id}/replay",
 	}
 	for _, kind := range []string{"users", "departments", "roles"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",

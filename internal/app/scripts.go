@@ -12,25 +12,26 @@ import (
 // initScripts wires the script runtime to its hooks: record writes,
 // workflow steps, custom APIs; $db, $env and $proxy.
 func (a *App) initScripts(ctx context.Context) error {
-	key := a.cfg.SecretKey
-	if key == "" {
-		key = os.Getenv(secret.EnvKey)
-	}
-	box, err := secret.Load(key, a.cfg.DataDir, a.cfg.DB != "")
-	if err != nil {
-		return err
-	}
-	a.secrets = box
 	store, err := hook.NewStore(ctx, a.DB)
 	if err != nil {
 		return err
 	}
-	a.Env = hook.NewEnv(a.DB, box)
-	eng := script.NewEngine(script.Config{DB: hook.NewDB(a.Records), Env: a.Env, Logger: a.log})
+	a.Env = hook.NewEnv(a.DB, a.secrets)
+	eng := script.NewEngine(script.Config{Proxy: a.Connectors, DB: hook.NewDB(a.Records), Env: a.Env, Logger: a.log})
 	a.Scripts = hook.NewRunner(hook.Config{DB: a.DB, Store: store, Engine: eng, Records: a.Records, Jobs: a.Jobs, Users: userNames{a}, Logger: a.log})
 	a.Records.SetHooks(a.Scripts)
 	a.Workflow.SetScripts(a.Scripts.Flow())
 	return nil
+}
+
+// loadSecrets returns the box that seals secrets at rest: the configured
+// key, TRITIUM_SECRET_KEY, or (SQLite) the data directory's generated key.
+func (a *App) loadSecrets() (*secret.Box, error) {
+	key := a.cfg.SecretKey
+	if key == "" {
+		key = os.Getenv(secret.EnvKey)
+	}
+	return secret.Load(key, a.cfg.DataDir, a.cfg.DB != "")
 }
 
 // userNames names $user.

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/tritiumhq/tritium/internal/app"
+	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/hook"
 	"github.com/tritiumhq/tritium/internal/record"
-	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb/sqldbtest"
 )
 

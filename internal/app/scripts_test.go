@@ -108,7 +108,9 @@ await $db.create('D000009Audit', { F0000001: $event.id, F0000002: $form.ObjectId
 		// afterSave: one audit row per committed write event (2 creates,
 		// 1 update so far), a failing first run retried.
 		flaky := s.mustJSON("POST", base, map[string]any{"F0000001": "flaky"}, 201)["ObjectId"].(string)
-		audits := func() []any { return s.mustJSON("GET", "/api/v1/forms/D000009Audit/records", nil, 200)["items"].([]any) }
+		audits := func() []any {
+			return s.mustJSON("GET", "/api/v1/forms/D000009Audit/records", nil, 200)["items"].([]any)
+		}
 		waitUntil(t, "four afterSave runs", func() bool { return len(audits()) >= 4 })
 		time.Sleep(500 * time.Millisecond)
 		events := map[string]bool{}
@@ -159,7 +161,9 @@ func TestAfterSaveAcrossRestart(t *testing.T) {
 		}
 		a.Close()
 		s2 := startServer(t, cfg)
-		audits := func(s *server) int { return len(s.mustJSON("GET", "/api/v1/forms/D000009Audit/records", nil, 200)["items"].([]any)) }
+		audits := func(s *server) int {
+			return len(s.mustJSON("GET", "/api/v1/forms/D000009Audit/records", nil, 200)["items"].([]any))
+		}
 		waitUntil(t, "the afterSave after the start", func() bool { return audits(s2) == 1 })
 		s2.stop()
 		s3 := startServer(t, cfg)

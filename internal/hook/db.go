@@ -19,7 +19,9 @@ type DB struct{ r *record.Service }
 // NewDB returns $db over records.
 func NewDB(records *record.Service) *DB { return &DB{r: records} }
 
-func actorOf(u script.User) record.Actor { return record.Actor{UserID: u.ID, DepartmentID: u.DepartmentID} }
+func actorOf(u script.User) record.Actor {
+	return record.Actor{UserID: u.ID, DepartmentID: u.DepartmentID}
+}
 
 func (d *DB) encode(o *record.Object, p *record.Projection) (map[string]any, error) {
 	enc := record.Encoder{Codec: d.r.Codec(), Flavor: form.REST, Proj: p}

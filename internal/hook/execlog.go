@@ -235,10 +235,10 @@ func newExecution(k Key, version int, hook string, in *script.Input, out *script
 
 // ExecQuery selects executions.
 type ExecQuery struct {
-	Scope, Target, Name string
+	Scope, Target, Name  string
 	ObjectID, InstanceID string
-	Status              string // ok, error
-	Limit, Offset       int
+	Status               string // ok, error
+	Limit, Offset        int
 }
 
 // Executions lists recorded executions, newest first.

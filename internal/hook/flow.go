@@ -35,7 +35,9 @@ func (r *Runner) Flow() workflow.Scripts { return flowScripts{r} }
 
 type flowScripts struct{ r *Runner }
 
-func (f flowScripts) Active(ctx context.Context, formCode string) bool { return f.r.ActiveFlow(ctx, formCode) }
+func (f flowScripts) Active(ctx context.Context, formCode string) bool {
+	return f.r.ActiveFlow(ctx, formCode)
+}
 
 func (f flowScripts) StepTx(ctx context.Context, tx *sqldb.Tx, c workflow.NodeHookContext, evs []workflow.NodeEvent) error {
 	return f.r.stepTx(ctx, tx, c, evs)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -317,9 +318,8 @@ func components() obj {
 			"Logined": obj{"type": "boolean"}, "ReturnData": obj{"type": []string{"object", "null"}}, "DataType": obj{"type": "integer"},
 		}},
 	}
-	for k, v := range scriptSchemas() {
-		schemas[k] = v
-	}
+	maps.Copy(schemas, scriptSchemas())
+	maps.Copy(schemas, connectorSchemas())
 	return obj{
 		"schemas": schemas,
 		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),

@@ -47,6 +47,7 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, s.orgRoutes()...)
 	rs = append(rs, s.workflowRoutes()...)
 	rs = append(rs, s.scriptRoutes()...)
+	rs = append(rs, s.connectorRoutes()...)
 	return rs
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/auth"
+	"github.com/tritiumhq/tritium/internal/connector"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/hook"
@@ -72,6 +73,8 @@ type Deps struct {
 	Env   *hook.Env
 	// Admin is the built-in admin user engine credentials act as.
 	Admin record.Actor
+	// Connectors is the integration hub (nil: its routes are not served).
+	Connectors *connector.Service
 }
 
 // Server routes requests to the adapters.
