@@ -212,6 +212,11 @@ func mapBody(res *Result, raw []byte, ctype string, sm *Success) any {
 			res.Message = text(m)
 		}
 	}
+	if sm.DataPath != "" && res.Code == 200 {
+		if d, ok := getPath(res.Data, sm.DataPath); ok {
+			res.Data = d
+		}
+	}
 	return code
 }
 

@@ -84,11 +84,14 @@ type Limits struct {
 
 // Success maps a vendor's answer to the result's code and message: when
 // the value at CodePath equals OK, code is 200; otherwise it is the
-// vendor's code. MessagePath is the vendor's message.
+// vendor's code. MessagePath is the vendor's message. DataPath, when
+// set, unwraps a successful answer's payload into data (a CRM answering
+// {"errcode":0,"data":{…}} gives scripts result.data.name).
 type Success struct {
 	CodePath    string `json:"codePath"`
 	OK          any    `json:"ok"`
 	MessagePath string `json:"messagePath,omitempty"`
+	DataPath    string `json:"dataPath,omitempty"`
 }
 
 // Interface is one callable operation of a platform.

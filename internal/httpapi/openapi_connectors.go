@@ -7,6 +7,7 @@ func connectorSchemas() obj {
 	success := obj{"type": "object", "required": []string{"codePath"}, "properties": obj{
 		"codePath": s("Dotted path of the vendor code, e.g. errcode"), "ok": obj{"description": "The code meaning success (code 200)"},
 		"messagePath": s("Dotted path of the vendor message"),
+		"dataPath":    s("Dotted path of the payload: on success, data is the value there"),
 	}}
 	param := obj{"type": "object", "required": []string{"name", "in"}, "properties": obj{
 		"name": s("Parameter name"), "in": obj{"type": "string", "enum": []string{"path", "query", "header", "body"}},
