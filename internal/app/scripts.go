@@ -20,6 +20,7 @@ func (a *App) initScripts(ctx context.Context) error {
 	eng := script.NewEngine(script.Config{Proxy: a.Connectors, DB: hook.NewDB(a.Records), Env: a.Env, Logger: a.log})
 	a.Scripts = hook.NewRunner(hook.Config{DB: a.DB, Store: store, Engine: eng, Records: a.Records, Jobs: a.Jobs, Users: userNames{a}, Logger: a.log})
 	a.Records.SetHooks(a.Scripts)
+	a.Connectors.SetScriptAuth(a.Scripts.SignRequest)
 	a.Workflow.SetScripts(a.Scripts.Flow())
 	return nil
 }

@@ -262,3 +262,36 @@ func TestSeedExamples(t *testing.T) {
 		}
 	})
 }
+
+// TestScriptAuthMethod: a platform whose auth method is script has its
+// requests signed by its auth/<platform>/sign script.
+func TestScriptAuthMethod(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		var got http.Header
+		var gotQuery string
+		vendor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got, gotQuery = r.Header.Clone(), r.URL.RawQuery
+			io.WriteString(w, `{"ok":true}`)
+		}))
+		defer vendor.Close()
+		s.mustJSON("POST", "/api/v1/platforms", map[string]any{"key": "signed", "baseUrl": vendor.URL, "auth": map[string]any{"method": "script"},
+			"network": map[string]any{"allow": []string{"127.0.0.1/32"}},
+			"interfaces": []any{map[string]any{"key": "ping", "method": "POST", "path": "/ping", "params": []any{map[string]any{"name": "n", "in": "body"}}}}}, 201)
+		s.mustJSON("POST", "/api/v1/platforms/signed/instances", map[string]any{"key": "main"}, 201)
+		out := run(s, `return (await $proxy('signed').ping(1)).code;`, nil)
+		if e, _ := out["error"].(map[string]any); e == nil || !strings.Contains(e["message"].(string), "auth/signed/sign") {
+			t.Fatalf("without its sign script: %v", out)
+		}
+		s.putScript("auth", "signed", "sign", "js", `
+const secret = 'k';
+return { headers: { 'X-Sign': $crypto.hmac('sha256', secret, $args.method + $args.path + $args.body) }, query: { ts: '1' } };`)
+		out = run(s, `return (await $proxy('signed').ping(1)).code;`, nil)
+		if out["result"] != json.Number("200") || got.Get("X-Sign") == "" || gotQuery != "ts=1" {
+			t.Fatalf("signed call: %v; vendor saw %v %q", out, got, gotQuery)
+		}
+		check := run(s, `return $crypto.hmac('sha256', 'k', 'POST/ping{"n":1}');`, nil)
+		if check["result"] != got.Get("X-Sign") {
+			t.Fatalf("signature %q, want %v", got.Get("X-Sign"), check["result"])
+		}
+	})
+}

@@ -28,6 +28,9 @@ const (
 	ScopeForm = "form" // target: form code; name: a form hook
 	ScopeFlow = "flow" // target: the process's form code; name: a flow hook
 	ScopeAPI  = "api"  // target: controller; name: action
+	// ScopeAuth: target: a platform whose auth method is script; name:
+	// "sign". It returns the headers and query parameters to add.
+	ScopeAuth = "auth"
 )
 
 // Form hooks.
@@ -102,9 +105,9 @@ var (
 // Check validates k's parts.
 func (k Key) Check() error {
 	switch k.Scope {
-	case ScopeForm, ScopeFlow, ScopeAPI:
+	case ScopeForm, ScopeFlow, ScopeAPI, ScopeAuth:
 	default:
-		return apperr.Field("scope", "scope 必须是 form、flow 或 api, 收到 %q (scope must be form, flow or api)", k.Scope)
+		return apperr.Field("scope", "scope 必须是 form、flow、api 或 auth, 收到 %q (scope must be form, flow, api or auth)", k.Scope)
 	}
 	if !targetPattern.MatchString(k.Target) {
 		return apperr.Field("target", "target 无效: %q (target must be a form code or controller name: letters, digits, _ . -)", k.Target)
@@ -121,6 +124,10 @@ func (k Key) Check() error {
 		}
 		if !dotted && !namePattern.MatchString(k.Name) {
 			return apperr.Field("name", "流程脚本名无效: %q (letters, digits and _; a script task node names it in its hook)", k.Name)
+		}
+	case ScopeAuth:
+		if k.Name != "sign" {
+			return apperr.Field("name", "鉴权脚本名必须是 sign, 收到 %q (an auth script is named sign)", k.Name)
 		}
 	case ScopeAPI:
 		if !namePattern.MatchString(k.Name) {

@@ -12,7 +12,7 @@ func scriptSchemas() obj {
 	console := obj{"type": "array", "items": obj{"type": "object", "properties": obj{"level": str, "message": str, "time": obj{"type": "string", "format": "date-time"}}}}
 	calls := obj{"type": "array", "items": obj{"type": "object", "properties": obj{"id": str, "platform": str, "interface": str, "code": integer, "error": str, "duration_ms": integer}}}
 	sc := obj{"type": "object", "properties": obj{
-		"scope": obj{"type": "string", "enum": []string{"form", "flow", "api"}}, "target": str, "name": str, "version": integer,
+		"scope": obj{"type": "string", "enum": []string{"form", "flow", "api", "auth"}}, "target": str, "name": str, "version": integer,
 		"lang": obj{"type": "string", "enum": []string{"js", "ts"}}, "source": str, "timeoutMs": integer, "enabled": obj{"type": "boolean"},
 		"modifiedBy": str, "modifiedTime": obj{"type": "string", "format": "date-time"},
 	}}

@@ -14,10 +14,10 @@ import (
 const scriptPath = "/api/v1/scripts/{scope}/{target}/{name}"
 
 func (s *Server) scriptRoutes() []route {
-	scopes := map[string][]string{"scope": {hook.ScopeForm, hook.ScopeFlow, hook.ScopeAPI}}
+	scopes := map[string][]string{"scope": {hook.ScopeForm, hook.ScopeFlow, hook.ScopeAPI, hook.ScopeAuth}}
 	return []route{
 		{"GET", "/api/v1/scripts", s.listScripts, opDoc{tag: "Scripts", summary: "List the saved scripts (current versions)", query: []param{{"scope", "string", "form, flow or api"}, {"target", "string", "A form code or controller"}}, status: 200, resp: "ScriptList", errors: []int{403}}},
-		{"PUT", scriptPath, s.putScript, opDoc{tag: "Scripts", summary: "Save a script as its next version (JavaScript or TypeScript; a syntax or type error is refused with its line and column). scope form: name is a hook (onLoad, onChange, onValidate, beforeSave, afterSave, afterDelete); flow: a script task's hook name, or a node event (onEnter, onLeave, onApprove, onReject, alone or as nodeId.event); api: the controller's action", body: "ScriptInput", status: 200, resp: "Script", errors: []int{403}, enums: scopes}},
+		{"PUT", scriptPath, s.putScript, opDoc{tag: "Scripts", summary: "Save a script as its next version (JavaScript or TypeScript; a syntax or type error is refused with its line and column). scope form: name is a hook (onLoad, onChange, onValidate, beforeSave, afterSave, afterDelete); flow: a script task's hook name, or a node event (onEnter, onLeave, onApprove, onReject, alone or as nodeId.event); api: the controller's action; auth: target a platform whose auth method is script, name sign — it gets the request as $args and returns {headers, query} to add", body: "ScriptInput", status: 200, resp: "Script", errors: []int{403}, enums: scopes}},
 		{"GET", scriptPath, s.getScript, opDoc{tag: "Scripts", summary: "Get a script", status: 200, resp: "Script", errors: []int{403, 404}, enums: scopes}},
 		{"DELETE", scriptPath, s.deleteScript, opDoc{tag: "Scripts", summary: "Remove a script (its versions are kept)", status: 204, errors: []int{403, 404}, enums: scopes}},
 		{"GET", scriptPath + "/versions", s.scriptVersions, opDoc{tag: "Scripts", summary: "Every saved version of a script, newest first", status: 200, resp: "ScriptList", errors: []int{403, 404}, enums: scopes}},
