@@ -275,7 +275,7 @@ func TestScriptAuthMethod(t *testing.T) {
 		}))
 		defer vendor.Close()
 		s.mustJSON("POST", "/api/v1/platforms", map[string]any{"key": "signed", "baseUrl": vendor.URL, "auth": map[string]any{"method": "script"},
-			"network": map[string]any{"allow": []string{"127.0.0.1/32"}},
+			"network":    map[string]any{"allow": []string{"127.0.0.1/32"}},
 			"interfaces": []any{map[string]any{"key": "ping", "method": "POST", "path": "/ping", "params": []any{map[string]any{"name": "n", "in": "body"}}}}}, 201)
 		s.mustJSON("POST", "/api/v1/platforms/signed/instances", map[string]any{"key": "main"}, 201)
 		out := run(s, `return (await $proxy('signed').ping(1)).code;`, nil)
