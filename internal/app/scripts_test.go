@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -275,6 +276,42 @@ func TestExecutionLogRetention(t *testing.T) {
 		}
 		if n, err := s.App.Scripts.PruneExecutions(context.Background(), time.Nanosecond, 100); err != nil || n != 3 {
 			t.Fatalf("pruned by age %d (%v), want 3", n, err)
+		}
+	})
+}
+
+// TestNodeHooks: onEnter, onApprove (for one node) and onReject scripts
+// run as jobs after the steps commit, with $flow describing the step.
+func TestNodeHooks(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.mustCreateForm(auditForm())
+		s.process(tree(approval("a1", userRule(p.a)), approval("a2", userRule(p.b))))
+		for _, name := range []string{"onEnter", "a1.onApprove", "onReject"} {
+			s.putScript("flow", "D000002Expense", name, "js", `
+await $db.create('D000009Audit', { F0000001: $event.hook + ' ' + $flow.node + ' ' + ($flow.action || '') + ' ' + ($flow.comment || ''), F0000002: $flow.instanceId });`)
+		}
+		_, inst := s.submit(p.initiator, "10")
+		s.mustAct(p.a, s.oneTodo(p.a, inst), "approve", map[string]any{"comment": "同意"})
+		s.mustAct(p.b, s.oneTodo(p.b, inst), "reject", map[string]any{"comment": "不行"})
+		events := func() []string {
+			var out []string
+			for _, a := range s.mustJSON("GET", "/api/v1/forms/D000009Audit/records?limit=500", nil, 200)["items"].([]any) {
+				m := a.(map[string]any)
+				if m["F0000002"] == inst {
+					out = append(out, strings.TrimSpace(m["F0000001"].(string)))
+				}
+			}
+			slices.Sort(out)
+			return out
+		}
+		// A rejection ends the instance at a2: no node is entered after it.
+		want := []string{"onApprove a1 approve 同意", "onEnter a1", "onEnter a2", "onEnter start", "onReject a2 reject 不行"}
+		waitUntil(t, "the node hooks", func() bool { return len(events()) >= len(want) })
+		time.Sleep(300 * time.Millisecond)
+		if got := events(); !slices.Equal(got, want) {
+			t.Fatalf("node hooks ran:\n%q\nwant\n%q", got, want)
 		}
 	})
 }
