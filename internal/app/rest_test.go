@@ -239,6 +239,11 @@ func TestOpenAPIDocument(t *testing.T) {
 		"get /api/v1/platforms/{key}/instances", "post /api/v1/platforms/{key}/instances", "get /api/v1/platforms/{key}/instances/{instance}",
 		"patch /api/v1/platforms/{key}/instances/{instance}", "delete /api/v1/platforms/{key}/instances/{instance}",
 		"get /api/v1/connector-calls", "get /api/v1/connector-calls/{id}", "post /api/v1/connector-calls/{id}/replay",
+		"get /api/v1/scripts", "put /api/v1/scripts/{scope}/{target}/{name}", "get /api/v1/scripts/{scope}/{target}/{name}",
+		"delete /api/v1/scripts/{scope}/{target}/{name}", "get /api/v1/scripts/{scope}/{target}/{name}/versions", "post /api/v1/scripts/run",
+		"get /api/v1/scripts/types", "get /api/v1/script-executions", "get /api/v1/script-executions/{id}", "get /api/v1/script-env",
+		"put /api/v1/script-env/{name}", "delete /api/v1/script-env/{name}", "post /api/v1/forms/{code}/scripts/{hook}",
+		"post /api/v1/custom/{controller}/{action}",
 	}
 	for _, kind := range []string{"users", "departments", "roles"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",
