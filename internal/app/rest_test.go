@@ -234,7 +234,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		"get /api/v1/tasks", "get /api/v1/tasks/{id}", "post /api/v1/tasks/{id}/{action}",
 		"get /api/v1/instances/{id}", "get /api/v1/instances/{id}/replay", "post /api/v1/instances/{id}/{action}", "post /api/v1/forms/{code}/records/{id}/submit",
 		"get /api/v1/platforms", "post /api/v1/platforms", "post /api/v1/platforms/import", "get /api/v1/platforms/{key}",
-		"get /api/v1/platforms/{key}/export", "put /api/v1/platforms/{key}", "delete /api/v1/platforms/{key}",
+		"get /api/v1/platforms/{key}/export", "put /api/v1/platforms/{key}", "delete /api/v1/platforms/{key}", "post /api/v1/platforms/{key}/openapi",
 		"get /api/v1/platforms/{key}/interfaces", "get /api/v1/platforms/{key}/interfaces/{iface}", "post /api/v1/platforms/{key}/interfaces/{iface}/call",
 		"get /api/v1/platforms/{key}/instances", "post /api/v1/platforms/{key}/instances", "get /api/v1/platforms/{key}/instances/{instance}",
 		"patch /api/v1/platforms/{key}/instances/{instance}", "delete /api/v1/platforms/{key}/instances/{instance}",

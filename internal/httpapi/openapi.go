@@ -78,7 +78,14 @@ func operation(rt route) obj {
 	op["parameters"] = params
 	errs := append(append([]int{}, commonErrors...), d.errors...)
 	if d.body != "" {
-		op["requestBody"] = obj{"required": true, "content": jsonContent(ref(d.body))}
+		content := jsonContent(ref(d.body))
+		if len(d.bodyTypes) > 0 {
+			content = obj{}
+			for _, mt := range d.bodyTypes {
+				content[mt] = obj{"schema": ref(d.body)}
+			}
+		}
+		op["requestBody"] = obj{"required": true, "content": content}
 		errs = append(errs, http.StatusRequestEntityTooLarge)
 	}
 	responses := obj{}

@@ -63,6 +63,9 @@ func connectorSchemas() obj {
 		"ConnectorInstance": instance, "ConnectorInstancePatch": obj{"type": "object", "properties": instProps}, "ConnectorInstanceList": listOf("ConnectorInstance"),
 		"CallInput": obj{"type": "object", "properties": obj{"instance": s("instance_key (default: the default instance)"),
 			"args": obj{"type": "array", "items": obj{}}, "path": anyObj, "query": anyObj, "header": anyObj, "body": obj{}}},
+		"OpenAPIDocument": obj{"type": "object", "additionalProperties": true, "description": "An OpenAPI 3 or Swagger 2 document, JSON or YAML"},
+		"OpenAPIImportResult": obj{"type": "object", "required": []string{"platform", "imported"}, "properties": obj{
+			"platform": ref("Platform"), "imported": obj{"type": "array", "items": obj{"type": "string"}, "description": "The interface keys added or replaced, in document order"}}},
 		"CallResult": result, "CallRecord": rec, "CallRecordList": listOf("CallRecord"),
 	}
 }

@@ -24,11 +24,12 @@ type route struct {
 type opDoc struct {
 	tag, summary string
 	query        []param
-	body         string // request schema name ("" for none)
-	status       int    // success status
-	more         []int  // other success statuses, same response schema
-	resp         string // response schema name ("" for no body)
-	errors       []int  // error statuses besides those every route has (commonErrors)
+	body         string   // request schema name ("" for none)
+	bodyTypes    []string // the body's media types (default application/json)
+	status       int      // success status
+	more         []int    // other success statuses, same response schema
+	resp         string   // response schema name ("" for no body)
+	errors       []int    // error statuses besides those every route has (commonErrors)
 	// enums lists the values a path or query parameter takes.
 	enums map[string][]string
 }

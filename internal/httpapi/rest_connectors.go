@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -32,6 +35,7 @@ func (s *Server) connectorRoutes() []route {
 		{"GET", p + "/{key}/export", s.exportPlatform, opDoc{tag: tag, summary: "Export a platform as JSON for import elsewhere", status: 200, resp: "Platform", errors: []int{404}}},
 		{"PUT", p + "/{key}", s.putPlatform, opDoc{tag: tag, summary: "Create or replace a platform: 201 when created, 200 when replaced", body: "Platform", status: 200, more: []int{201}, resp: "Platform", errors: []int{409}}},
 		{"DELETE", p + "/{key}", s.deletePlatform, opDoc{tag: tag, summary: "Delete a platform and its instances (built-in ones: 409)", status: 204, errors: []int{404, 409}}},
+		{"POST", p + "/{key}/openapi", s.importOpenAPI, opDoc{tag: tag, summary: "Import interfaces from an OpenAPI 3 or Swagger 2 document (the body, JSON or YAML): one per operation, an interface with the same key is replaced; replace=true drops the interfaces the document does not define. A document that cannot be read is 422", query: []param{{"replace", "boolean", "true: the platform's interfaces become exactly the document's"}}, body: "OpenAPIDocument", bodyTypes: []string{"application/json", "application/yaml"}, status: 200, resp: "OpenAPIImportResult", errors: []int{404, 409}}},
 		{"GET", p + "/{key}/interfaces", s.listInterfaces, opDoc{tag: tag, summary: "List a platform's interfaces", status: 200, resp: "InterfaceList", errors: []int{404}}},
 		{"GET", p + "/{key}/interfaces/{iface}", s.getInterface, opDoc{tag: tag, summary: "Get an interface (its snake_case key or camelCase name)", status: 200, resp: "Interface", errors: []int{404}}},
 		{"POST", p + "/{key}/interfaces/{iface}/call", s.callInterface, opDoc{tag: tag, summary: "Call an interface as a script's $proxy would (logged with caller kind api); a transport failure is 503", body: "CallInput", status: 200, resp: "CallResult", errors: []int{404}}},
@@ -113,6 +117,31 @@ func (s *Server) deletePlatform(w http.ResponseWriter, r *http.Request, _ record
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// importOpenAPI reads the raw body (JSON or YAML, bounded by MaxBody), not
+// through the JSON body decoder.
+func (s *Server) importOpenAPI(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+	replace, err := boolParam(r, "replace")
+	if err != nil {
+		return err
+	}
+	doc, err := io.ReadAll(r.Body)
+	if err != nil {
+		return fmt.Errorf("read the OpenAPI document: %w", err)
+	}
+	if len(bytes.TrimSpace(doc)) == 0 {
+		return apperr.Field("document", "请求体须是 OpenAPI 3 或 Swagger 2 文档 (the body must be an OpenAPI 3 or Swagger 2 document)")
+	}
+	p, keys, err := s.deps.Connectors.ImportOpenAPI(r.Context(), r.PathValue("key"), doc, replace)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Platform *connector.Platform `json:"platform"`
+		Imported []string            `json:"imported"`
+	}{p, keys})
 	return nil
 }
 
