@@ -250,6 +250,9 @@ return { Total: total };`)
 		if status != 422 || !strings.Contains(string(body), "缺少 UserName") {
 			t.Fatalf("REST custom action throw: %d %s", status, body)
 		}
+		if st, b := s.do("PUT", "/api/v1/scripts/api/MyApiController/loadBizObject", map[string]any{"source": "return 1"}); st != 422 || !strings.Contains(string(b), "LoadBizObject") {
+			t.Fatalf("a public action name: %d %s", st, b)
+		}
 		// A syntax error is refused at save, with its line and column.
 		status, body = s.do("PUT", "/api/v1/scripts/api/MyApiController/Broken", map[string]any{"lang": "ts", "source": "const a: number = 1;\nconst b = ;\n"})
 		if status != 422 || !strings.Contains(string(body), "第 2 行") || !strings.Contains(string(body), `"field":"source"`) {

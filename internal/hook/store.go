@@ -50,6 +50,9 @@ var FormHooks = []string{OnLoad, OnChange, OnValidate, BeforeSave, AfterSave, Af
 // ("onApprove", every node) or after a node id ("approve1.onApprove").
 var FlowEvents = []string{"onEnter", "onLeave", "onApprove", "onReject"}
 
+// publicActions are the H3Yun actions /OpenApi/Invoke answers itself.
+var publicActions = []string{"LoadBizObject", "LoadBizObjects", "CreateBizObject", "CreateBizObjects", "UpdateBizObject", "RemoveBizObject"}
+
 // Script is one saved script.
 type Script struct {
 	Scope        string    `json:"scope"`
@@ -132,6 +135,11 @@ func (k Key) Check() error {
 	case ScopeAPI:
 		if !namePattern.MatchString(k.Name) {
 			return apperr.Field("name", "接口动作名无效: %q (an action name is letters, digits and _)", k.Name)
+		}
+		for _, pub := range publicActions {
+			if strings.EqualFold(k.Name, pub) {
+				return apperr.Field("name", "自定义接口不能使用公开动作名 %s (a custom action may not reuse a public action name)", pub)
+			}
 		}
 	}
 	return nil
