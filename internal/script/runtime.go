@@ -21,7 +21,9 @@ type vmRuntime struct {
 	errorCtor *goja.Object
 	freeze    goja.Callable
 	then      goja.Callable // the intrinsic Promise.prototype.then, not the script's
-	base      map[string]goja.Value
+	base      []global            // the global object after setup, in order
+	baseNames map[string]struct{} // the names in base
+	props     *propCounter
 
 	broken atomic.Bool // interrupted or not provably reset: never reused
 }
@@ -78,10 +80,14 @@ func (rt *vmRuntime) setup(vm *goja.Runtime) error {
 			return err
 		}
 	}
-	rt.base = make(map[string]goja.Value)
-	for _, name := range g.GetOwnPropertyNames() {
-		rt.base[name] = g.Get(name)
+	names := g.GetOwnPropertyNames()
+	rt.base = make([]global, 0, len(names))
+	rt.baseNames = make(map[string]struct{}, len(names))
+	for _, name := range names {
+		rt.base = append(rt.base, global{name, g.Get(name)})
+		rt.baseNames[name] = struct{}{}
 	}
+	rt.props = newPropCounter(vm, g)
 	return nil
 }
 
@@ -100,32 +106,6 @@ func (rt *vmRuntime) frozenObject(fns map[string]func(goja.FunctionCall) goja.Va
 	}
 	_, _ = rt.freeze(goja.Undefined(), o)
 	return o
-}
-
-// reset puts the global object back as setup left it: globals the script
-// added are deleted, replaced or deleted ones restored. If that fails
-// (the script made a global non-configurable, or froze globalThis) the
-// runtime is marked broken and not reused.
-func (rt *vmRuntime) reset() {
-	g := rt.vm.GlobalObject()
-	for _, name := range g.GetOwnPropertyNames() {
-		if _, ok := rt.base[name]; !ok {
-			if g.Delete(name) != nil || g.Get(name) != nil {
-				rt.broken.Store(true)
-			}
-		}
-	}
-	for name, v := range rt.base {
-		cur := g.Get(name)
-		if cur != nil && cur.SameAs(v) {
-			continue
-		}
-		if g.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE) != nil {
-			rt.broken.Store(true)
-		} else if c := g.Get(name); c == nil || !c.SameAs(v) {
-			rt.broken.Store(true)
-		}
-	}
 }
 
 // close stops the loop; pending Go-side calls find it terminated and drop
