@@ -20,7 +20,7 @@ type vmRuntime struct {
 
 	errorCtor *goja.Object
 	freeze    goja.Callable
-	then      goja.Callable // the intrinsic Promise.prototype.then, not the script's
+	then      goja.Callable       // the intrinsic Promise.prototype.then, not the script's
 	base      []global            // the global object after setup, in order
 	baseNames map[string]struct{} // the names in base
 	props     *propCounter
