@@ -3,6 +3,7 @@ package script
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/eventloop"
@@ -16,7 +17,8 @@ type vmRuntime struct {
 	loop *eventloop.EventLoop
 	vm   *goja.Runtime
 
-	cur *execution // the execution the loop is running, nil between runs
+	cur   *execution  // the execution the loop is running, nil between runs
+	timer *time.Timer // Run's wall-clock limit; stopped between runs
 
 	errorCtor *goja.Object
 	freeze    goja.Callable
@@ -32,7 +34,8 @@ type vmRuntime struct {
 // runtime's life; they read the current execution through rt.cur.
 func (e *Engine) newRuntime() (*vmRuntime, error) {
 	loop := eventloop.NewEventLoop(eventloop.EnableConsole(false))
-	rt := &vmRuntime{eng: e, loop: loop}
+	rt := &vmRuntime{eng: e, loop: loop, timer: time.NewTimer(time.Hour)}
+	rt.timer.Stop()
 	loop.Start()
 	errc := make(chan error, 1)
 	ok := loop.RunOnLoop(func(vm *goja.Runtime) {
