@@ -10,7 +10,7 @@ import (
 )
 
 // installInput sets this execution's globals: $form/form, $user, $flow,
-// $event, $args. They are not in rt.base, so reset deletes them.
+// $event, $args. They are not in rt.base; reset deletes them.
 func (rt *vmRuntime) installInput(ex *execution) error {
 	in := ex.in
 	if in.Form != nil {
@@ -24,14 +24,14 @@ func (rt *vmRuntime) installInput(ex *execution) error {
 			return err
 		}
 	}
-	user := rt.toJS(map[string]any{"id": in.User.ID, "name": in.User.Name, "departmentId": in.User.DepartmentID}, true)
+	if err := rt.setGlobal("$user", rt.userValue(in.User)); err != nil {
+		return err
+	}
 	flow := goja.Null()
 	if in.Flow != nil {
 		f := in.Flow
-		flow = rt.toJS(map[string]any{
-			"instanceId": f.InstanceID, "node": f.Node, "nodeName": f.NodeName,
-			"action": f.Action, "comment": f.Comment, "status": f.Status,
-		}, true)
+		flow = rt.frozenStrings("instanceId", f.InstanceID, "node", f.Node, "nodeName", f.NodeName,
+			"action", f.Action, "comment", f.Comment, "status", f.Status)
 	}
 	event := goja.Null()
 	if in.Event != nil {
@@ -41,32 +41,73 @@ func (rt *vmRuntime) installInput(ex *execution) error {
 	if in.Args != nil {
 		args = rt.toJS(in.Args, true)
 	}
-	for name, v := range map[string]goja.Value{"$user": user, "$flow": flow, "$event": event, "$args": args} {
-		if err := rt.setGlobal(name, v); err != nil {
+	for _, g := range [...]global{{"$flow", flow}, {"$event", event}, {"$args", args}} {
+		if err := rt.setGlobal(g.name, g.v); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// addFormMethods adds non-enumerable get/set (unless the form has fields
-// of those names); they close over the object, so `const {get} = $form`
-// works too.
-func (rt *vmRuntime) addFormMethods(form *goja.Object) {
-	get := rt.native(func(c goja.FunctionCall) goja.Value {
-		return form.Get(c.Argument(0).String())
-	})
-	set := rt.native(func(c goja.FunctionCall) goja.Value {
-		if err := form.Set(c.Argument(0).String(), c.Argument(1)); err != nil {
+// userValue is $user: frozen and made of strings, so the runtime keeps
+// the last one and hands it to the next run of the same user.
+func (rt *vmRuntime) userValue(u User) goja.Value {
+	if rt.user == nil || rt.userOf != u {
+		rt.user = rt.frozenStrings("id", u.ID, "name", u.Name, "departmentId", u.DepartmentID)
+		rt.userOf = u
+	}
+	return rt.user
+}
+
+// frozenStrings is a frozen object of string fields, given as name, value
+// pairs.
+func (rt *vmRuntime) frozenStrings(kv ...string) *goja.Object {
+	o := rt.vm.NewObject()
+	for i := 0; i+1 < len(kv); i += 2 {
+		_ = o.Set(kv[i], kv[i+1])
+	}
+	_, _ = rt.freeze(goja.Undefined(), o)
+	return o
+}
+
+// installFormMethods makes $form's get(code)/set(code, value) once per
+// runtime: they act on the current execution's $form (so `const {get} =
+// $form` works too), and are frozen so a script cannot hang anything on
+// them for the next execution.
+func (rt *vmRuntime) installFormMethods() error {
+	form := func() *goja.Object {
+		ex := rt.current()
+		if ex.form == nil {
+			rt.throw("$form 不存在（there is no $form）")
+		}
+		return ex.form
+	}
+	get := rt.vm.ToValue(rt.native(func(c goja.FunctionCall) goja.Value {
+		return form().Get(c.Argument(0).String())
+	})).(*goja.Object)
+	set := rt.vm.ToValue(rt.native(func(c goja.FunctionCall) goja.Value {
+		if err := form().Set(c.Argument(0).String(), c.Argument(1)); err != nil {
 			panic(rt.newError(err.Error()))
 		}
 		return goja.Undefined()
-	})
+	})).(*goja.Object)
+	for _, f := range []*goja.Object{get, set} {
+		if _, err := rt.freeze(goja.Undefined(), f); err != nil {
+			return err
+		}
+	}
+	rt.formGet, rt.formSet = get, set
+	return nil
+}
+
+// addFormMethods adds the non-enumerable get/set (unless the form has
+// fields of those names).
+func (rt *vmRuntime) addFormMethods(form *goja.Object) {
 	if form.Get("get") == nil {
-		_ = form.DefineDataProperty("get", rt.vm.ToValue(get), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		_ = form.DefineDataProperty("get", rt.formGet, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 	if form.Get("set") == nil {
-		_ = form.DefineDataProperty("set", rt.vm.ToValue(set), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		_ = form.DefineDataProperty("set", rt.formSet, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 }
 

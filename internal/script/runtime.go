@@ -27,6 +27,10 @@ type vmRuntime struct {
 	baseNames map[string]struct{} // the names in base
 	props     *propCounter
 
+	formGet, formSet *goja.Object // $form.get/set, for every execution
+	user             *goja.Object // the last $user, frozen
+	userOf           User         // whose
+
 	broken atomic.Bool // interrupted or not provably reset: never reused
 }
 
@@ -77,7 +81,7 @@ func (rt *vmRuntime) setup(vm *goja.Runtime) error {
 		return fmt.Errorf("script: Promise.prototype.then is not a function")
 	}
 	vm.SetPromiseRejectionTracker(rt.trackRejection)
-	installs := []func() error{rt.installConsole, rt.installTimers, rt.installProxy, rt.installCrypto, rt.installEnv, rt.installDB}
+	installs := []func() error{rt.installConsole, rt.installTimers, rt.installFormMethods, rt.installProxy, rt.installCrypto, rt.installEnv, rt.installDB}
 	for _, f := range installs {
 		if err := f(); err != nil {
 			return err
