@@ -3,6 +3,7 @@ package script
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"sort"
 	"time"
 
@@ -113,23 +114,47 @@ func (rt *vmRuntime) addFormMethods(form *goja.Object) {
 
 // exportForm is $form after the run and the top-level keys that differ
 // from the input. Unchanged fields keep the caller's exact values (so an
-// int stays an int, a float64 a float64).
+// int stays an int, a float64 a float64); a primitive field is compared
+// before it is exported, so unchanged ones cost no allocation.
 func (rt *vmRuntime) exportForm(form *goja.Object, orig map[string]any) (map[string]any, []string, *Error) {
-	v, err := rt.export(form)
-	if err != nil {
-		return nil, nil, err
+	x := &exporter{rt: rt, budget: MaxExportBytes}
+	x.path = append(x.path, form)
+	keys := form.Keys()
+	if len(keys) > MaxArrayLen {
+		return nil, nil, errArrayTooLong(int64(len(keys)))
 	}
-	out, _ := v.(map[string]any)
-	if out == nil {
-		out = map[string]any{}
-	}
+	out := make(map[string]any, len(keys))
 	var changed []string
-	for k, nv := range out {
-		ov, ok := orig[k]
-		if ok && jsonEqual(ov, nv) {
+	for _, k := range keys {
+		v := form.Get(k)
+		if v == nil || goja.IsUndefined(v) {
+			continue // as JSON.stringify does
+		}
+		if vo, ok := v.(*goja.Object); ok && vo.ClassName() == "Function" {
+			continue
+		}
+		if err := x.spend(len(k) + 4); err != nil {
+			return nil, nil, err
+		}
+		ov, had := orig[k]
+		if had {
+			if cost, same := samePrimitive(ov, v); same {
+				if err := x.spend(cost); err != nil {
+					return nil, nil, err
+				}
+				out[k] = ov
+				continue
+			}
+		}
+		e, err := x.value(v)
+		if err != nil {
+			return nil, nil, err
+		}
+		if had && jsonEqual(ov, e) {
 			out[k] = ov
 			continue
 		}
+		out[k] = e
 		changed = append(changed, k)
 	}
 	for k, ov := range orig {
@@ -140,6 +165,30 @@ func (rt *vmRuntime) exportForm(form *goja.Object, orig map[string]any) (map[str
 	sort.Strings(changed)
 	return out, changed, nil
 }
+
+// samePrimitive reports whether v is the primitive ov still is, and what
+// exporting it would have spent of the budget; false sends the field
+// through the exporter.
+func samePrimitive(ov any, v goja.Value) (int, bool) {
+	switch o := ov.(type) {
+	case string:
+		if !goja.IsString(v) {
+			return 0, false
+		}
+		s := v.String()
+		return len(s) + 2, len(s) <= MaxStringBytes && s == o
+	case bool:
+		return 8, v.ExportType() == reflectBool && v.ToBoolean() == o
+	case nil:
+		return 4, goja.IsNull(v)
+	}
+	if f, ok := number(ov); ok && goja.IsNumber(v) && !goja.IsNaN(v) && !goja.IsInfinity(v) {
+		return 8, v.ToFloat() == f
+	}
+	return 0, false
+}
+
+var reflectBool = reflect.TypeOf(true)
 
 // jsonEqual compares JSON-like values, numbers by value whatever their Go
 // type.
