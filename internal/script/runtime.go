@@ -27,9 +27,10 @@ type vmRuntime struct {
 	baseNames map[string]struct{} // the names in base
 	props     *propCounter
 
-	formGet, formSet *goja.Object // $form.get/set, for every execution
-	user             *goja.Object // the last $user, frozen
-	userOf           User         // whose
+	formGet, formSet *goja.Object          // $form.get/set, for every execution
+	chainFns         map[string]goja.Value // $proxy(...).$api & co.
+	user             *goja.Object          // the last $user, frozen
+	userOf           User                  // whose
 
 	broken atomic.Bool // interrupted or not provably reset: never reused
 }
