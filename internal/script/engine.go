@@ -142,25 +142,30 @@ func (e *Engine) Run(ctx context.Context, p *Program, in Input) (out *Output, er
 	if err != nil {
 		return nil, fmt.Errorf("script: Run(%q): %w", p.Name, err)
 	}
-	runCtx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	ex := newExecution(runCtx, rt, p, in)
+	ex := newExecution(ctx, rt, p, in, limit)
+	defer ex.end()
 	if !rt.loop.RunOnLoop(ex.begin) {
 		rt.broken.Store(true)
 		e.put(rt)
 		return nil, fmt.Errorf("script: Run(%q): event loop terminated", p.Name)
 	}
-	timer := time.NewTimer(limit)
-	defer timer.Stop()
+	// The runtime's own timer: only the Run holding the runtime uses it,
+	// so it is stopped before the runtime goes back to the pool.
+	timer := rt.timer
+	timer.Reset(limit)
+	var cause *Error
 	select {
 	case <-ex.done:
 	case <-timer.C:
-		return e.abort(ex, errTimeout(limit)), nil
+		cause = errTimeout(limit)
 	case <-ctx.Done():
-		cause := &Error{Kind: "canceled", Message: "脚本执行被取消（script execution canceled）: " + ctx.Err().Error()}
+		cause = &Error{Kind: "canceled", Message: "脚本执行被取消（script execution canceled）: " + ctx.Err().Error()}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			cause = errTimeout(limit)
 		}
+	}
+	timer.Stop()
+	if cause != nil {
 		return e.abort(ex, cause), nil
 	}
 	e.put(rt)

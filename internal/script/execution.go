@@ -21,14 +21,15 @@ const (
 
 // execution is one Run: what the script sees and what it produced.
 type execution struct {
-	rt    *vmRuntime
-	p     *Program
-	in    Input
-	ctx   context.Context // canceled when the run ends
-	start time.Time
-	state atomic.Int32
-	done  chan struct{}
-	slots chan struct{} // MaxInFlight
+	rt       *vmRuntime
+	p        *Program
+	in       Input
+	parent   context.Context // Run's
+	deadline time.Time       // start + the run's limit
+	start    time.Time
+	state    atomic.Int32
+	done     chan struct{}
+	slots    chan struct{} // MaxInFlight; made by the first call
 
 	// Loop goroutine only.
 	settled  bool
@@ -42,7 +43,10 @@ type execution struct {
 	env      map[string]envEntry
 	rejected map[*goja.Promise]goja.Value
 
-	mu      sync.Mutex // guards the fields Run reads after an abort
+	mu      sync.Mutex      // guards the fields Run reads after an abort, and the calls' context
+	ctx     context.Context // the calls': made by the first, canceled when the run ends
+	cancel  context.CancelFunc
+	ended   bool // Run returned: a context made now starts canceled
 	console []LogLine
 	dropped int
 	callLog []CallRef
@@ -50,11 +54,37 @@ type execution struct {
 	out     *Output
 }
 
-func newExecution(ctx context.Context, rt *vmRuntime, p *Program, in Input) *execution {
+func newExecution(ctx context.Context, rt *vmRuntime, p *Program, in Input, limit time.Duration) *execution {
+	now := time.Now()
 	return &execution{
-		rt: rt, p: p, in: in, ctx: ctx, start: time.Now(),
-		done:  make(chan struct{}),
-		slots: make(chan struct{}, MaxInFlight),
+		rt: rt, p: p, in: in, parent: ctx, start: now, deadline: now.Add(limit),
+		done: make(chan struct{}),
+	}
+}
+
+// callCtx is the context the run's Go-side calls get: Run's, with the
+// run's deadline, canceled when Run returns. Most runs make no call, so it
+// is made on demand.
+func (ex *execution) callCtx() context.Context {
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	if ex.ctx == nil {
+		ex.ctx, ex.cancel = context.WithDeadline(ex.parent, ex.deadline)
+		if ex.ended {
+			ex.cancel()
+		}
+	}
+	return ex.ctx
+}
+
+// end cancels the calls still running; Run calls it as it returns.
+func (ex *execution) end() {
+	ex.mu.Lock()
+	ex.ended = true
+	cancel := ex.cancel
+	ex.mu.Unlock()
+	if cancel != nil {
+		cancel()
 	}
 }
 
@@ -87,6 +117,25 @@ func (ex *execution) begin(vm *goja.Runtime) {
 		ex.fail(err)
 		return
 	}
+	// A script that did not wait on anything has settled already (the
+	// job queue ran before RunProgram returned): no reaction needed.
+	if o, ok := res.(*goja.Object); ok {
+		if pr, ok := o.Export().(*goja.Promise); ok {
+			switch pr.State() {
+			case goja.PromiseStateFulfilled:
+				ex.settled, ex.value = true, pr.Result()
+				ex.maybeFinish()
+				return
+			case goja.PromiseStateRejected:
+				ex.settled, ex.thrown = true, pr.Result()
+				if ex.thrown == nil {
+					ex.thrown = goja.Undefined()
+				}
+				ex.maybeFinish()
+				return
+			}
+		}
+	}
 	onFul := vm.ToValue(func(c goja.FunctionCall) goja.Value {
 		ex.settled, ex.value = true, c.Argument(0)
 		ex.maybeFinish()
@@ -117,15 +166,19 @@ func (ex *execution) goCall(fn func(ctx context.Context) (any, error), settle fu
 	ex.pending++
 	promise, resolve, reject := rt.vm.NewPromise()
 	loop := rt.loop
+	if ex.slots == nil {
+		ex.slots = make(chan struct{}, MaxInFlight)
+	}
+	slots, ctx := ex.slots, ex.callCtx()
 	go func() {
 		var res any
 		var err error
 		select {
-		case ex.slots <- struct{}{}:
-			res, err = safeCall(ex.ctx, fn)
-			<-ex.slots
-		case <-ex.ctx.Done():
-			err = ex.ctx.Err()
+		case slots <- struct{}{}:
+			res, err = safeCall(ctx, fn)
+			<-slots
+		case <-ctx.Done():
+			err = ctx.Err()
 		}
 		loop.RunOnLoop(func(*goja.Runtime) { ex.settleCall(settle, res, err, resolve, reject) })
 	}()

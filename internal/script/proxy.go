@@ -11,6 +11,9 @@ import (
 
 // installProxy adds $proxy(platformKey, {instance_key, caller}?).
 func (rt *vmRuntime) installProxy() error {
+	if err := rt.installChain(); err != nil {
+		return err
+	}
 	return rt.vm.Set("$proxy", rt.native(func(c goja.FunctionCall) goja.Value {
 		rt.current()
 		platform, ok := rt.stringArg(c, 0)
@@ -59,8 +62,7 @@ func (p *proxyObject) Get(key string) goja.Value {
 	case inherited[key]:
 		return nil // Object.prototype's, so String(proxy) is not a call
 	case chainMethods[key]:
-		ch := &chain{proxy: p, req: p.base}
-		return ch.object().Get(key)
+		return p.rt.chainFns[key] // called on the proxy, it starts a chain
 	}
 	return p.rt.vm.ToValue(p.rt.native(func(c goja.FunctionCall) goja.Value {
 		req := p.base

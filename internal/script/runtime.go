@@ -3,6 +3,7 @@ package script
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/eventloop"
@@ -16,12 +17,20 @@ type vmRuntime struct {
 	loop *eventloop.EventLoop
 	vm   *goja.Runtime
 
-	cur *execution // the execution the loop is running, nil between runs
+	cur   *execution  // the execution the loop is running, nil between runs
+	timer *time.Timer // Run's wall-clock limit; stopped between runs
 
 	errorCtor *goja.Object
 	freeze    goja.Callable
-	then      goja.Callable // the intrinsic Promise.prototype.then, not the script's
-	base      map[string]goja.Value
+	then      goja.Callable       // the intrinsic Promise.prototype.then, not the script's
+	base      []global            // the global object after setup, in order
+	baseNames map[string]struct{} // the names in base
+	props     *propCounter
+
+	formGet, formSet *goja.Object          // $form.get/set, for every execution
+	chainFns         map[string]goja.Value // $proxy(...).$api & co.
+	user             *goja.Object          // the last $user, frozen
+	userOf           User                  // whose
 
 	broken atomic.Bool // interrupted or not provably reset: never reused
 }
@@ -30,7 +39,8 @@ type vmRuntime struct {
 // runtime's life; they read the current execution through rt.cur.
 func (e *Engine) newRuntime() (*vmRuntime, error) {
 	loop := eventloop.NewEventLoop(eventloop.EnableConsole(false))
-	rt := &vmRuntime{eng: e, loop: loop}
+	rt := &vmRuntime{eng: e, loop: loop, timer: time.NewTimer(time.Hour)}
+	rt.timer.Stop()
 	loop.Start()
 	errc := make(chan error, 1)
 	ok := loop.RunOnLoop(func(vm *goja.Runtime) {
@@ -72,16 +82,20 @@ func (rt *vmRuntime) setup(vm *goja.Runtime) error {
 		return fmt.Errorf("script: Promise.prototype.then is not a function")
 	}
 	vm.SetPromiseRejectionTracker(rt.trackRejection)
-	installs := []func() error{rt.installConsole, rt.installTimers, rt.installProxy, rt.installCrypto, rt.installEnv, rt.installDB}
+	installs := []func() error{rt.installConsole, rt.installTimers, rt.installFormMethods, rt.installProxy, rt.installCrypto, rt.installEnv, rt.installDB}
 	for _, f := range installs {
 		if err := f(); err != nil {
 			return err
 		}
 	}
-	rt.base = make(map[string]goja.Value)
-	for _, name := range g.GetOwnPropertyNames() {
-		rt.base[name] = g.Get(name)
+	names := g.GetOwnPropertyNames()
+	rt.base = make([]global, 0, len(names))
+	rt.baseNames = make(map[string]struct{}, len(names))
+	for _, name := range names {
+		rt.base = append(rt.base, global{name, g.Get(name)})
+		rt.baseNames[name] = struct{}{}
 	}
+	rt.props = newPropCounter(vm, g)
 	return nil
 }
 
@@ -100,32 +114,6 @@ func (rt *vmRuntime) frozenObject(fns map[string]func(goja.FunctionCall) goja.Va
 	}
 	_, _ = rt.freeze(goja.Undefined(), o)
 	return o
-}
-
-// reset puts the global object back as setup left it: globals the script
-// added are deleted, replaced or deleted ones restored. If that fails
-// (the script made a global non-configurable, or froze globalThis) the
-// runtime is marked broken and not reused.
-func (rt *vmRuntime) reset() {
-	g := rt.vm.GlobalObject()
-	for _, name := range g.GetOwnPropertyNames() {
-		if _, ok := rt.base[name]; !ok {
-			if g.Delete(name) != nil || g.Get(name) != nil {
-				rt.broken.Store(true)
-			}
-		}
-	}
-	for name, v := range rt.base {
-		cur := g.Get(name)
-		if cur != nil && cur.SameAs(v) {
-			continue
-		}
-		if g.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE) != nil {
-			rt.broken.Store(true)
-		} else if c := g.Get(name); c == nil || !c.SameAs(v) {
-			rt.broken.Store(true)
-		}
-	}
 }
 
 // close stops the loop; pending Go-side calls find it terminated and drop
