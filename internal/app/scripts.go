@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/tritiumhq/tritium/internal/hook"
 	"github.com/tritiumhq/tritium/internal/script"
@@ -18,7 +20,7 @@ func (a *App) initScripts(ctx context.Context) error {
 	}
 	a.Env = hook.NewEnv(a.DB, a.secrets)
 	eng := script.NewEngine(script.Config{Proxy: a.Connectors, DB: hook.NewDB(a.Records), Env: a.Env, Logger: a.log})
-	a.Scripts = hook.NewRunner(hook.Config{DB: a.DB, Store: store, Engine: eng, Records: a.Records, Jobs: a.Jobs, Users: userNames{a}, Logger: a.log})
+	a.Scripts = hook.NewRunner(hook.Config{DB: a.DB, Store: store, Engine: eng, Records: a.Records, Jobs: a.Jobs, Users: newUserNames(a), Logger: a.log})
 	a.Records.SetHooks(a.Scripts)
 	a.Connectors.SetScriptAuth(a.Scripts.SignRequest)
 	a.Workflow.SetScripts(a.Scripts.Flow())
@@ -35,12 +37,40 @@ func (a *App) loadSecrets() (*secret.Box, error) {
 	return secret.Load(key, a.cfg.DataDir, a.cfg.DB != "")
 }
 
-// userNames names $user.
-type userNames struct{ a *App }
+// userNames names $user from a cache: a hook runs on every write, and a
+// query per run for a display name would cost more than the script. A
+// renamed user shows the new name within a minute.
+type userNames struct {
+	a     *App
+	mu    *sync.Mutex
+	cache map[string]cachedName
+}
+
+type cachedName struct {
+	name string
+	read time.Time
+}
+
+func newUserNames(a *App) userNames {
+	return userNames{a: a, mu: &sync.Mutex{}, cache: map[string]cachedName{}}
+}
 
 func (u userNames) UserName(ctx context.Context, id string) string {
-	if usr, err := u.a.Org.GetUser(ctx, id); err == nil {
-		return usr.Name
+	u.mu.Lock()
+	c, ok := u.cache[id]
+	u.mu.Unlock()
+	if ok && time.Since(c.read) < time.Minute {
+		return c.name
 	}
-	return ""
+	name := ""
+	if usr, err := u.a.Org.GetUser(ctx, id); err == nil {
+		name = usr.Name
+	}
+	u.mu.Lock()
+	if len(u.cache) > 10000 {
+		clear(u.cache)
+	}
+	u.cache[id] = cachedName{name, time.Now()}
+	u.mu.Unlock()
+	return name
 }

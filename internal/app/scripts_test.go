@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -315,6 +316,46 @@ await $db.create('D000009Audit', { F0000001: $event.hook + ' ' + $flow.node + ' 
 		time.Sleep(300 * time.Millisecond)
 		if got := events(); !slices.Equal(got, want) {
 			t.Fatalf("node hooks ran:\n%q\nwant\n%q", got, want)
+		}
+	})
+}
+
+// TestHookedWritesUnderLoad: many concurrent writes to a form with hooks
+// all commit. (Inside a write's transaction the hooks read only their
+// cache: a pool full of transactions each waiting for one more connection
+// once hung every write on PostgreSQL.)
+func TestHookedWritesUnderLoad(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		s.mustCreateForm(contractForm())
+		s.putScript("form", "D000001Contract", "beforeSave", "js", `$form.F0000007 = 1;`)
+		s.putScript("form", "D000001Contract", "afterSave", "js", `return $event.id;`)
+		// Writes for 2.5 s, so the hooks' once-a-second look for other
+		// nodes' changes falls due while writes are in flight.
+		var wg sync.WaitGroup
+		errs := make(chan string, 32)
+		stop := time.Now().Add(2500 * time.Millisecond)
+		for w := range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; time.Now().Before(stop); i++ {
+					if st, b := s.do("POST", "/api/v1/forms/D000001Contract/records", map[string]any{"F0000001": fmt.Sprint("c", w, "-", i)}); st != 201 {
+						errs <- fmt.Sprintf("%d %s", st, b)
+						return
+					}
+				}
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("concurrent hooked writes did not finish")
+		}
+		close(errs)
+		for e := range errs {
+			t.Fatalf("a hooked write failed: %s", e)
 		}
 	})
 }

@@ -25,18 +25,14 @@ type flowEvent struct {
 	Node   workflow.NodeEvent       `json:"node"`
 }
 
-// Active implements workflow.Scripts.
-func (r *Runner) ActiveFlow(ctx context.Context, formCode string) bool {
-	return r.store.has(ctx, ScopeFlow, formCode)
-}
-
 // Flow adapts the runner to workflow.Scripts.
 func (r *Runner) Flow() workflow.Scripts { return flowScripts{r} }
 
 type flowScripts struct{ r *Runner }
 
+// Active is asked inside the step's transaction: it reads the cache only.
 func (f flowScripts) Active(ctx context.Context, formCode string) bool {
-	return f.r.ActiveFlow(ctx, formCode)
+	return f.r.store.hasCached(ScopeFlow, formCode)
 }
 
 func (f flowScripts) StepTx(ctx context.Context, tx *sqldb.Tx, c workflow.NodeHookContext, evs []workflow.NodeEvent) error {
@@ -54,7 +50,7 @@ func (r *Runner) stepTx(ctx context.Context, tx *sqldb.Tx, c workflow.NodeHookCo
 	}
 	for _, ev := range evs {
 		for _, name := range []string{ev.Node + "." + ev.Event, ev.Event} {
-			if _, ok := r.store.program(ctx, Key{ScopeFlow, c.Form, name}); !ok {
+			if _, ok := r.store.cached(Key{ScopeFlow, c.Form, name}); !ok {
 				continue
 			}
 			p := flowEvent{Event: uuid.NewString(), Script: name, Ctx: c, Node: ev}

@@ -156,7 +156,7 @@ func (r *Runner) InTx(ctx context.Context, tx *sqldb.Tx, actor record.Actor, f *
 	if op == record.OpDelete {
 		hook = AfterDelete
 	}
-	if _, ok := r.store.program(ctx, Key{ScopeForm, f.Code, hook}); !ok {
+	if _, ok := r.store.cached(Key{ScopeForm, f.Code, hook}); !ok {
 		return nil
 	}
 	ev := afterEvent{Event: uuid.NewString(), Hook: hook, Form: f.Code, Object: id, Op: string(op), User: actor.UserID, Dept: actor.DepartmentID}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
@@ -26,9 +25,6 @@ type Config struct {
 	Jobs    *job.Queue // nil: after-commit hooks are not run
 	Users   Users      // $user's name; may be nil
 	Logger  *slog.Logger
-	// Concurrency is how many scripts run at once (default 2×GOMAXPROCS,
-	// at least 4); others wait for a turn within their time limit.
-	Concurrency int
 	// KeepFor and KeepMax bound the execution log (defaults 7 days and
 	// 100,000 executions).
 	KeepFor time.Duration
@@ -51,10 +47,6 @@ type Runner struct {
 	log     *slog.Logger
 	execs   *execLog
 	enc     *record.Encoder
-	// slots bounds the scripts running at once: a flood of runaway
-	// scripts then waits its turn instead of taking every core from the
-	// requests that run no script.
-	slots chan struct{}
 }
 
 // NewRunner returns a runner and registers its job handlers.
@@ -64,11 +56,6 @@ func NewRunner(cfg Config) *Runner {
 	}
 	r := &Runner{db: cfg.DB, store: cfg.Store, engine: cfg.Engine, records: cfg.Records, jobs: cfg.Jobs, users: cfg.Users,
 		log: cfg.Logger, execs: newExecLog(cfg.DB, cfg.Logger, cfg.KeepFor, cfg.KeepMax), enc: &record.Encoder{Codec: cfg.Records.Codec(), Flavor: form.REST}}
-	n := cfg.Concurrency
-	if n <= 0 {
-		n = max(4, 2*runtime.GOMAXPROCS(0))
-	}
-	r.slots = make(chan struct{}, n)
 	if r.jobs != nil {
 		r.jobs.HandleWork(afterJob, r.afterWork)
 		r.jobs.HandleWork(flowJob, r.flowWork)
@@ -102,38 +89,15 @@ func (r *Runner) exec(ctx context.Context, e *entry, hook string, in script.Inpu
 	var out *script.Output
 	if e.prog == nil {
 		out = &script.Output{Err: &script.Error{Script: k.String(), Kind: "syntax", Message: "the saved script does not compile on this server"}}
-	} else if !r.acquire(ctx, in.Timeout) {
-		out = &script.Output{Err: &script.Error{Script: k.String(), Kind: "timeout",
-			Message: fmt.Sprintf("脚本等待执行超过 %v: 同时运行的脚本太多（waited %v for a turn: too many scripts running at once）", in.Timeout, in.Timeout)},
-			Duration: time.Since(started)}
 	} else {
 		var err error
 		out, err = r.engine.Run(ctx, e.prog, in)
-		<-r.slots
 		if err != nil {
 			out = &script.Output{Err: &script.Error{Script: k.String(), Kind: "internal", Message: err.Error()}, Duration: time.Since(started)}
 		}
 	}
 	r.execs.add(newExecution(k, e.s.Version, hook, &in, out, attempt, started))
 	return out
-}
-
-// acquire waits up to wait for a turn to run a script.
-func (r *Runner) acquire(ctx context.Context, wait time.Duration) bool {
-	select {
-	case r.slots <- struct{}{}:
-		return true
-	default:
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case r.slots <- struct{}{}:
-		return true
-	case <-t.C:
-	case <-ctx.Done():
-	}
-	return false
 }
 
 // values returns o as the JSON-like map scripts see ($form), as the REST

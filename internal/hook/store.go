@@ -326,6 +326,13 @@ func (st *Store) Versions(ctx context.Context, k Key) ([]Script, error) {
 // program returns the enabled script's program, or nil.
 func (st *Store) program(ctx context.Context, k Key) (*entry, bool) {
 	st.fresh(ctx)
+	return st.cached(k)
+}
+
+// cached is program without looking for other nodes' changes: for use
+// inside a write transaction, which must not wait for another connection
+// (a full pool of such transactions would wait for each other forever).
+func (st *Store) cached(k Key) (*entry, bool) {
 	st.mu.RLock()
 	e := st.m[k]
 	st.mu.RUnlock()
@@ -339,6 +346,11 @@ func (st *Store) program(ctx context.Context, k Key) (*entry, bool) {
 // write without scripts pays.
 func (st *Store) has(ctx context.Context, scope, target string) bool {
 	st.fresh(ctx)
+	return st.hasCached(scope, target)
+}
+
+// hasCached is has without looking for other nodes' changes (see cached).
+func (st *Store) hasCached(scope, target string) bool {
 	st.mu.RLock()
 	ok := st.byTgt[scope+"/"+target]
 	st.mu.RUnlock()

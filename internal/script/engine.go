@@ -35,12 +35,17 @@ type Program struct {
 
 // Config wires the engine to the services its globals reach.
 type Config struct {
-	Proxy   Proxy // $proxy; nil: every call fails
-	DB      DB    // $db; nil: $db is undefined
-	Env     Env   // $env; nil: empty
-	Pool    int   // warm runtimes kept (default 2×GOMAXPROCS)
-	Timeout time.Duration
-	Logger  *slog.Logger
+	Proxy Proxy // $proxy; nil: every call fails
+	DB    DB    // $db; nil: $db is undefined
+	Env   Env   // $env; nil: empty
+	Pool  int   // warm runtimes kept (default 2×GOMAXPROCS)
+	// Concurrency is how many runs execute at once (default 2×GOMAXPROCS,
+	// at least 4). Others wait for a turn within their own time limit, so
+	// a flood of runaway scripts cannot take every core from the requests
+	// that run none.
+	Concurrency int
+	Timeout     time.Duration
+	Logger      *slog.Logger
 }
 
 // Engine runs programs on a pool of warm runtimes. A run takes an idle
@@ -48,8 +53,9 @@ type Config struct {
 // most Pool idle runtimes are kept. A runtime that was interrupted or
 // could not be reset is closed, never reused.
 type Engine struct {
-	cfg  Config
-	idle chan *vmRuntime
+	cfg   Config
+	idle  chan *vmRuntime
+	slots chan struct{}
 
 	mu     sync.Mutex
 	closed bool
@@ -69,7 +75,10 @@ func NewEngine(cfg Config) *Engine {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Engine{cfg: cfg, idle: make(chan *vmRuntime, cfg.Pool)}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	return &Engine{cfg: cfg, idle: make(chan *vmRuntime, cfg.Pool), slots: make(chan struct{}, cfg.Concurrency)}
 }
 
 // Close stops the idle runtimes; runs in progress finish, and later runs
@@ -138,6 +147,15 @@ func (e *Engine) Run(ctx context.Context, p *Program, in Input) (out *Output, er
 		return nil, fmt.Errorf("script: Run(%q): %w", p.Name, err)
 	}
 	limit := e.timeout(in.Timeout)
+	waitStart := time.Now()
+	if !e.acquire(ctx, limit) {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("script: Run(%q): %w", p.Name, err)
+		}
+		return &Output{Duration: time.Since(waitStart), Err: &Error{Script: p.Name, Kind: "timeout",
+			Message: fmt.Sprintf("等待执行超过 %s: 同时运行的脚本太多（waited %s for a turn: too many scripts running at once）", limit, limit)}}, nil
+	}
+	defer func() { <-e.slots }()
 	rt, err := e.get()
 	if err != nil {
 		return nil, fmt.Errorf("script: Run(%q): %w", p.Name, err)
@@ -173,6 +191,24 @@ func (e *Engine) Run(ctx context.Context, p *Program, in Input) (out *Output, er
 	res := ex.out
 	ex.mu.Unlock()
 	return ex.output(res), nil
+}
+
+// acquire waits up to wait for a turn to run.
+func (e *Engine) acquire(ctx context.Context, wait time.Duration) bool {
+	select {
+	case e.slots <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case e.slots <- struct{}{}:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false
 }
 
 func (e *Engine) timeout(d time.Duration) time.Duration {
