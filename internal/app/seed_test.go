@@ -8,81 +8,17 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tritiumhq/tritium/internal/script/scripttest"
 )
 
-// The seed's (BPMAX "接口调用方法") four examples, as written there, run
-// by real scripts against a local fake CRM and a local server speaking
-// WeCom's wire format, through the integration hub.
-const (
-	seedDirect = `// 示例：调用企业微信发送消息接口
-const result = await $proxy('qywx').sendTextMessage(
-  'UserID',           // 第一个参数：接收人
-  '这是一条测试消息'   // 第二个参数：消息内容
-);
-return result;`
-
-	seedChain = `// 示例：使用链式调用
-const result = await $proxy('crm_system')
-  .$api('get_customer_detail')      // 指定接口
-  .$path({ id: '12345' })            // 设置路径参数
-  .$query({ fields: 'name,phone' })  // 设置查询参数
-  .$header({ 'X-Custom': 'value' })  // 设置请求头
-  .$call();                          // 执行调用
-return result;`
-
-	// The usage example, with both helper functions, as the seed shows
-	// them; the form field is customerId.
-	seedUsage = `// 使用直接调用方式
-async function getCustomerInfo(customerId) {
-  try {
-    const result = await $proxy('crm_system').getCustomerDetail(customerId);
-    
-    if (result.code === 200) {
-      return result.data;
-    } else {
-      throw new Error(result.message);
-    }
-  } catch (error) {
-    console.error('查询客户信息失败:', error);
-    throw error;
-  }
+// The seed's (BPMAX "接口调用方法") four examples, as written there
+// (internal/script/testdata/seed), run by real scripts against a local
+// fake CRM and a local server speaking WeCom's wire format, through the
+// integration hub.
+func seedScript(t *testing.T, name, before, after string) string {
+	return before + scripttest.Seed(t, name) + after
 }
-
-// 使用链式调用方式
-async function getCustomerInfoChain(customerId) {
-  const result = await $proxy('crm_system')
-    .$api('get_customer_detail')
-    .$path({ id: customerId })
-    .$query({ fields: 'name,phone,email,address' })
-    .$call();
-  
-  return result.data;
-}
-
-// 使用示例
-const customerId = form.customerId;
-const customerInfo = await getCustomerInfo(customerId);
-console.log('客户名称:', customerInfo.name);
-console.log('联系电话:', customerInfo.phone);
-form.customerName = customerInfo.name;
-return await getCustomerInfoChain(customerId);`
-
-	seedHeaders = `function generateRequestId() { return 'req-' + $crypto.uuid(); }
-
-// 添加自定义请求头
-async function callApiWithCustomHeaders() {
-  const result = await $proxy('external_system')
-    .$api('some_api')
-    .$header({
-      'X-Request-ID': generateRequestId(),
-      'X-Client-Version': '1.0.0'
-    })
-    .$call();
-  
-  return result.data;
-}
-return await callApiWithCustomHeaders();`
-)
 
 // fakeVendors serves a CRM (customer 12345 exists; others 404 with a
 // vendor message) and WeCom's gettoken/message/send.
@@ -180,7 +116,7 @@ func TestSeedExamples(t *testing.T) {
 		f.setUp(s)
 
 		// 1. Direct call: WeCom gettoken, then message/send.
-		out := run(s, seedDirect, nil)
+		out := run(s, seedScript(t, "direct.js", "", "return result;"), nil)
 		res, _ := out["result"].(map[string]any)
 		if out["error"] != nil || res["code"] != json.Number("200") || res["message"] != "ok" || res["data"].(map[string]any)["msgid"] != "msg-1" {
 			t.Fatalf("direct sendTextMessage: %v", out)
@@ -196,7 +132,7 @@ func TestSeedExamples(t *testing.T) {
 		}
 
 		// 2. The chain: path, query and header all arrive.
-		out = run(s, seedChain, nil)
+		out = run(s, seedScript(t, "chain.js", "", "return result;"), nil)
 		res, _ = out["result"].(map[string]any)
 		if out["error"] != nil || res["code"] != json.Number("200") || res["data"].(map[string]any)["fields"] != "name,phone" {
 			t.Fatalf("chained call: %v", out)
@@ -209,7 +145,7 @@ func TestSeedExamples(t *testing.T) {
 		// included, as a form's onLoad hook on a record being filled in.
 		s.mustCreateForm(map[string]any{"code": "D000003Order", "name": "订单", "fields": []map[string]any{
 			{"code": "customerId", "name": "客户", "type": "text"}, {"code": "customerName", "name": "客户名称", "type": "text"}}})
-		s.putScript("form", "D000003Order", "onLoad", "js", seedUsage)
+		s.putScript("form", "D000003Order", "onLoad", "js", seedScript(t, "usage.js", "", "form.customerName = customerInfo.name;\nreturn await getCustomerInfoChain(customerId);"))
 		d := s.mustJSON("POST", "/api/v1/forms/D000003Order/scripts/onLoad:run", map[string]any{"values": map[string]any{"customerId": "12345"}}, 200)
 		if d["values"].(map[string]any)["customerName"] != "张三" || d["result"].(map[string]any)["fields"] != "name,phone,email,address" {
 			t.Fatalf("usage example: %v", d)
@@ -230,7 +166,7 @@ func TestSeedExamples(t *testing.T) {
 		}
 
 		// 4. Custom headers.
-		out = run(s, seedHeaders, nil)
+		out = run(s, seedScript(t, "headers.js", "function generateRequestId() { return 'req-' + $crypto.uuid(); }\n", "return await callApiWithCustomHeaders();"), nil)
 		if out["error"] != nil || out["result"].(map[string]any)["echo"] != "1.0.0" {
 			t.Fatalf("custom headers: %v", out)
 		}

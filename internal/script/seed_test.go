@@ -5,10 +5,11 @@ import (
 	"testing"
 
 	"github.com/tritiumhq/tritium/internal/connector"
+	"github.com/tritiumhq/tritium/internal/script/scripttest"
 )
 
-// The examples of seeds/001 (BPMAX 接口调用方法), as written there, against
-// a fake connector.
+// The examples of seeds/001 (BPMAX 接口调用方法), as written there
+// (testdata/seed), against a fake connector.
 func seedProxy() *fakeProxy {
 	return &fakeProxy{answer: func(req connector.CallRequest) (*connector.Result, error) {
 		switch req.Interface {
@@ -32,12 +33,7 @@ func seedProxy() *fakeProxy {
 func TestSeedDirectCall(t *testing.T) {
 	fp := seedProxy()
 	e := newEngine(t, Config{Proxy: fp})
-	out := mustRun(t, e, JS, `// 示例：调用企业微信发送消息接口
-const result = await $proxy('qywx').sendTextMessage(
-  'UserID',           // 第一个参数：接收人
-  '这是一条测试消息'   // 第二个参数：消息内容
-);
-return result.code;`, Input{})
+	out := mustRun(t, e, JS, scripttest.Seed(t, "direct.js")+"return result.code;", Input{})
 	mustOK(t, out)
 	if r := fp.requests()[0]; out.Value != int64(200) || r.Interface != "sendTextMessage" || len(r.Args) != 2 || r.Args[1] != "这是一条测试消息" {
 		t.Fatalf("value %v request %#v", out.Value, r)
@@ -47,63 +43,22 @@ return result.code;`, Input{})
 func TestSeedChainedCall(t *testing.T) {
 	fp := seedProxy()
 	e := newEngine(t, Config{Proxy: fp})
-	out := mustRun(t, e, JS, `// 示例：使用链式调用
-const result = await $proxy('crm_system')
-  .$api('get_customer_detail')      // 指定接口
-  .$path({ id: '12345' })            // 设置路径参数
-  .$query({ fields: 'name,phone' })  // 设置查询参数
-  .$header({ 'X-Custom': 'value' })  // 设置请求头
-  .$call();                          // 执行调用
-return result.data.name;`, Input{})
+	out := mustRun(t, e, JS, scripttest.Seed(t, "chain.js")+"return result.data.name;", Input{})
 	mustOK(t, out)
 	if r := fp.requests()[0]; out.Value != "张三" || r.Query["fields"] != "name,phone" || r.Header["X-Custom"] != "value" {
 		t.Fatalf("value %v request %#v", out.Value, r)
 	}
 }
 
-const seedUsage = `// 使用直接调用方式
-async function getCustomerInfo(customerId) {
-  try {
-    const result = await $proxy('crm_system').getCustomerDetail(customerId);
-    
-    if (result.code === 200) {
-      return result.data;
-    } else {
-      throw new Error(result.message);
-    }
-  } catch (error) {
-    console.error('查询客户信息失败:', error);
-    throw error;
-  }
-}
-
-// 使用链式调用方式
-async function getCustomerInfoChain(customerId) {
-  const result = await $proxy('crm_system')
-    .$api('get_customer_detail')
-    .$path({ id: customerId })
-    .$query({ fields: 'name,phone,email,address' })
-    .$call();
-  
-  return result.data;
-}
-
-// 使用示例
-const customerId = form.customerId;
-const customerInfo = await getCustomerInfo(customerId);
-console.log('客户名称:', customerInfo.name);
-console.log('联系电话:', customerInfo.phone);
-`
-
 func TestSeedUsageExample(t *testing.T) {
 	e := newEngine(t, Config{Proxy: seedProxy()})
-	out := mustRun(t, e, JS, seedUsage, Input{Form: map[string]any{"customerId": "c-1"}})
+	out := mustRun(t, e, JS, scripttest.Seed(t, "usage.js"), Input{Form: map[string]any{"customerId": "c-1"}})
 	mustOK(t, out)
 	if len(out.Console) != 2 || out.Console[0].Message != "客户名称: 张三" || out.Console[1].Message != "联系电话: 13800000000" {
 		t.Fatalf("console %#v", out.Console)
 	}
 	// The failure path: a non-200 code is thrown, logged readably, rethrown.
-	out = mustRun(t, e, JS, seedUsage, Input{Form: map[string]any{"customerId": "missing"}})
+	out = mustRun(t, e, JS, scripttest.Seed(t, "usage.js"), Input{Form: map[string]any{"customerId": "missing"}})
 	if out.Err == nil || out.Err.Message != "客户不存在" || out.Err.Line != 9 {
 		t.Fatalf("err %#v", out.Err)
 	}
@@ -115,21 +70,8 @@ func TestSeedUsageExample(t *testing.T) {
 func TestSeedCustomHeaders(t *testing.T) {
 	fp := seedProxy()
 	e := newEngine(t, Config{Proxy: fp})
-	out := mustRun(t, e, JS, `function generateRequestId() { return 'req-' + $crypto.randomHex(8); }
-
-// 添加自定义请求头
-async function callApiWithCustomHeaders() {
-  const result = await $proxy('external_system')
-    .$api('some_api')
-    .$header({
-      'X-Request-ID': generateRequestId(),
-      'X-Client-Version': '1.0.0'
-    })
-    .$call();
-  
-  return result.data;
-}
-return await callApiWithCustomHeaders();`, Input{})
+	out := mustRun(t, e, JS, "function generateRequestId() { return 'req-' + $crypto.randomHex(8); }\n"+
+		scripttest.Seed(t, "headers.js")+"return await callApiWithCustomHeaders();", Input{})
 	mustOK(t, out)
 	r := fp.requests()[0]
 	rid, _ := r.Header["X-Request-ID"].(string)
