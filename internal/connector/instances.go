@@ -32,8 +32,8 @@ func (s *Service) ListInstances(platform string) ([]Instance, error) {
 	return out, nil
 }
 
-// GetInstance returns one instance; secrets show only their names.
-func (s *Service) GetInstance(platform, key string) (*Instance, error) {
+// instance finds a platform's instance in the current snapshot.
+func (s *Service) instance(platform, key string) (*inst, error) {
 	p := s.snap.Load().platforms[platform]
 	if p == nil {
 		return nil, noPlatform(platform)
@@ -41,6 +41,15 @@ func (s *Service) GetInstance(platform, key string) (*Instance, error) {
 	in := p.instances[key]
 	if in == nil {
 		return nil, noInstance(platform, key)
+	}
+	return in, nil
+}
+
+// GetInstance returns one instance; secrets show only their names.
+func (s *Service) GetInstance(platform, key string) (*Instance, error) {
+	in, err := s.instance(platform, key)
+	if err != nil {
+		return nil, err
 	}
 	c := *in.def
 	return &c, nil
@@ -96,13 +105,9 @@ func (s *Service) CreateInstance(ctx context.Context, platform string, in Instan
 
 // UpdateInstance changes the fields sent.
 func (s *Service) UpdateInstance(ctx context.Context, platform, key string, patch InstancePatch) (*Instance, error) {
-	p := s.snap.Load().platforms[platform]
-	if p == nil {
-		return nil, noPlatform(platform)
-	}
-	cur := p.instances[key]
-	if cur == nil {
-		return nil, noInstance(platform, key)
+	cur, err := s.instance(platform, key)
+	if err != nil {
+		return nil, err
 	}
 	in := *cur.def
 	secrets := maps.Clone(cur.secrets)
@@ -128,7 +133,7 @@ func (s *Service) UpdateInstance(ctx context.Context, platform, key string, patc
 	if err := validInstance(&in); err != nil {
 		return nil, err
 	}
-	err := s.db.Write(ctx, func(tx *sqldb.Tx) error {
+	err = s.db.Write(ctx, func(tx *sqldb.Tx) error {
 		def := in.Default
 		if patch.Default != nil && *patch.Default && !def {
 			if err := clearDefault(ctx, tx, platform); err != nil {

@@ -242,24 +242,6 @@ func (st *Store) Delete(ctx context.Context, k Key) error {
 	return st.reload(ctx)
 }
 
-// SetEnabled turns a script on or off without a new version.
-func (st *Store) SetEnabled(ctx context.Context, k Key, on bool) error {
-	err := st.db.Write(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE scripts SET enabled = ? WHERE scope = ? AND target = ? AND name = ?", boolInt(on), k.Scope, k.Target, k.Name)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound(k)
-		}
-		return bump(ctx, tx)
-	})
-	if err != nil {
-		return err
-	}
-	return st.reload(ctx)
-}
-
 func notFound(k Key) error {
 	return apperr.New(apperr.NotFound, "没有这个脚本: %s (no such script)", k)
 }

@@ -211,27 +211,9 @@ func jsonEqual(a, b any) bool {
 		}
 		return true
 	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !jsonEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
+		return sliceEqual(x, b)
 	case []map[string]any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !jsonEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
+		return sliceEqual(x, b)
 	case string, bool, nil:
 		return a == b
 	case time.Time:
@@ -266,4 +248,18 @@ func number(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// sliceEqual compares a Go slice with an exported JS array element-wise.
+func sliceEqual[T any](x []T, b any) bool {
+	y, ok := b.([]any)
+	if !ok || len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if !jsonEqual(x[i], y[i]) {
+			return false
+		}
+	}
+	return true
 }
