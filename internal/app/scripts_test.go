@@ -233,6 +233,20 @@ type Line = { qty: number; price: number };
 const lines: Line[] = $args.Lines as Line[];
 const total: number = lines.reduce((sum: number, l: Line) => sum + l.qty * l.price, 0);
 return { Total: total };`)
+		// Timestamps are in the server's zone, as every other answer's.
+		if sc := s.mustJSON("GET", "/api/v1/scripts/api/MyApiController/SelectUser", nil, 200); !strings.HasSuffix(sc["modifiedTime"].(string), "+08:00") {
+			t.Fatalf("script time not in the server's zone: %v", sc["modifiedTime"])
+		}
+		if p := s.mustJSON("POST", "/api/v1/platforms", map[string]any{"key": "zoned", "baseUrl": "https://a.example"}, 201); !strings.HasSuffix(p["createdTime"].(string), "+08:00") {
+			t.Fatalf("platform time not in the server's zone: %v", p["createdTime"])
+		}
+		// Configuring scripts and integrations is for the administrator.
+		p := s.org()
+		for _, c := range [][2]string{{"GET", "/api/v1/scripts"}, {"GET", "/api/v1/platforms"}, {"GET", "/api/v1/connector-calls"}, {"GET", "/api/v1/script-executions"}} {
+			if st, b := s.do(c[0], c[1], nil, as(p.a)...); st != 403 {
+				t.Fatalf("%s %s as a user: %d %s", c[0], c[1], st, b)
+			}
+		}
 		rd := s.ok(map[string]any{"ActionName": "SelectUser", "Controller": "MyApiController", "AppCode": "D001599BookManager", "UserName": "lmz"})
 		if rd["UserName"] != "lmz" || rd["Upper"] != "LMZ" || fmt.Sprint(rd["Keys"]) != "[UserName]" {
 			t.Fatalf("SelectUser: %v", rd)

@@ -27,7 +27,7 @@ func (s *Server) connectorRoutes() []route {
 		{"objectId", "string", "Caller object id"}, {"instanceId", "string", "Caller workflow instance id"},
 		{"from", "string", "RFC 3339 time, inclusive"}, {"to", "string", "RFC 3339 time, exclusive"},
 		{"offset", "integer", "Rows to skip"}, {"limit", "integer", "Rows to return, 1–500 (default 50)"}}
-	return []route{
+	return adminRoutes(s, []route{
 		{"GET", p, s.listPlatforms, opDoc{tag: tag, summary: "List the platforms, built-in ones included", status: 200, resp: "PlatformList"}},
 		{"POST", p, s.createPlatform, opDoc{tag: tag, summary: "Define a platform", body: "Platform", status: 201, resp: "Platform", errors: []int{409}}},
 		{"POST", p + "/import", s.importPlatforms, opDoc{tag: tag, summary: "Create or replace platforms from their exported JSON (all or none)", body: "PlatformImport", status: 200, resp: "PlatformList", errors: []int{409}}},
@@ -47,11 +47,11 @@ func (s *Server) connectorRoutes() []route {
 		{"GET", "/api/v1/connector-calls", s.listCalls, opDoc{tag: tag, summary: "The outbound call log, newest first (secrets shown as ***)", query: callsQuery, status: 200, resp: "CallRecordList"}},
 		{"GET", "/api/v1/connector-calls/{id}", s.getCall, opDoc{tag: tag, summary: "One logged call", status: 200, resp: "CallRecord", errors: []int{404}}},
 		{"POST", "/api/v1/connector-calls/{id}/replay", s.replayCall, opDoc{tag: tag, summary: "Send a logged call again with fresh auth; logged as a new call (caller kind replay)", status: 200, resp: "CallResult", errors: []int{404, 409}}},
-	}
+	})
 }
 
 func (s *Server) listPlatforms(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
-	ps := s.deps.Connectors.ListPlatforms()
+	ps := zoneAll(s.deps.Connectors.ListPlatforms(), s.zone.platform)
 	writeJSON(w, http.StatusOK, list[connector.Platform]{Items: ps, Total: len(ps), Limit: len(ps)})
 	return nil
 }
@@ -65,7 +65,7 @@ func (s *Server) createPlatform(w http.ResponseWriter, r *http.Request, _ record
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, http.StatusCreated, s.zone.platform(*out))
 	return nil
 }
 
@@ -82,7 +82,7 @@ func (s *Server) putPlatform(w http.ResponseWriter, r *http.Request, _ record.Ac
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, out)
+	writeJSON(w, status, s.zone.platform(*out))
 	return nil
 }
 
@@ -100,12 +100,13 @@ func (s *Server) importPlatforms(w http.ResponseWriter, r *http.Request, _ recor
 	if err != nil {
 		return err
 	}
+	out = zoneAll(out, s.zone.platform)
 	writeJSON(w, http.StatusOK, list[connector.Platform]{Items: out, Total: len(out), Limit: len(out)})
 	return nil
 }
 
 func (s *Server) getPlatform(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
-	return writeOr(w, http.StatusOK)(s.deps.Connectors.GetPlatform(r.PathValue("key")))
+	return writeZoned(w, http.StatusOK, s.zone.platform)(s.deps.Connectors.GetPlatform(r.PathValue("key")))
 }
 
 func (s *Server) exportPlatform(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
@@ -197,6 +198,7 @@ func (s *Server) listInstances(w http.ResponseWriter, r *http.Request, _ record.
 	if err != nil {
 		return err
 	}
+	ins = zoneAll(ins, s.zone.connInstance)
 	writeJSON(w, http.StatusOK, list[connector.Instance]{Items: ins, Total: len(ins), Limit: len(ins)})
 	return nil
 }
@@ -206,11 +208,11 @@ func (s *Server) createInstance(w http.ResponseWriter, r *http.Request, _ record
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	return writeOr(w, http.StatusCreated)(s.deps.Connectors.CreateInstance(r.Context(), r.PathValue("key"), in))
+	return writeZoned(w, http.StatusCreated, s.zone.connInstance)(s.deps.Connectors.CreateInstance(r.Context(), r.PathValue("key"), in))
 }
 
 func (s *Server) getConnInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
-	return writeOr(w, http.StatusOK)(s.deps.Connectors.GetInstance(r.PathValue("key"), r.PathValue("instance")))
+	return writeZoned(w, http.StatusOK, s.zone.connInstance)(s.deps.Connectors.GetInstance(r.PathValue("key"), r.PathValue("instance")))
 }
 
 func (s *Server) updateInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
@@ -218,7 +220,7 @@ func (s *Server) updateInstance(w http.ResponseWriter, r *http.Request, _ record
 	if err := decodeBody(r, &p); err != nil {
 		return err
 	}
-	return writeOr(w, http.StatusOK)(s.deps.Connectors.UpdateInstance(r.Context(), r.PathValue("key"), r.PathValue("instance"), p))
+	return writeZoned(w, http.StatusOK, s.zone.connInstance)(s.deps.Connectors.UpdateInstance(r.Context(), r.PathValue("key"), r.PathValue("instance"), p))
 }
 
 func (s *Server) deleteInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
@@ -261,12 +263,13 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request, _ record.Acto
 	if err != nil {
 		return err
 	}
+	items = zoneAll(items, s.zone.call)
 	writeJSON(w, http.StatusOK, list[connector.CallRecord]{Items: items, Total: total, Offset: cq.Offset, Limit: cq.Limit})
 	return nil
 }
 
 func (s *Server) getCall(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
-	return writeOr(w, http.StatusOK)(s.deps.Connectors.GetCall(r.Context(), r.PathValue("id")))
+	return writeZoned(w, http.StatusOK, s.zone.call)(s.deps.Connectors.GetCall(r.Context(), r.PathValue("id")))
 }
 
 func (s *Server) replayCall(w http.ResponseWriter, r *http.Request, _ record.Actor) error {

@@ -49,7 +49,7 @@ func (s *Server) listScripts(w http.ResponseWriter, r *http.Request, a record.Ac
 	if err := s.adminOnly(a); err != nil {
 		return err
 	}
-	items := s.deps.Hooks.Store().List(r.Context(), r.URL.Query().Get("scope"), r.URL.Query().Get("target"))
+	items := zoneAll(s.deps.Hooks.Store().List(r.Context(), r.URL.Query().Get("scope"), r.URL.Query().Get("target")), s.zone.script)
 	writeJSON(w, http.StatusOK, list[hook.Script]{Items: items, Total: len(items), Limit: len(items)})
 	return nil
 }
@@ -76,7 +76,7 @@ func (s *Server) putScript(w http.ResponseWriter, r *http.Request, a record.Acto
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sc)
+	writeJSON(w, http.StatusOK, s.zone.script(sc))
 	return nil
 }
 
@@ -88,7 +88,7 @@ func (s *Server) getScript(w http.ResponseWriter, r *http.Request, a record.Acto
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sc)
+	writeJSON(w, http.StatusOK, s.zone.script(sc))
 	return nil
 }
 
@@ -111,6 +111,7 @@ func (s *Server) scriptVersions(w http.ResponseWriter, r *http.Request, a record
 	if err != nil {
 		return err
 	}
+	vs = zoneAll(vs, s.zone.script)
 	writeJSON(w, http.StatusOK, list[hook.Script]{Items: vs, Total: len(vs), Limit: len(vs)})
 	return nil
 }
@@ -127,6 +128,7 @@ func (s *Server) runScript(w http.ResponseWriter, r *http.Request, a record.Acto
 	if err != nil {
 		return err
 	}
+	res.Console = s.zone.logLines(res.Console)
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }
@@ -157,9 +159,7 @@ func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request, a record
 	if err != nil {
 		return err
 	}
-	if items == nil {
-		items = []hook.Execution{}
-	}
+	items = zoneAll(items, s.zone.execution)
 	writeJSON(w, http.StatusOK, list[hook.Execution]{Items: items, Total: len(items), Offset: offset, Limit: limit})
 	return nil
 }
@@ -172,7 +172,7 @@ func (s *Server) getExecution(w http.ResponseWriter, r *http.Request, a record.A
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, e)
+	writeJSON(w, http.StatusOK, s.zone.execution(e))
 	return nil
 }
 
@@ -184,6 +184,7 @@ func (s *Server) listEnv(w http.ResponseWriter, r *http.Request, a record.Actor)
 	if err != nil {
 		return err
 	}
+	vs = zoneAll(vs, s.zone.envVar)
 	writeJSON(w, http.StatusOK, list[hook.EnvVar]{Items: vs, Total: len(vs), Limit: len(vs)})
 	return nil
 }
@@ -205,7 +206,7 @@ func (s *Server) putEnv(w http.ResponseWriter, r *http.Request, a record.Actor) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, s.zone.envVar(v))
 	return nil
 }
 
@@ -239,6 +240,7 @@ func (s *Server) runDraft(w http.ResponseWriter, r *http.Request, a record.Actor
 	if err != nil {
 		return err
 	}
+	d.Console = s.zone.logLines(d.Console)
 	writeJSON(w, http.StatusOK, d)
 	return nil
 }
