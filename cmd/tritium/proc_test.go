@@ -63,7 +63,8 @@ const (
 )
 
 // cleanEnv is the environment without TRITIUM_ variables (a developer's
-// TRITIUM_DB must not leak into a test), plus the test credential.
+// TRITIUM_DB must not leak into a test), plus the test credential and the
+// secret key every node on one PostgreSQL must share.
 func cleanEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -71,7 +72,8 @@ func cleanEnv(extra ...string) []string {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "TRITIUM_ENGINE_CODE="+procCode, "TRITIUM_ENGINE_SECRET="+procSecret)
+	env = append(env, "TRITIUM_ENGINE_CODE="+procCode, "TRITIUM_ENGINE_SECRET="+procSecret,
+		"TRITIUM_SECRET_KEY=cHJvYy10ZXN0LWtleS1wcm9jLXRlc3Qta2V5LXByb2M=")
 	return append(env, extra...)
 }
 
