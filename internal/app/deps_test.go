@@ -18,8 +18,8 @@ var layers = map[string]int{
 	"dirlock":  0, // a foundation too, used by app and cmd
 	"workflow": 2, "record": 2, "org": 2, "file": 2, "auth": 2, "connector": 2, "script": 2, "hook": 2,
 	"script/scripttest": 1,
-	"workflow/model": 1,
-	"filter":         1, "form": 1, "job": 1, "sqldb": 1, "sqldb/sqldbtest": 1, "blob": 1, "apperr": 0, "lenientjson": 0, "wiretext": 0, "metrics": 0, "secret": 0,
+	"workflow/model":    1,
+	"filter":            1, "form": 1, "job": 1, "sqldb": 1, "sqldb/sqldbtest": 1, "blob": 1, "apperr": 0, "lenientjson": 0, "wiretext": 0, "metrics": 0, "secret": 0,
 }
 
 // peers lists imports within a layer that are allowed.
