@@ -32,7 +32,7 @@ func (s *Service) EnsureAdmin(ctx context.Context) (_ Admin, err error) {
 	if a, ok, err := readAdmin(ctx, s.db.Reader()); err != nil || ok {
 		return a, err
 	}
-	return writeValue(ctx, s.db, func(tx *sqldb.Tx) (Admin, error) {
+	return writeValue(ctx, s, func(tx *sqldb.Tx) (Admin, error) {
 		return bootstrap(ctx, tx)
 	})
 }

@@ -88,7 +88,7 @@ func departmentNotFound(field, id string) error {
 // the root. The ID is a new UUID unless d.ID is set.
 func (s *Service) CreateDepartment(ctx context.Context, d Department) (_ Department, err error) {
 	defer wrapErr(&err, "create department %q", d.Name)
-	return writeValue(ctx, s.db, func(tx *sqldb.Tx) (Department, error) {
+	return writeValue(ctx, s, func(tx *sqldb.Tx) (Department, error) {
 		return insertDepartment(ctx, tx, d)
 	})
 }
@@ -103,7 +103,7 @@ func (s *Service) GetDepartment(ctx context.Context, id string) (_ Department, e
 // exist and must not be the department itself or below it.
 func (s *Service) UpdateDepartment(ctx context.Context, id string, p DepartmentPatch) (_ Department, err error) {
 	defer wrapErr(&err, "update department %q", id)
-	return writeValue(ctx, s.db, func(tx *sqldb.Tx) (Department, error) {
+	return writeValue(ctx, s, func(tx *sqldb.Tx) (Department, error) {
 		return patchDepartment(ctx, tx, id, p)
 	})
 }
@@ -116,7 +116,7 @@ func (s *Service) UpsertDepartmentByExternalID(ctx context.Context, externalID s
 		return Department{}, false, err
 	}
 	p.ExternalID = &externalID
-	return upsert(ctx, s.db, "departments", externalID,
+	return upsert(ctx, s, "departments", externalID,
 		func(tx *sqldb.Tx, id string) (Department, error) { return patchDepartment(ctx, tx, id, p) },
 		func(tx *sqldb.Tx) (Department, error) { return insertDepartment(ctx, tx, p.newDepartment()) })
 }
@@ -125,7 +125,7 @@ func (s *Service) UpsertDepartmentByExternalID(ctx context.Context, externalID s
 // departments or users. The root cannot be deleted.
 func (s *Service) DeleteDepartment(ctx context.Context, id string) (err error) {
 	defer wrapErr(&err, "delete department %q", id)
-	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
+	return s.write(ctx, func(tx *sqldb.Tx) error {
 		root, err := rootDepartment(ctx, tx)
 		if err != nil {
 			return err

@@ -4,7 +4,9 @@
 // (WeCom, DingTalk, HR systems) keeps them current through the
 // UpsertXByExternalID methods.
 //
-// Every write runs in one transaction through sqldb.DB.Write. References
+// Every write runs in one transaction through Service.write, which also
+// bumps the organisation revision (see Subject for the cache it keeps
+// current). References
 // (a user's department and leader, a department's parent and manager, role
 // membership) are checked inside that transaction, and the referenced row
 // is locked on PostgreSQL, so a concurrent delete cannot leave a dangling
@@ -14,6 +16,7 @@ package org
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -21,13 +24,49 @@ import (
 
 // Service stores users, departments and roles.
 type Service struct {
-	db *sqldb.DB
+	db    *sqldb.DB
+	cache *subjectCache
 }
 
-// NewService returns the organisation service on db. It keeps no state of
-// its own, so any number of nodes can share one database.
-func NewService(db *sqldb.DB) *Service {
-	return &Service{db: db}
+// Option configures a Service.
+type Option func(*Service)
+
+// CheckEvery sets how often, at most, Subject reads the stored organisation
+// revision to see other nodes' writes (default one second): another node's
+// change shows within about this long. Writes through this Service show at
+// once whatever the interval.
+func CheckEvery(d time.Duration) Option {
+	return func(s *Service) { s.cache.every = d }
+}
+
+// NewService returns the organisation service on db. Its only state is the
+// cache behind Subject, which follows the revision stored in the database,
+// so any number of nodes can share one database.
+func NewService(db *sqldb.DB, opts ...Option) *Service {
+	s := &Service{db: db, cache: newSubjectCache(db)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// write runs fn in a write transaction and, when fn succeeds, bumps the
+// organisation revision in that transaction: other nodes' Subject caches see
+// the change at their next check, and this node's cache is dropped as soon
+// as the transaction commits. Every write to users, departments, roles and
+// role members goes through here.
+func (s *Service) write(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
+	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		rev, err := bumpRevision(ctx, tx)
+		if err != nil {
+			return err
+		}
+		tx.OnCommit(func() { s.cache.invalidate(rev) })
+		return nil
+	})
 }
 
 // wrapErr adds context to an internal error. Client errors (*apperr.Error)
@@ -38,10 +77,11 @@ func wrapErr(errp *error, format string, args ...any) {
 	}
 }
 
-// writeValue runs fn in a write transaction and returns what it produced.
-func writeValue[T any](ctx context.Context, db *sqldb.DB, fn func(tx *sqldb.Tx) (T, error)) (T, error) {
+// writeValue runs fn in a write transaction (Service.write) and returns what
+// it produced.
+func writeValue[T any](ctx context.Context, s *Service, fn func(tx *sqldb.Tx) (T, error)) (T, error) {
 	var out T
-	err := db.Write(ctx, func(tx *sqldb.Tx) error {
+	err := s.write(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		out, err = fn(tx)
 		return err
@@ -53,11 +93,11 @@ func writeValue[T any](ctx context.Context, db *sqldb.DB, fn func(tx *sqldb.Tx) 
 // is none, in one write. Two callers creating the same external id at once
 // on PostgreSQL both miss it and one insert fails on the unique constraint;
 // a single retry then finds the winner's row and updates it.
-func upsert[T any](ctx context.Context, db *sqldb.DB, table, externalID string,
+func upsert[T any](ctx context.Context, s *Service, table, externalID string,
 	update func(tx *sqldb.Tx, id string) (T, error), insert func(tx *sqldb.Tx) (T, error)) (T, bool, error) {
 	for attempt := 0; ; attempt++ {
 		var created bool
-		out, err := writeValue(ctx, db, func(tx *sqldb.Tx) (T, error) {
+		out, err := writeValue(ctx, s, func(tx *sqldb.Tx) (T, error) {
 			id, found, err := idByExternalID(ctx, tx, table, externalID)
 			if err != nil {
 				var zero T

@@ -76,7 +76,7 @@ func roleNotFound(id string) error {
 // unless r.ID is set.
 func (s *Service) CreateRole(ctx context.Context, r Role) (_ Role, err error) {
 	defer wrapErr(&err, "create role %q", r.Name)
-	return writeValue(ctx, s.db, func(tx *sqldb.Tx) (Role, error) {
+	return writeValue(ctx, s, func(tx *sqldb.Tx) (Role, error) {
 		return insertRole(ctx, tx, r)
 	})
 }
@@ -90,7 +90,7 @@ func (s *Service) GetRole(ctx context.Context, id string) (_ Role, err error) {
 // UpdateRole applies p to the role with id.
 func (s *Service) UpdateRole(ctx context.Context, id string, p RolePatch) (_ Role, err error) {
 	defer wrapErr(&err, "update role %q", id)
-	return writeValue(ctx, s.db, func(tx *sqldb.Tx) (Role, error) {
+	return writeValue(ctx, s, func(tx *sqldb.Tx) (Role, error) {
 		return patchRole(ctx, tx, id, p)
 	})
 }
@@ -103,7 +103,7 @@ func (s *Service) UpsertRoleByExternalID(ctx context.Context, externalID string,
 		return Role{}, false, err
 	}
 	p.ExternalID = &externalID
-	return upsert(ctx, s.db, "roles", externalID,
+	return upsert(ctx, s, "roles", externalID,
 		func(tx *sqldb.Tx, id string) (Role, error) { return patchRole(ctx, tx, id, p) },
 		func(tx *sqldb.Tx) (Role, error) { return insertRole(ctx, tx, p.newRole()) })
 }
@@ -111,7 +111,7 @@ func (s *Service) UpsertRoleByExternalID(ctx context.Context, externalID string,
 // DeleteRole removes the role with id and its memberships.
 func (s *Service) DeleteRole(ctx context.Context, id string) (err error) {
 	defer wrapErr(&err, "delete role %q", id)
-	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
+	return s.write(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.Exec(ctx, "DELETE FROM roles WHERE id = ?", id)
 		if err != nil {
 			return err

@@ -112,7 +112,7 @@ func userNotFound(id string) error {
 // request should start from User{Enabled: true}.
 func (s *Service) CreateUser(ctx context.Context, u User) (_ User, err error) {
 	defer wrapErr(&err, "create user %q", u.Name)
-	return writeValue(ctx, s.db, func(tx *sqldb.Tx) (User, error) {
+	return writeValue(ctx, s, func(tx *sqldb.Tx) (User, error) {
 		return insertUser(ctx, tx, u)
 	})
 }
@@ -126,7 +126,7 @@ func (s *Service) GetUser(ctx context.Context, id string) (_ User, err error) {
 // UpdateUser applies p to the user with id and returns the result.
 func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (_ User, err error) {
 	defer wrapErr(&err, "update user %q", id)
-	return writeValue(ctx, s.db, func(tx *sqldb.Tx) (User, error) {
+	return writeValue(ctx, s, func(tx *sqldb.Tx) (User, error) {
 		return patchUser(ctx, tx, id, p)
 	})
 }
@@ -140,7 +140,7 @@ func (s *Service) UpsertUserByExternalID(ctx context.Context, externalID string,
 		return User{}, false, err
 	}
 	p.ExternalID = &externalID
-	return upsert(ctx, s.db, "users", externalID,
+	return upsert(ctx, s, "users", externalID,
 		func(tx *sqldb.Tx, id string) (User, error) { return patchUser(ctx, tx, id, p) },
 		func(tx *sqldb.Tx) (User, error) { return insertUser(ctx, tx, p.newUser()) })
 }
@@ -157,7 +157,7 @@ func checkExternalID(externalID string) error {
 // admin cannot be deleted.
 func (s *Service) DeleteUser(ctx context.Context, id string) (err error) {
 	defer wrapErr(&err, "delete user %q", id)
-	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
+	return s.write(ctx, func(tx *sqldb.Tx) error {
 		admin, _, err := setting(ctx, tx, keyAdminUser)
 		if err != nil {
 			return err
