@@ -4,13 +4,15 @@
 // (WeCom, DingTalk, HR systems) keeps them current through the
 // UpsertXByExternalID methods.
 //
+// Subject resolves the acting user for permission rules from a per-node
+// cache.
+//
 // Every write runs in one transaction through Service.write, which also
-// bumps the organisation revision (see Subject for the cache it keeps
-// current). References
-// (a user's department and leader, a department's parent and manager, role
-// membership) are checked inside that transaction, and the referenced row
-// is locked on PostgreSQL, so a concurrent delete cannot leave a dangling
-// id behind.
+// bumps the organisation revision that keeps those caches current.
+// References (a user's department and leader, a department's parent and
+// manager, role membership) are checked inside that transaction, and the
+// referenced row is locked on PostgreSQL, so a concurrent delete cannot
+// leave a dangling id behind.
 package org
 
 import (
