@@ -96,7 +96,7 @@ func bindCond(c *Cond, vars map[string]any) (Node, error) {
 			if negated {
 				op = NotIn
 			}
-			return &Cond{Field: c.Field, Op: op, Value: list}, nil
+			return listCond(c.Field, op, list), nil
 		}
 		if c.Op == In || c.Op == NotIn {
 			// a list of one: Compile would split a string at ';' or ','
@@ -126,9 +126,27 @@ func bindCond(c *Cond, vars map[string]any) (Node, error) {
 		if len(items) == 0 {
 			return nothing(), nil
 		}
-		return &Cond{Field: c.Field, Op: c.Op, Value: items}, nil
+		return listCond(c.Field, c.Op, items), nil
 	}
 	return &Cond{Field: c.Field, Op: c.Op, Value: c.Value}, nil
+}
+
+// listCond is field in / !in items. A variable's list may be longer than
+// MaxListItems, the limit of a written one (a large department tree), so it
+// is split into lists of at most that many: an Or of ins, an And of !ins.
+// Compile still refuses more than MaxArgs values in all.
+func listCond(field string, op Op, items []any) Node {
+	if len(items) <= MaxListItems {
+		return &Cond{Field: field, Op: op, Value: items}
+	}
+	var parts []Node
+	for chunk := range slices.Chunk(items, MaxListItems) {
+		parts = append(parts, &Cond{Field: field, Op: op, Value: chunk})
+	}
+	if op == NotIn {
+		return &And{Nodes: parts}
+	}
+	return &Or{Nodes: parts}
 }
 
 // lookup returns v's value: a scalar (nil when it has none) or, for a list

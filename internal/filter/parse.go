@@ -296,6 +296,9 @@ func (p *parser) value() (any, error) {
 	case t.kind == tVar:
 		return p.variable()
 	}
+	if p.rule != nil {
+		return nil, p.expected("值 (字符串、数字、true、false、null 或变量 @…)", "a value: a quoted string, a number, true, false, null or a variable such as @user.id")
+	}
 	return nil, p.expected("值 (字符串、数字、true、false 或 null)", "a value: a quoted string, a number, true, false or null")
 }
 

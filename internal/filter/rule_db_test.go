@@ -45,6 +45,15 @@ var (
 
 const allRules = "1 2 3 4 5 6 7"
 
+// manager heads a tree of more departments than a written list may hold.
+var manager = func() map[string]any {
+	tree := make([]string, 0, 2*MaxListItems+500)
+	for i := range cap(tree) - 1 {
+		tree = append(tree, fmt.Sprintf("x%d", i))
+	}
+	return map[string]any{"user.id": "u7", "user.departmentTree": append(tree, "d2"), "user.departments": []string{"d1"}}
+}()
+
 // TestRuleDB compiles bound rules on both databases and checks exactly
 // which rows they match.
 func TestRuleDB(t *testing.T) {
@@ -106,6 +115,10 @@ func TestRuleDB(t *testing.T) {
 			{`Team in [@user.id, "u2"]`, alice, "3 7"},
 			{`Team in @user.departments`, alice, ""},
 			{`OwnerId in [@user.id, "u4"]`, alice, "1 4 5"},
+			// A list longer than MaxListItems is split, not refused.
+			{`OwnerDeptId in @user.departmentTree`, manager, "3 7"},
+			{`OwnerDeptId in @user.departmentTree || OwnerDeptId in @user.departments`, manager, "1 2 3 7"},
+			{`OwnerDeptId !in @user.departmentTree`, manager, "1 2 4"},
 			{`true`, nobody, allRules},
 			{`false`, alice, ""},
 		}

@@ -92,6 +92,7 @@ func TestParseRuleErrors(t *testing.T) {
 		{`  `, "the rule is empty", apperr.Invalid},
 		{`true ||`, "expected a field code or (", apperr.Malformed},
 		{`OwnerId > null`, "null works only with = and !=", apperr.Malformed},
+		{`OwnerId = ]`, "or a variable such as @user.id", apperr.Malformed},
 	}
 	for _, tt := range tests {
 		_, err := ParseRule(tt.in, knownVar)
@@ -268,6 +269,24 @@ func TestBindValues(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(b, &Cond{Field: "Done", Op: In, Value: []any{true}}) {
 		t.Errorf("Bind bool list = %#v, %v", b, err)
 	}
+	// Long lists are split into lists of at most MaxListItems.
+	long := make([]string, 2*MaxListItems+1)
+	for i := range long {
+		long[i] = "d"
+	}
+	for op, want := range map[Op]string{In: "*filter.Or", NotIn: "*filter.And"} {
+		b, err = Bind(&Cond{Field: "OwnerDeptId", Op: op, Value: Var{"t"}}, map[string]any{"t": long})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sizes []int
+		for _, c := range conds(b) {
+			sizes = append(sizes, len(c.Value.([]any)))
+		}
+		if got := reflect.TypeOf(b).String(); got != want || !reflect.DeepEqual(sizes, []int{MaxListItems, MaxListItems, 1}) {
+			t.Errorf("Bind(%s long list) = %s of %v, want %s of [%d %d 1]", op, got, sizes, want, MaxListItems, MaxListItems)
+		}
+	}
 	// Empty groups keep their meaning; constants and nil pass through.
 	for _, n := range []Node{&And{}, &Or{}, None{}, All{}, nil} {
 		if b, err := Bind(n, nil); err != nil || !reflect.DeepEqual(b, n) {
@@ -329,4 +348,20 @@ func TestCompileRule(t *testing.T) {
 	checkErr(t, err, "rule variable @user.id was not bound; call Bind first", "Boss")
 	_, _, err = Compile(d, codec, f, &Cond{Field: "Kind", Op: In, Value: []any{"A", Var{"user.roles"}}})
 	checkErr(t, err, "rule variable @user.roles was not bound", "Kind")
+}
+
+// conds returns the conditions of a flat group.
+func conds(n Node) []*Cond {
+	var nodes []Node
+	switch x := n.(type) {
+	case *And:
+		nodes = x.Nodes
+	case *Or:
+		nodes = x.Nodes
+	}
+	out := make([]*Cond, len(nodes))
+	for i, c := range nodes {
+		out[i] = c.(*Cond)
+	}
+	return out
 }
