@@ -21,7 +21,7 @@ type Schema interface {
 // every row; it is never empty, so callers can always write "WHERE " + where.
 const MatchAll = "1=1"
 
-const matchNone = "1=0"
+const matchNone = MatchNone
 
 // maxLikeLen bounds a contains / starts-with / ends-with operand: SQLite
 // rejects LIKE patterns over 50 000 bytes, and escaping may double it.
@@ -76,6 +76,10 @@ func (c *compiler) node(n Node) (frag, error) {
 		return c.group(x.Nodes, " OR ", noRows, allRows)
 	case *Cond:
 		return c.cond(x)
+	case None:
+		return noRows, nil
+	case All:
+		return allRows, nil
 	}
 	return frag{}, fmt.Errorf("filter: unknown node type %T", n)
 }
@@ -125,6 +129,9 @@ func (c *compiler) cond(x *Cond) (frag, error) {
 	switch x.Op {
 	case IsNull, NotNull, NullOrEmpty, NotNullOrEmpty:
 		return nullTest(fd, col, x.Op), nil
+	}
+	if v, ok := findVar(x.Value); ok {
+		return frag{}, unboundErr(fd.Code, v)
 	}
 	if fd.Type == form.Attachment {
 		return frag{}, errf(fd.Code, "字段%s: 附件字段只能判断是否为空 (attachment fields support only null tests)", fd.Code)

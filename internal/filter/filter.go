@@ -62,7 +62,8 @@ func (op Op) String() string {
 	return "op(" + strconv.Itoa(int(op)) + ")"
 }
 
-// Node is a filter expression: *And, *Or or *Cond.
+// Node is a filter expression: *And, *Or or *Cond, and in rules (see
+// ParseRule) also the constants None and All.
 type Node interface {
 	fmt.Stringer
 	node()
@@ -137,6 +138,8 @@ func showValue(v any) string {
 		return quote(x)
 	case json.Number:
 		return string(x)
+	case Var:
+		return x.String()
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {

@@ -26,6 +26,7 @@ const (
 	tComma
 	tAnd // &&
 	tOr  // ||
+	tVar // @name.path, a rule variable; val is the name without @
 )
 
 type token struct {
@@ -84,6 +85,8 @@ func lexOne(src string, i int) (token, int, error) {
 		return token{kind: tString, text: src[i:end], val: s, pos: i}, end, nil
 	case isDigit(c) || c == '-' && i+1 < len(src) && isDigit(src[i+1]):
 		return lexNumber(src, i)
+	case c == '@':
+		return lexVar(src, i)
 	case c == '!' && hasWord(src[i+1:], "in"):
 		return token{kind: tOp, text: "!in", pos: i}, i + 3, nil
 	}
@@ -94,6 +97,24 @@ func lexOne(src string, i int) (token, int, error) {
 	}
 	r, _ := utf8.DecodeRuneInString(src[i:])
 	return token{}, 0, posErr(i, fmt.Sprintf("不能识别的字符 %q", r), fmt.Sprintf("unexpected character %q", r))
+}
+
+// lexVar reads a rule variable: @ then dot-separated segments of letters,
+// digits and _, the first starting with a letter or _ (@user.id,
+// @user.departmentTree). Whether variables are allowed is the parser's
+// decision, so Parse can say why it refuses one.
+func lexVar(src string, start int) (token, int, error) {
+	i := start + 1
+	if i == len(src) || !isIdentStart(src[i]) {
+		return token{}, 0, posErr(start, "@ 后需要变量名, 如 @user.id", "expected a variable name after @, such as @user.id")
+	}
+	for i < len(src) && (isIdentChar(src[i]) || src[i] == '.' && i+1 < len(src) && isIdentChar(src[i+1])) {
+		i++
+	}
+	if i < len(src) && src[i] == '.' {
+		return token{}, 0, posErr(start, "变量名无效", "malformed variable name")
+	}
+	return token{kind: tVar, text: src[start:i], val: src[start+1 : i], pos: start}, i, nil
 }
 
 // hasWord reports whether s starts with word (case-insensitive) as a whole

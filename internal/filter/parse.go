@@ -53,6 +53,11 @@ import (
 // is at most 8 KiB long, with at most 500 conditions, 32 levels of
 // parentheses and 1000 values per list.
 func Parse(s string) (Node, error) {
+	return parse(s, nil)
+}
+
+// parse reads a filter (rv nil) or a rule (see ParseRule).
+func parse(s string, rv *ruleVars) (Node, error) {
 	if len(s) > MaxInputLen {
 		return nil, errf("", "过滤条件超过 %d 字节 (filter longer than %d bytes)", MaxInputLen, MaxInputLen)
 	}
@@ -63,8 +68,11 @@ func Parse(s string) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{toks: toks}
+	p := &parser{toks: toks, rule: rv}
 	if p.peek().kind == tEOF {
+		if rv != nil {
+			return nil, errf("", "规则为空; 全部数据请写 true (the rule is empty; write true to match every record)")
+		}
 		return &And{}, nil
 	}
 	n, err := p.or(0)
@@ -88,6 +96,7 @@ type parser struct {
 	toks  []token
 	i     int
 	conds int
+	rule  *ruleVars // nil when parsing a filter: no variables, no constants
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -107,11 +116,19 @@ func (p *parser) isWord(w string) bool {
 }
 
 func (p *parser) or(depth int) (Node, error) {
-	return p.chain(depth, tOr, "or", p.and, func(ns []Node) Node { return &Or{Nodes: ns} })
+	mk := func(ns []Node) Node { return &Or{Nodes: ns} }
+	if p.rule != nil {
+		mk = func(ns []Node) Node { return Any(ns...) }
+	}
+	return p.chain(depth, tOr, "or", p.and, mk)
 }
 
 func (p *parser) and(depth int) (Node, error) {
-	return p.chain(depth, tAnd, "and", p.primary, func(ns []Node) Node { return &And{Nodes: ns} })
+	mk := func(ns []Node) Node { return &And{Nodes: ns} }
+	if p.rule != nil {
+		mk = func(ns []Node) Node { return Every(ns...) }
+	}
+	return p.chain(depth, tAnd, "and", p.primary, mk)
 }
 
 // chain parses operands separated by one combinator into a flat group.
@@ -136,6 +153,9 @@ func (p *parser) chain(depth int, sym tokKind, word string, operand func(int) (N
 }
 
 func (p *parser) primary(depth int) (Node, error) {
+	if c, ok := p.constant(); ok {
+		return c, nil
+	}
 	if p.peek().kind != tLParen {
 		return p.cond()
 	}
@@ -172,6 +192,13 @@ func (p *parser) cond() (Node, error) {
 	op, err := p.operator()
 	if err != nil {
 		return nil, err
+	}
+	if (op == In || op == NotIn) && p.peek().kind == tVar {
+		v, err := p.variable()
+		if err != nil {
+			return nil, err
+		}
+		return &Cond{Field: field.text, Op: op, Value: v}, nil
 	}
 	if op == In || op == NotIn {
 		list, err := p.list()
@@ -223,6 +250,7 @@ func (p *parser) comparison(field string, op Op) (Node, error) {
 	return &Cond{Field: field, Op: op, Value: v}, nil
 }
 
+// list reads a literal list; in a rule its elements may be variables.
 func (p *parser) list() ([]any, error) {
 	closer := map[tokKind]tokKind{tLBrack: tRBrack, tLParen: tRParen}[p.peek().kind]
 	if closer == tEOF {
@@ -265,6 +293,11 @@ func (p *parser) value() (any, error) {
 	case p.isWord("null"):
 		p.advance()
 		return nil, nil
+	case t.kind == tVar:
+		return p.variable()
+	}
+	if p.rule != nil {
+		return nil, p.expected("值 (字符串、数字、true、false、null 或变量 @…)", "a value: a quoted string, a number, true, false, null or a variable such as @user.id")
 	}
 	return nil, p.expected("值 (字符串、数字、true、false 或 null)", "a value: a quoted string, a number, true, false or null")
 }
