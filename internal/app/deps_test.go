@@ -19,6 +19,7 @@ var layers = map[string]int{
 	"workflow": 2, "record": 2, "org": 2, "file": 2, "auth": 2, "connector": 2, "script": 2, "hook": 2,
 	"script/scripttest": 1,
 	"workflow/model":    1,
+	"access":            1,
 	"filter":            1, "form": 1, "job": 1, "sqldb": 1, "sqldb/sqldbtest": 1, "blob": 1, "apperr": 0, "lenientjson": 0, "wiretext": 0, "metrics": 0, "secret": 0,
 }
 
@@ -32,6 +33,7 @@ var peers = map[string][]string{
 	"job":             {"sqldb"},
 	"workflow":        {"record", "org"},
 	"script":          {"connector"},
+	"access":          {"filter", "form", "sqldb"},
 	"hook":            {"record", "workflow", "script", "connector"},
 	"workflow/model":  {"form", "sqldb"},
 }
