@@ -10,6 +10,7 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/filter"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
@@ -233,6 +234,119 @@ func TestStore(t *testing.T) {
 		}
 		if _, set := st.Grants(ctx, w.f.Code); set {
 			t.Fatal("reset left grants")
+		}
+	})
+}
+
+// TestEnforced: the record service holds a subject's reads and writes to
+// the form's grants; what they may not see answers as if absent.
+func TestEnforced(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
+		w := newWorld(t, kind)
+		ctx := context.Background()
+		st, err := access.NewStore(ctx, w.db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.records.SetAccess(st)
+		if _, err := st.Put(ctx, "admin", w.f.Code, []access.Grant{
+			{ID: "own", Principal: access.Principal{Kind: access.ForEveryone}, Actions: []string{access.View}, Scope: access.ScopeOwn},
+			{ID: "alice", Principal: access.Principal{Kind: access.ForUser, ID: w.alice}, Actions: []string{access.View, access.Edit}, Scope: access.ScopeTree, ReadOnly: []string{"F0000002"}},
+			{ID: "b", Principal: access.Principal{Kind: access.ForDepartment, ID: w.deptB}, Actions: []string{access.View}, Scope: access.ScopeDepartment, Hidden: []string{"F0000002"}},
+		}, nil); err != nil {
+			t.Fatal(err)
+		}
+		alice := w.subject(w.alice, w.deptA, w.deptA1)
+		aaron := w.subject(w.aaron, w.deptA1)
+		bob := w.subject(w.bob, w.deptB)
+		names := func(s access.Subject, q record.Query) []string {
+			t.Helper()
+			q.Subject = &s
+			page, err := w.records.List(ctx, w.f.Code, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, o := range page.Objects {
+				out = append(out, o.Value("F0000001").(string))
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got := names(alice, record.Query{}); !slices.Equal(got, []string{"a-1", "a1-1"}) {
+			t.Errorf("alice lists %v", got)
+		}
+		if got := names(bob, record.Query{}); !slices.Equal(got, []string{"b-1"}) {
+			t.Errorf("bob lists %v", got)
+		}
+		// Bob's grant from his department hides F0000002, but his own
+		// grant shows it: grants add up.
+		_, proj, err := w.records.LoadAs(ctx, &bob, w.f.Code, w.ids["b-1"])
+		if err != nil || !proj.Field(1) {
+			t.Fatalf("bob loads his own record: %v (F0000002 shown: %v)", err, proj != nil && proj.Field(1))
+		}
+		if _, _, err := w.records.LoadAs(ctx, &bob, w.f.Code, w.ids["a-1"]); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("bob loads alice's record: %v, want not found", err)
+		}
+		// Writes.
+		data := record.Data{"F0000001": "renamed"}
+		if _, err := w.records.Update(ctx, record.Actor{UserID: w.alice, Subject: &alice}, w.f.Code, w.ids["a1-1"], data, record.UpdateOptions{}); err != nil {
+			t.Errorf("alice edits in her tree: %v", err)
+		}
+		if _, err := w.records.Update(ctx, record.Actor{UserID: w.alice, Subject: &alice}, w.f.Code, w.ids["a1-1"], record.Data{"F0000002": json.Number("5")}, record.UpdateOptions{}); apperr.As(err) == nil || apperr.As(err).Field != "F0000002" {
+			t.Errorf("alice writes a read-only field: %v", err)
+		}
+		if _, err := w.records.Update(ctx, record.Actor{UserID: w.aaron, Subject: &aaron}, w.f.Code, w.ids["a-1"], data, record.UpdateOptions{}); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("aaron edits a record he cannot see: %v, want not found", err)
+		}
+		if _, err := w.records.Update(ctx, record.Actor{UserID: w.bob, Subject: &bob}, w.f.Code, w.ids["b-1"], data, record.UpdateOptions{}); !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("bob edits a record he only views: %v, want forbidden", err)
+		}
+		if err := w.records.Remove(ctx, record.Actor{UserID: w.alice, Subject: &alice}, w.f.Code, w.ids["a-1"]); !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("alice deletes without a delete grant: %v", err)
+		}
+		if _, err := w.records.Create(ctx, record.Actor{UserID: w.bob, Subject: &bob}, w.f.Code, record.Data{"F0000001": "x"}, record.CreateOptions{}); !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("bob creates without a create grant: %v", err)
+		}
+		// Engine credentials (no subject) are not held.
+		if got := len(names(access.Subject{}, record.Query{})); got != 0 {
+			t.Errorf("an unknown user lists %d records", got)
+		}
+		page, err := w.records.List(ctx, w.f.Code, record.Query{})
+		if err != nil || len(page.Objects) != 3 {
+			t.Errorf("without a subject: %v %d", err, len(page.Objects))
+		}
+	})
+}
+
+// TestHiddenFields: a field every grant hides is left out, and cannot be
+// filtered, sorted or asked for.
+func TestHiddenFields(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
+		w := newWorld(t, kind)
+		ctx := context.Background()
+		st, _ := access.NewStore(ctx, w.db)
+		w.records.SetAccess(st)
+		if _, err := st.Put(ctx, "admin", w.f.Code, []access.Grant{
+			{ID: "all", Principal: access.Principal{Kind: access.ForEveryone}, Actions: []string{access.View}, Scope: access.ScopeAll, Hidden: []string{"F0000002"}},
+		}, nil); err != nil {
+			t.Fatal(err)
+		}
+		bob := w.subject(w.bob, w.deptB)
+		page, err := w.records.List(ctx, w.f.Code, record.Query{Subject: &bob})
+		if err != nil || len(page.Objects) != 3 || page.Projection.Field(1) || !page.Projection.Field(0) {
+			t.Fatalf("list: %v, %d objects, F0000002 shown %v", err, len(page.Objects), page.Projection != nil && page.Projection.Field(1))
+		}
+		parsed, _ := filter.Parse("F0000002 > 0")
+		for name, q := range map[string]record.Query{
+			"filter": {Subject: &bob, Filter: parsed},
+			"sort":   {Subject: &bob, Sort: []filter.Sort{{Field: "F0000002"}}},
+			"fields": {Subject: &bob, Fields: []string{"F0000001", "f0000002"}},
+		} {
+			_, err := w.records.List(ctx, w.f.Code, q)
+			if e := apperr.As(err); e == nil || !strings.Contains(strings.ToLower(e.Message), "f0000002") || !strings.Contains(e.Message, "unknown field") {
+				t.Errorf("%s on a hidden field: %v, want it unknown", name, err)
+			}
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/filter"
 	"github.com/tritiumhq/tritium/internal/form"
@@ -80,6 +81,10 @@ type Query struct {
 	// codes); empty means everything. Child rows are loaded only when
 	// their code is listed (or Fields is empty).
 	Fields []string
+	// Subject, when set, holds the list to what the user's grants let
+	// them see (for Action, default view); see access.go.
+	Subject *access.Subject
+	Action  string
 }
 
 // Page is one page of objects.
@@ -101,6 +106,13 @@ func (s *Service) List(ctx context.Context, formCode string, q Query) (*Page, er
 }
 
 func (s *Service) list(ctx context.Context, f *form.Form, q Query) (*Page, error) {
+	if q.Subject != nil && s.grants != nil {
+		var err error
+		if q, err = s.restrict(ctx, f, q); err != nil {
+			return nil, err
+		}
+		q.Subject = nil
+	}
 	proj, err := NewProjection(f, q.Fields)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -19,6 +20,9 @@ import (
 type Actor struct {
 	UserID       string
 	DepartmentID string
+	// Subject, when set, holds the call to the user's grants (a user
+	// context); nil for engine credentials, which bypass them.
+	Subject *access.Subject
 }
 
 // Object is one business object. Values and Children are parallel to the
@@ -121,15 +125,16 @@ type Workflows interface {
 
 // Service is the record service.
 type Service struct {
-	db    *sqldb.DB
-	forms *form.Service
-	codec *form.Codec
-	dir   Directory
-	files Files
-	log   *slog.Logger
-	plans sync.Map // *form.Form → *plan
-	wf    Workflows
-	hooks WriteHooks
+	db     *sqldb.DB
+	forms  *form.Service
+	codec  *form.Codec
+	dir    Directory
+	files  Files
+	log    *slog.Logger
+	plans  sync.Map // *form.Form → *plan
+	wf     Workflows
+	hooks  WriteHooks
+	grants *access.Store
 }
 
 // SetWorkflows connects the workflow engine (see Workflows).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -19,6 +20,11 @@ func (s *Service) Remove(ctx context.Context, actor Actor, formCode, id string) 
 }
 
 func (s *Service) remove(ctx context.Context, actor Actor, f *form.Form, id string) error {
+	if s.held(actor) {
+		if err := s.checkWrite(ctx, f, actor.Subject, access.Delete, id, nil); err != nil {
+			return err
+		}
+	}
 	p := s.plan(f)
 	var stored *Object
 	if s.hooked(ctx, f) {

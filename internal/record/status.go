@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -19,6 +20,11 @@ func (s *Service) Submit(ctx context.Context, actor Actor, formCode, id string, 
 func (s *Service) submit(ctx context.Context, actor Actor, f *form.Form, id string, data Data) error {
 	if f.Workflow {
 		return apperr.New(apperr.Conflict, "表单 %s 有流程, 请通过流程提交 (submit workflow forms through their instance)", f.Code)
+	}
+	if s.held(actor) {
+		if err := s.checkWrite(ctx, f, actor.Subject, access.Submit, id, data); err != nil {
+			return err
+		}
 	}
 	hooked := s.hooked(ctx, f)
 	var storedVersion int64

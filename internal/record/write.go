@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -66,6 +67,11 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 	hooked := s.hooked(ctx, f)
 	all := make([]*changes, len(items))
 	for i, data := range items {
+		if s.held(actor) {
+			if err := s.checkWrite(ctx, f, actor.Subject, access.Create, "", data); err != nil {
+				return nil, itemErr(len(items), i, err)
+			}
+		}
 		if hooked {
 			var err error
 			if data, err = s.hooks.Before(ctx, actor, f, OpCreate, data, nil); err != nil {
@@ -438,6 +444,11 @@ func (s *Service) Update(ctx context.Context, actor Actor, formCode, id string, 
 }
 
 func (s *Service) updateOne(ctx context.Context, actor Actor, f *form.Form, id string, data Data, opt UpdateOptions) (int64, error) {
+	if s.held(actor) {
+		if err := s.checkWrite(ctx, f, actor.Subject, access.Edit, id, data); err != nil {
+			return 0, err
+		}
+	}
 	hooked := s.hooked(ctx, f)
 	var storedVersion int64
 	if hooked {
