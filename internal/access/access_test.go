@@ -33,7 +33,9 @@ type world struct {
 	ids     map[string]string // record name → id
 }
 
-func newWorld(t *testing.T, kind sqldb.Kind) *world {
+func newWorld(t *testing.T, kind sqldb.Kind) *world { return newWorldTB(t, kind) }
+
+func newWorldTB(t testing.TB, kind sqldb.Kind) *world {
 	ctx := context.Background()
 	db := sqldbtest.Open(t, kind)
 	forms, err := form.NewService(ctx, db, &form.Codec{Loc: time.UTC}, nil)
