@@ -84,6 +84,21 @@ func newWorldTB(t testing.TB, kind sqldb.Kind) *world {
 	return w
 }
 
+// enforce holds the world's record service to grants, saved as the
+// form's.
+func (w *world) enforce(tb testing.TB, grants ...access.Grant) {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := access.NewStore(ctx, w.db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := st.Put(ctx, "admin", w.f.Code, grants, nil); err != nil {
+		tb.Fatal(err)
+	}
+	w.records.SetAccess(st)
+}
+
 // see lists the record names the decision's filter reaches.
 func (w *world) see(t *testing.T, d access.Decision) []string {
 	t.Helper()
@@ -246,18 +261,10 @@ func TestEnforced(t *testing.T) {
 	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
 		w := newWorld(t, kind)
 		ctx := context.Background()
-		st, err := access.NewStore(ctx, w.db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.records.SetAccess(st)
-		if _, err := st.Put(ctx, "admin", w.f.Code, []access.Grant{
-			{ID: "own", Principal: access.Principal{Kind: access.ForEveryone}, Actions: []string{access.View}, Scope: access.ScopeOwn},
-			{ID: "alice", Principal: access.Principal{Kind: access.ForUser, ID: w.alice}, Actions: []string{access.View, access.Edit}, Scope: access.ScopeTree, ReadOnly: []string{"F0000002"}},
-			{ID: "b", Principal: access.Principal{Kind: access.ForDepartment, ID: w.deptB}, Actions: []string{access.View}, Scope: access.ScopeDepartment, Hidden: []string{"F0000002"}},
-		}, nil); err != nil {
-			t.Fatal(err)
-		}
+		w.enforce(t,
+			access.Grant{ID: "own", Principal: access.Principal{Kind: access.ForEveryone}, Actions: []string{access.View}, Scope: access.ScopeOwn},
+			access.Grant{ID: "alice", Principal: access.Principal{Kind: access.ForUser, ID: w.alice}, Actions: []string{access.View, access.Edit}, Scope: access.ScopeTree, ReadOnly: []string{"F0000002"}},
+			access.Grant{ID: "b", Principal: access.Principal{Kind: access.ForDepartment, ID: w.deptB}, Actions: []string{access.View}, Scope: access.ScopeDepartment, Hidden: []string{"F0000002"}})
 		alice := w.subject(w.alice, w.deptA, w.deptA1)
 		aaron := w.subject(w.aaron, w.deptA1)
 		bob := w.subject(w.bob, w.deptB)
@@ -327,13 +334,7 @@ func TestHiddenFields(t *testing.T) {
 	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
 		w := newWorld(t, kind)
 		ctx := context.Background()
-		st, _ := access.NewStore(ctx, w.db)
-		w.records.SetAccess(st)
-		if _, err := st.Put(ctx, "admin", w.f.Code, []access.Grant{
-			{ID: "all", Principal: access.Principal{Kind: access.ForEveryone}, Actions: []string{access.View}, Scope: access.ScopeAll, Hidden: []string{"F0000002"}},
-		}, nil); err != nil {
-			t.Fatal(err)
-		}
+		w.enforce(t, access.Grant{ID: "all", Principal: access.Principal{Kind: access.ForEveryone}, Actions: []string{access.View}, Scope: access.ScopeAll, Hidden: []string{"F0000002"}})
 		bob := w.subject(w.bob, w.deptB)
 		page, err := w.records.List(ctx, w.f.Code, record.Query{Subject: &bob})
 		if err != nil || len(page.Objects) != 3 || page.Projection.Field(1) || !page.Projection.Field(0) {

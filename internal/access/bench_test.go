@@ -32,15 +32,7 @@ func BenchmarkTreeRuleList(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			st, err := access.NewStore(ctx, w.db)
-			if err != nil {
-				b.Fatal(err)
-			}
-			w.records.SetAccess(st)
-			if _, err := st.Put(ctx, "admin", w.f.Code, []access.Grant{{ID: "tree", Principal: access.Principal{Kind: access.ForEveryone},
-				Actions: []string{access.View}, Scope: access.ScopeTree}}, nil); err != nil {
-				b.Fatal(err)
-			}
+			w.enforce(b, access.Grant{ID: "tree", Principal: access.Principal{Kind: access.ForEveryone}, Actions: []string{access.View}, Scope: access.ScopeTree})
 			alice := w.subject(w.alice, w.deptA, w.deptA1)
 			own, _ := filter.Parse("F0000002 < 100")
 			for _, c := range []struct {

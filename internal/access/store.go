@@ -18,16 +18,14 @@ import (
 // not be read inside a write transaction (see fresh).
 type Store struct {
 	db    *sqldb.DB
+	rev   *sqldb.Revision
 	mu    sync.RWMutex
-	rev   int64
 	forms map[string][]Grant // form code (lower case) → grants; present = set
-	seen  time.Time
-	every time.Duration
 }
 
 // NewStore loads every grant.
 func NewStore(ctx context.Context, db *sqldb.DB) (*Store, error) {
-	st := &Store{db: db, every: time.Second}
+	st := &Store{db: db, rev: sqldb.NewRevision("access_revision", time.Second)}
 	if err := st.reload(ctx); err != nil {
 		return nil, err
 	}
@@ -91,8 +89,7 @@ func (st *Store) Put(ctx context.Context, by, formCode string, grants []Grant, c
 		if _, err := tx.Exec(ctx, "INSERT INTO access_forms (form_code, modified_time) VALUES (?, ?)", formCode, d.TimeValue(now)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "UPDATE access_revision SET revision = revision + 1 WHERE id = 1")
-		return err
+		return st.rev.Bump(ctx, tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save the grants of %s: %w", formCode, err)
@@ -108,8 +105,7 @@ func (st *Store) Reset(ctx context.Context, formCode string) error {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, "UPDATE access_revision SET revision = revision + 1 WHERE id = 1")
-		return err
+		return st.rev.Bump(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("reset the grants of %s: %w", formCode, err)
@@ -128,33 +124,18 @@ func itemErr(i int, err error) error {
 	return fmt.Errorf("grant %d: %w", i+1, err)
 }
 
-// fresh reloads when another node changed grants (at most one read a
-// second). It reads through a connection of its own: never call it inside
-// a write transaction.
+// fresh reloads when another node changed grants (one read a second at
+// most): never inside a write transaction (see sqldb.Revision.Stale).
 func (st *Store) fresh(ctx context.Context) {
-	st.mu.RLock()
-	due := time.Since(st.seen) >= st.every
-	st.mu.RUnlock()
-	if !due {
-		return
-	}
-	var rev int64
-	if err := st.db.Reader().QueryRow(ctx, "SELECT revision FROM access_revision WHERE id = 1").Scan(&rev); err != nil {
-		return // keep what is cached; the next use tries again
-	}
-	st.mu.Lock()
-	st.seen = time.Now()
-	same := rev == st.rev
-	st.mu.Unlock()
-	if !same {
+	if st.rev.Stale(ctx, st.db.Reader()) {
 		_ = st.reload(ctx)
 	}
 }
 
 func (st *Store) reload(ctx context.Context) error {
 	q := st.db.Reader()
-	var rev int64
-	if err := q.QueryRow(ctx, "SELECT revision FROM access_revision WHERE id = 1").Scan(&rev); err != nil {
+	rev, err := st.rev.Read(ctx, q)
+	if err != nil {
 		return fmt.Errorf("load grants: %w", err)
 	}
 	forms := map[string][]Grant{}
@@ -190,7 +171,8 @@ func (st *Store) reload(ctx context.Context) error {
 		return fmt.Errorf("load grants: %w", err)
 	}
 	st.mu.Lock()
-	st.forms, st.rev, st.seen = forms, rev, time.Now()
+	st.forms = forms
 	st.mu.Unlock()
+	st.rev.Loaded(rev)
 	return nil
 }

@@ -83,17 +83,15 @@ type entry struct {
 // on use).
 type Store struct {
 	db    *sqldb.DB
+	rev   *sqldb.Revision
 	mu    sync.RWMutex
-	rev   int64
 	m     map[Key]*entry
 	byTgt map[string]bool // scope+"/"+target → has scripts (the hot path's check)
-	seen  time.Time       // when the revision was last read
-	every time.Duration
 }
 
 // NewStore loads every script.
 func NewStore(ctx context.Context, db *sqldb.DB) (*Store, error) {
-	st := &Store{db: db, every: time.Second}
+	st := &Store{db: db, rev: sqldb.NewRevision("script_revision", time.Second)}
 	if err := st.reload(ctx); err != nil {
 		return nil, err
 	}
@@ -188,7 +186,7 @@ func (st *Store) Put(ctx context.Context, by string, s Script) (Script, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, k.Scope, k.Target, k.Name, s.Version, s.Lang, s.Source, s.TimeoutMS, boolInt(s.Enabled), by, d.TimeValue(now)); err != nil {
 			return err
 		}
-		return bump(ctx, tx)
+		return st.rev.Bump(ctx, tx)
 	})
 	if err != nil {
 		return Script{}, fmt.Errorf("save script %s: %w", k, err)
@@ -219,11 +217,6 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func bump(ctx context.Context, tx *sqldb.Tx) error {
-	_, err := tx.Exec(ctx, "UPDATE script_revision SET revision = revision + 1 WHERE id = 1")
-	return err
-}
-
 // Delete removes a script (its versions stay, for the record).
 func (st *Store) Delete(ctx context.Context, k Key) error {
 	err := st.db.Write(ctx, func(tx *sqldb.Tx) error {
@@ -234,7 +227,7 @@ func (st *Store) Delete(ctx context.Context, k Key) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound(k)
 		}
-		return bump(ctx, tx)
+		return st.rev.Bump(ctx, tx)
 	})
 	if err != nil {
 		return err
@@ -339,24 +332,10 @@ func (st *Store) hasCached(scope, target string) bool {
 	return ok
 }
 
-// fresh reloads when another node changed scripts (read at most once per
-// second).
+// fresh reloads when another node changed scripts (one read a second at
+// most): never inside a write transaction (see sqldb.Revision.Stale).
 func (st *Store) fresh(ctx context.Context) {
-	st.mu.RLock()
-	due := time.Since(st.seen) >= st.every
-	st.mu.RUnlock()
-	if !due {
-		return
-	}
-	var rev int64
-	if err := st.db.Reader().QueryRow(ctx, "SELECT revision FROM script_revision WHERE id = 1").Scan(&rev); err != nil {
-		return // keep serving what is cached; the next use tries again
-	}
-	st.mu.Lock()
-	st.seen = time.Now()
-	same := rev == st.rev
-	st.mu.Unlock()
-	if !same {
+	if st.rev.Stale(ctx, st.db.Reader()) {
 		_ = st.reload(ctx)
 	}
 }
@@ -364,8 +343,8 @@ func (st *Store) fresh(ctx context.Context) {
 // reload reads every current script and compiles it.
 func (st *Store) reload(ctx context.Context) error {
 	q := st.db.Reader()
-	var rev int64
-	if err := q.QueryRow(ctx, "SELECT revision FROM script_revision WHERE id = 1").Scan(&rev); err != nil {
+	rev, err := st.rev.Read(ctx, q)
+	if err != nil {
 		return fmt.Errorf("load scripts: %w", err)
 	}
 	rows, err := q.Query(ctx, `SELECT scope, target, name, version, lang, source, timeout_ms, enabled, COALESCE(modified_by, ''), modified_time FROM scripts`)
@@ -404,7 +383,8 @@ func (st *Store) reload(ctx context.Context) error {
 		return fmt.Errorf("load scripts: %w", err)
 	}
 	st.mu.Lock()
-	st.m, st.byTgt, st.rev, st.seen = m, by, rev, time.Now()
+	st.m, st.byTgt = m, by
 	st.mu.Unlock()
+	st.rev.Loaded(rev)
 	return nil
 }
