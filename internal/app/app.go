@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tritiumhq/tritium/internal/access"
 	"io"
 	"log/slog"
 	"net"
@@ -66,11 +67,13 @@ type Config struct {
 
 // App is a running Tritium.
 type App struct {
-	cfg      Config
-	log      *slog.Logger
-	DB       *sqldb.DB
-	Forms    *form.Service
-	Records  *record.Service
+	cfg     Config
+	log     *slog.Logger
+	DB      *sqldb.DB
+	Forms   *form.Service
+	Records *record.Service
+	// Access holds the forms' permission grants.
+	Access   *access.Store
 	Org      *org.Service
 	Files    *file.Service
 	Auth     *auth.Service
@@ -153,6 +156,9 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	}
 	a.Files = file.NewService(a.DB, store)
 	a.Records = record.NewService(record.Config{DB: a.DB, Forms: a.Forms, Directory: a.Org, Files: a.Files, Logger: a.log})
+	if err := a.openAccess(ctx); err != nil {
+		return err
+	}
 	jc := job.Config{Logger: a.log}
 	wc := workflow.Config{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Admin: admin.UserID, Logger: a.log}
 	hc := httpapi.Config{
@@ -189,7 +195,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
 	}
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
-		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors})
+		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access})
 	return nil
 }
 

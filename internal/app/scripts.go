@@ -19,7 +19,7 @@ func (a *App) initScripts(ctx context.Context) error {
 		return err
 	}
 	a.Env = hook.NewEnv(a.DB, a.secrets)
-	eng := script.NewEngine(script.Config{Proxy: a.Connectors, DB: hook.NewDB(a.Records), Env: a.Env, Logger: a.log})
+	eng := script.NewEngine(script.Config{Proxy: a.Connectors, DB: hook.NewDB(a.Records, a.subjectOf), Env: a.Env, Logger: a.log})
 	a.Scripts = hook.NewRunner(hook.Config{DB: a.DB, Store: store, Engine: eng, Records: a.Records, Jobs: a.Jobs, Users: newUserNames(a), Logger: a.log})
 	a.Records.SetHooks(a.Scripts)
 	a.Connectors.SetScriptAuth(a.Scripts.SignRequest)

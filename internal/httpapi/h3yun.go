@@ -98,6 +98,11 @@ func (h *h3yun) invoke(w http.ResponseWriter, r *http.Request) {
 		sw.action = actionLabel(req.action)
 	}
 	actor, err := h.s.authenticate(r)
+	if err == nil {
+		// Ours: the REST user context headers work here too, and the call
+		// then obeys that user's permissions (docs/permissions.md).
+		actor, err = h.s.userContext(r, actor)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -132,9 +137,9 @@ func (h *h3yun) dispatch(r *http.Request, actor record.Actor, req *invokeRequest
 	action := req.action
 	switch strings.ToLower(action) {
 	case "loadbizobject":
-		return h.load(r, req, b)
+		return h.load(r, actor, req, b)
 	case "loadbizobjects":
-		return h.loadMany(r, req, b)
+		return h.loadMany(r, actor, req, b)
 	case "createbizobject":
 		return h.create(r, actor, req, b)
 	case "createbizobjects":
@@ -174,17 +179,17 @@ func (h *h3yun) encoder(proj *record.Projection) *record.Encoder {
 	return &record.Encoder{Codec: h.s.deps.Records.Codec(), Flavor: form.H3Yun, Proj: proj}
 }
 
-func (h *h3yun) load(r *http.Request, req *invokeRequest, b []byte) ([]byte, error) {
+func (h *h3yun) load(r *http.Request, actor record.Actor, req *invokeRequest, b []byte) ([]byte, error) {
 	code, id, err := target(req)
 	if err != nil {
 		return nil, err
 	}
-	o, err := h.s.deps.Records.Load(r.Context(), code, id)
+	o, proj, err := h.s.deps.Records.LoadAs(r.Context(), actor.Subject, code, id)
 	if err != nil {
 		return nil, err
 	}
 	b = append(b, `{"BizObject":`...)
-	b = h.encoder(nil).Append(b, o)
+	b = h.encoder(proj).Append(b, o)
 	return append(b, '}'), nil
 }
 
@@ -348,7 +353,7 @@ func writeEnvelopeError(w http.ResponseWriter, msg string) {
 }
 
 // loadMany serves LoadBizObjects.
-func (h *h3yun) loadMany(r *http.Request, req *invokeRequest, b []byte) ([]byte, error) {
+func (h *h3yun) loadMany(r *http.Request, actor record.Actor, req *invokeRequest, b []byte) ([]byte, error) {
 	code, err := schema(req)
 	if err != nil {
 		return nil, err
@@ -361,6 +366,7 @@ func (h *h3yun) loadMany(r *http.Request, req *invokeRequest, b []byte) ([]byte,
 		// ToRowNum <= FromRowNum: no rows, but a requested count still counts.
 		q.Limit = 1
 	}
+	q.Subject = actor.Subject
 	page, err := h.s.deps.Records.List(r.Context(), code, q)
 	if err != nil {
 		return nil, err

@@ -327,6 +327,7 @@ func components() obj {
 	}
 	maps.Copy(schemas, scriptSchemas())
 	maps.Copy(schemas, connectorSchemas())
+	maps.Copy(schemas, permissionSchemas())
 	return obj{
 		"schemas": schemas,
 		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),

@@ -43,9 +43,10 @@ type param struct{ name, typ, desc string }
 
 func (s *Server) restRoutes() []route {
 	var rs []route
-	rs = append(rs, s.formRoutes()...)
+	rs = append(rs, adminWrites(s, s.formRoutes())...)
 	rs = append(rs, s.recordRoutes()...)
-	rs = append(rs, s.orgRoutes()...)
+	rs = append(rs, adminWrites(s, s.orgRoutes())...)
+	rs = append(rs, s.permissionRoutes()...)
 	rs = append(rs, s.workflowRoutes()...)
 	rs = append(rs, s.scriptRoutes()...)
 	rs = append(rs, s.connectorRoutes()...)

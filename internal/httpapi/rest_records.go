@@ -38,16 +38,16 @@ func (s *Server) restEncoder(p *record.Projection) *record.Encoder {
 	return &record.Encoder{Codec: s.deps.Records.Codec(), Flavor: form.REST, Proj: p}
 }
 
-func (s *Server) writeRecord(w http.ResponseWriter, status int, o *record.Object) {
+func (s *Server) writeRecord(w http.ResponseWriter, status int, o *record.Object, p *record.Projection) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer bufPool.Put(buf)
 	buf.Reset()
-	b := s.restEncoder(nil).Append(buf.AvailableBuffer(), o)
+	b := s.restEncoder(p).Append(buf.AvailableBuffer(), o)
 	w.Header().Set("ETag", `"`+strconv.FormatInt(o.Sys.Version, 10)+`"`)
 	writeRaw(w, status, b)
 }
 
-func (s *Server) listRecords(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+func (s *Server) listRecords(w http.ResponseWriter, r *http.Request, a record.Actor) error {
 	qs := r.URL.Query()
 	node, err := filter.Parse(qs.Get("filter"))
 	if err != nil {
@@ -76,7 +76,7 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request, _ record.Ac
 		fields = strings.Split(f, ",")
 	}
 	page, err := s.deps.Records.List(r.Context(), r.PathValue("code"), record.Query{
-		Filter: node, Sort: sorts, Offset: offset, Limit: limit, Count: count, Fields: fields,
+		Filter: node, Sort: sorts, Offset: offset, Limit: limit, Count: count, Fields: fields, Subject: a.Subject,
 	})
 	if err != nil {
 		return err
@@ -119,17 +119,28 @@ func (s *Server) createRecord(w http.ResponseWriter, r *http.Request, a record.A
 	if err != nil {
 		return err
 	}
-	o, err := s.deps.Records.Load(r.Context(), code, res.ID)
-	if err != nil {
-		return err
-	}
 	status := http.StatusCreated
 	if res.Existing {
 		status = http.StatusOK
 	} else {
-		w.Header().Set("Location", "/api/v1/forms/"+o.Form.Code+"/records/"+res.ID)
+		w.Header().Set("Location", "/api/v1/forms/"+code+"/records/"+res.ID)
 	}
-	s.writeRecord(w, status, o)
+	return s.answerRecord(w, r, a, status, code, res.ID)
+}
+
+// answerRecord writes the object id as the actor may see it after their
+// write: with their hidden fields left out, or only its ObjectId when
+// their grants let them write but not view it.
+func (s *Server) answerRecord(w http.ResponseWriter, r *http.Request, a record.Actor, status int, code, id string) error {
+	o, p, err := s.deps.Records.LoadAs(r.Context(), a.Subject, code, id)
+	if a.Subject != nil && apperr.Is(err, apperr.NotFound) {
+		writeRaw(w, status, append(form.AppendString([]byte(`{"ObjectId":`), id), '}'))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.writeRecord(w, status, o, p)
 	return nil
 }
 
@@ -180,12 +191,12 @@ func (s *Server) batchRecords(w http.ResponseWriter, r *http.Request, a record.A
 	return nil
 }
 
-func (s *Server) getRecord(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
-	o, err := s.deps.Records.Load(r.Context(), r.PathValue("code"), r.PathValue("id"))
+func (s *Server) getRecord(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+	o, p, err := s.deps.Records.LoadAs(r.Context(), a.Subject, r.PathValue("code"), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	s.writeRecord(w, http.StatusOK, o)
+	s.writeRecord(w, http.StatusOK, o, p)
 	return nil
 }
 
@@ -216,12 +227,7 @@ func (s *Server) patchRecord(w http.ResponseWriter, r *http.Request, a record.Ac
 	if _, err := s.deps.Records.Update(r.Context(), a, code, id, data, record.UpdateOptions{IfVersion: ver}); err != nil {
 		return err
 	}
-	o, err := s.deps.Records.Load(r.Context(), code, id)
-	if err != nil {
-		return err
-	}
-	s.writeRecord(w, http.StatusOK, o)
-	return nil
+	return s.answerRecord(w, r, a, http.StatusOK, code, id)
 }
 
 func (s *Server) deleteRecord(w http.ResponseWriter, r *http.Request, a record.Actor) error {

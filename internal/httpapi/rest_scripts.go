@@ -36,7 +36,7 @@ func (s *Server) scriptRoutes() []route {
 // adminOnly refuses callers acting as anyone but the administrator.
 func (s *Server) adminOnly(a record.Actor) error {
 	if a.UserID != s.deps.Admin.UserID {
-		return apperr.New(apperr.Forbidden, "只有管理员可以管理脚本 (only administrators manage scripts)")
+		return apperr.New(apperr.Forbidden, "只有管理员可以执行此操作 (only the administrator may do this: use engine credentials without a user context)")
 	}
 	return nil
 }

@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/wiretext"
@@ -25,7 +27,7 @@ func (s *Server) workflowRoutes() []route {
 		{"page", "integer", "Page number from 1 (default 1)"}, {"pageSize", "integer", "1–500 (default 20)"},
 	}
 	return []route{
-		{"PUT", "/api/v1/forms/{code}/workflow", s.putProcess, opDoc{tag: "Workflow", summary: "Store the form's process as its next version: an approval tree or a graph (JSON) or BPMN 2.0 XML", body: "Process", status: 200, resp: "ProcessVersion", errors: []int{400, 404, 409, 422}}},
+		adminRoute(s, route{"PUT", "/api/v1/forms/{code}/workflow", s.putProcess, opDoc{tag: "Workflow", summary: "Store the form's process as its next version: an approval tree or a graph (JSON) or BPMN 2.0 XML", body: "Process", status: 200, resp: "ProcessVersion", errors: []int{400, 404, 409, 422}}}),
 		{"GET", "/api/v1/forms/{code}/workflow", s.getProcess, opDoc{tag: "Workflow", summary: "Get the form's process", query: []param{{"version", "integer", "A stored version (default: the newest)"}, {"format", "string", "graph (default), tree or bpmn"}}, status: 200, resp: "ProcessVersion", errors: []int{404, 409}, enums: map[string][]string{"format": {"graph", "tree", "bpmn"}}}},
 		{"POST", "/api/v1/workflow/simulate", s.simulate, opDoc{tag: "Workflow", summary: "Run a process on sample values without writing anything: the path and the people asked at each node", body: "SimulateInput", status: 200, resp: "SimulateResult", errors: []int{404, 409, 422}}},
 		{"GET", "/api/v1/tasks", s.listTasks, opDoc{tag: "Workflow", summary: "The acting user's todo, done, started or cc list (act as a user with X-User-Id-Type and X-User-Id)", query: listQuery, status: 200, resp: "TaskList", enums: map[string][]string{"view": {"todo", "done", "started", "cc"}}}},
@@ -202,10 +204,15 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, a record.Acto
 	return nil
 }
 
-func (s *Server) getTask(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+func (s *Server) getTask(w http.ResponseWriter, r *http.Request, a record.Actor) error {
 	t, err := s.deps.Workflow.Task(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
+	}
+	if t.Assignee != a.UserID {
+		if err := s.seesObject(r, a, t.Form, t.ObjectID, "任务", "task", t.ID); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, s.zone.taskView(t))
 	return nil
@@ -241,18 +248,24 @@ func (s *Server) taskAction(w http.ResponseWriter, r *http.Request, a record.Act
 	return nil
 }
 
-func (s *Server) getInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+func (s *Server) getInstance(w http.ResponseWriter, r *http.Request, a record.Actor) error {
 	v, err := s.deps.Workflow.Instance(r.Context(), r.PathValue("id"))
 	if err != nil {
+		return err
+	}
+	if err := s.seesObject(r, a, v.Form, v.ObjectID, "流程实例", "instance", v.ID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, s.zone.instance(v))
 	return nil
 }
 
-func (s *Server) replayInstance(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+func (s *Server) replayInstance(w http.ResponseWriter, r *http.Request, a record.Actor) error {
 	v, err := s.deps.Workflow.ReplaySteps(r.Context(), r.PathValue("id"))
 	if err != nil {
+		return err
+	}
+	if err := s.seesObject(r, a, v.Form, v.ObjectID, "流程实例", "instance", v.ID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, s.zone.replay(v))
@@ -282,6 +295,21 @@ func (s *Server) instanceAction(w http.ResponseWriter, r *http.Request, a record
 	return s.getInstance(w, r, a)
 }
 
+// seesObject answers not found for an instance or task (what, its id)
+// whose object the actor may not view: a user sees the approvals of the
+// records they see, which include those they take part in (see
+// docs/permissions.md).
+func (s *Server) seesObject(r *http.Request, a record.Actor, formCode, objectID, zh, en, id string) error {
+	if a.Subject == nil || objectID == "" {
+		return nil
+	}
+	_, _, err := s.deps.Records.LoadAs(r.Context(), a.Subject, formCode, objectID)
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.New(apperr.NotFound, "%s不存在: %s (no such %s)", zh, id, en)
+	}
+	return err
+}
+
 // submitRecord submits a draft: through its instance on a workflow form,
 // else by making it Effective.
 func (s *Server) submitRecord(w http.ResponseWriter, r *http.Request, a record.Actor) error {
@@ -290,13 +318,16 @@ func (s *Server) submitRecord(w http.ResponseWriter, r *http.Request, a record.A
 		return err
 	}
 	code, id := r.PathValue("code"), r.PathValue("id")
-	o, err := s.deps.Records.Load(r.Context(), code, id)
+	o, _, err := s.deps.Records.LoadAs(r.Context(), a.Subject, code, id)
 	if err != nil {
 		return err
 	}
 	if o.Form.Workflow {
 		if o.Sys.WorkflowInstanceID == "" {
 			return apperr.New(apperr.Conflict, "对象 %s 没有流程实例 (the object has no instance)", id)
+		}
+		if err := s.deps.Records.Permit(r.Context(), a, code, access.Submit, id); err != nil {
+			return err
 		}
 		err = s.deps.Workflow.InstanceAction(r.Context(), a, o.Sys.WorkflowInstanceID, workflow.ActSubmit, in)
 	} else {
@@ -305,15 +336,13 @@ func (s *Server) submitRecord(w http.ResponseWriter, r *http.Request, a record.A
 	if err != nil {
 		return err
 	}
-	if o, err = s.deps.Records.Load(r.Context(), code, id); err != nil {
-		return err
-	}
-	s.writeRecord(w, http.StatusOK, o)
-	return nil
+	return s.answerRecord(w, r, a, http.StatusOK, code, id)
 }
 
 // userContext applies X-User-Id-Type / X-User-Id: an engine credential may
-// act as any user (their lists, their tasks).
+// act as any enabled user — their lists, their tasks, and their
+// permissions (the actor carries their resolved subject, from the org
+// cache: a warm USERID lookup runs no query).
 func (s *Server) userContext(r *http.Request, a record.Actor) (record.Actor, error) {
 	id, err := header(r, "X-User-Id")
 	if id == "" || err != nil {
@@ -323,12 +352,34 @@ func (s *Server) userContext(r *http.Request, a record.Actor) (record.Actor, err
 	if err != nil {
 		return a, err
 	}
-	if by == "" {
+	if by == "" || strings.EqualFold(by, "USERID") {
 		by = "USERID"
+	} else {
+		u, err := s.deps.Org.FindUser(r.Context(), by, id)
+		if err != nil {
+			return a, err
+		}
+		id = u.ID
 	}
-	u, err := s.deps.Org.FindUser(r.Context(), by, id)
+	return s.actAs(r.Context(), by, id)
+}
+
+// actAs is the actor for the enabled user id (by names how the caller
+// named them, for the error).
+func (s *Server) actAs(ctx context.Context, by, id string) (record.Actor, error) {
+	if id == s.deps.Admin.UserID {
+		return s.deps.Admin, nil // the administrator is not held to grants
+	}
+	sub, err := s.deps.Org.Subject(ctx, id)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && !sub.Enabled) {
+		return record.Actor{}, apperr.Field("X-User-Id", "用户不存在: %s=%s (no enabled user with this %s)", by, wiretext.Clip(id), strings.ToLower(by))
+	}
 	if err != nil {
-		return a, err
+		return record.Actor{}, err
 	}
-	return record.Actor{UserID: u.ID, DepartmentID: u.DepartmentID}, nil
+	a := record.Actor{UserID: sub.UserID, Subject: sub.Access()}
+	if len(sub.Departments) > 0 {
+		a.DepartmentID = sub.Departments[0]
+	}
+	return a, nil
 }

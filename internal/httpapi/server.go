@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/tritiumhq/tritium/internal/access"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -75,6 +76,9 @@ type Deps struct {
 	Admin record.Actor
 	// Connectors is the integration hub (nil: its routes are not served).
 	Connectors *connector.Service
+	// Access holds the forms' permission grants (nil: the permission
+	// routes are not served).
+	Access *access.Store
 }
 
 // Server routes requests to the adapters.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/tritiumhq/tritium/internal/connector"
 	"github.com/tritiumhq/tritium/internal/hook"
@@ -77,14 +78,32 @@ func writeZoned[T any](w http.ResponseWriter, status int, f func(T) T) func(v *T
 // and show what they sent.
 func adminRoutes(s *Server, rs []route) []route {
 	for i := range rs {
-		h := rs[i].h
-		rs[i].h = func(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-			if err := s.adminOnly(a); err != nil {
-				return err
-			}
-			return h(w, r, a)
-		}
-		rs[i].doc.errors = append(rs[i].doc.errors, http.StatusForbidden)
+		rs[i] = adminRoute(s, rs[i])
 	}
 	return rs
+}
+
+// adminWrites makes the routes that change something (all but GET) answer
+// only the administrator: a user acting through a user context must not
+// reshape forms, processes or the organisation — adding themselves to a
+// role would widen their own permissions.
+func adminWrites(s *Server, rs []route) []route {
+	for i := range rs {
+		if rs[i].method != http.MethodGet {
+			rs[i] = adminRoute(s, rs[i])
+		}
+	}
+	return rs
+}
+
+func adminRoute(s *Server, rt route) route {
+	h := rt.h
+	rt.h = func(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+		if err := s.adminOnly(a); err != nil {
+			return err
+		}
+		return h(w, r, a)
+	}
+	rt.doc.errors = append(slices.Clone(rt.doc.errors), http.StatusForbidden)
+	return rt
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
 
@@ -156,4 +157,10 @@ func readSubject(ctx context.Context, q sqldb.Querier, tree *orgTree, id string)
 	sub.Positions = []string{}
 	sub.LeaderOf = idSet(tree.managed[id])
 	return sub, true, nil
+}
+
+// Access is the subject as permission rules take it.
+func (s Subject) Access() *access.Subject {
+	return &access.Subject{UserID: s.UserID, Departments: s.Departments, DepartmentTree: s.DepartmentTree,
+		Roles: s.Roles, Positions: s.Positions, LeaderOf: s.LeaderOf}
 }

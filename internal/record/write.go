@@ -82,6 +82,9 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 		if err == nil && opt.Submit {
 			err = checkRequired(f, c, true)
 		}
+		if err == nil && s.held(actor) {
+			err = s.checkReplay(ctx, f, actor, c)
+		}
 		if err != nil {
 			return nil, itemErr(len(items), i, err)
 		}
