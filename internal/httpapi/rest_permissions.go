@@ -23,7 +23,7 @@ func (s *Server) permissionRoutes() []route {
 		{"PUT", permissionsPath, s.putPermissions, opDoc{tag: "Permissions", summary: "Replace the form's grants, all or nothing; an empty list leaves users no access", body: "PermissionsInput", status: 200, resp: "Permissions", errors: []int{404}}},
 		{"DELETE", permissionsPath, s.resetPermissions, opDoc{tag: "Permissions", summary: "Remove the form's grants: the defaults apply again", status: 200, resp: "Permissions", errors: []int{404}}},
 		{"GET", permissionsPath + "/explain", s.explainPermissions, opDoc{tag: "Permissions", summary: "What a user may do on the form and why: per action the effective filter, hidden and read-only fields and the grants that gave it; with object, whether each action reaches that object",
-			query: []param{{"user", "string", "The user (required)"}, {"userIdType", "string", "What user is: USERID (default), EMAIL or LOGINNAME"}, {"object", "string", "An object id: does each action reach it?"}},
+			query:  []param{{"user", "string", "The user (required)"}, {"userIdType", "string", "What user is: USERID (default), EMAIL or LOGINNAME"}, {"object", "string", "An object id: does each action reach it?"}},
 			status: 200, resp: "Explanation", errors: []int{404}, enums: map[string][]string{"userIdType": {"USERID", "EMAIL", "LOGINNAME"}}}},
 	})
 }
