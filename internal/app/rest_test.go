@@ -244,6 +244,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		"get /api/v1/scripts/types", "get /api/v1/script-executions", "get /api/v1/script-executions/{id}", "get /api/v1/script-env",
 		"put /api/v1/script-env/{name}", "delete /api/v1/script-env/{name}", "post /api/v1/forms/{code}/scripts/{hook}",
 		"post /api/v1/custom/{controller}/{action}",
+		"get /api/v1/forms/{code}/permissions", "put /api/v1/forms/{code}/permissions", "delete /api/v1/forms/{code}/permissions",
+		"get /api/v1/forms/{code}/permissions/explain",
 	}
 	for _, kind := range []string{"users", "departments", "roles"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",
@@ -280,6 +282,9 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"get", "/api/v1/forms/{code}/records/{id}", `"ETag"`},
 		{"patch", "/api/v1/forms/{code}/records/{id}", `"413":`},
 		{"get", "/readyz", `"503":`},
+		{"put", "/api/v1/forms/{code}/permissions", `"403":`},
+		{"patch", "/api/v1/roles/{id}", `"403":`},
+		{"put", "/api/v1/forms/{code}/workflow", `"403":`},
 	} {
 		if !strings.Contains(op(c.method, c.path), c.want) {
 			t.Errorf("%s %s does not declare %s: %s", c.method, c.path, c.want, op(c.method, c.path))
