@@ -68,7 +68,7 @@ func newPermWorld(t *testing.T, s *server) *permWorld {
 	w.putGrants(permContract, 200, []map[string]any{
 		{"id": "staff-own", "principal": map[string]any{"kind": "role", "id": w.staff}, "actions": []string{"view", "create", "edit", "delete", "submit"}, "scope": "own", "readOnly": []string{"F0000004"}},
 		{"id": "managers-tree", "principal": map[string]any{"kind": "role", "id": w.managers}, "actions": []string{"view", "edit", "export"}, "scope": "departmentTree"},
-		{"id": "finance-big", "principal": map[string]any{"kind": "department", "id": w.fin}, "actions": []string{"view"}, "scope": "custom", "rule": "F0000002 >= 10000", "hidden": []string{"F0000003"}},
+		{"id": "finance-big", "principal": map[string]any{"kind": "department", "id": w.fin}, "actions": []string{"view"}, "scope": "custom", "rule": "F0000002 >= 10000", "hidden": []string{"F0000003", "D000009Lines"}},
 	})
 	w.putGrants(permExpense, 200, []map[string]any{
 		{"id": "staff-own", "principal": map[string]any{"kind": "role", "id": w.staff}, "actions": []string{"view", "create", "submit"}, "scope": "own"},
@@ -179,24 +179,31 @@ func (w *permWorld) fields(t *testing.T) {
 	if _, ok := o["F0000003"]; ok {
 		t.Errorf("赵审批 sees the hidden cost: %v", o)
 	}
-	if o["F0000002"] != "20000.00" || o["D000009Lines"] == nil {
-		t.Errorf("赵审批 should see the amount and the child rows: %v", o)
+	if _, lines := o["D000009Lines"]; o["F0000002"] != "20000.00" || lines {
+		t.Errorf("赵审批 should see the amount but not the hidden child table: %v", o)
 	}
-	if o := s.mustJSON("GET", w.contractPath+"/"+w.ids["C2"], nil, 200, as(w.wang)...); o["F0000003"] != "1.00" {
-		t.Errorf("王经理 sees every field, got %v", o)
+	if o := s.mustJSON("GET", w.contractPath+"/"+w.ids["C2"], nil, 200, as(w.wang)...); o["F0000003"] != "1.00" || len(o["D000009Lines"].([]any)) != 1 {
+		t.Errorf("王经理 sees every field and the child rows, got %v", o)
 	}
-	list := s.mustJSON("GET", w.contractPath+"?fields=F0000001,D000009Lines", nil, 200, as(w.zhao)...)
+	list := s.mustJSON("GET", w.contractPath, nil, 200, as(w.zhao)...)
 	for _, it := range list["items"].([]any) {
 		m := it.(map[string]any)
-		if _, ok := m["F0000003"]; ok || m["D000009Lines"] == nil {
+		_, cost := m["F0000003"]
+		_, lines := m["D000009Lines"]
+		if cost || lines || m["F0000001"] == nil {
 			t.Errorf("list as 赵审批: %v", m)
 		}
 	}
-	// A hidden field cannot be filtered, sorted or asked for: it is unknown.
-	for _, q := range []string{"filter=" + url.QueryEscape("F0000003 > 0"), "sort=-F0000003", "fields=F0000001,F0000003"} {
+	// A hidden field or child table cannot be filtered, sorted or asked
+	// for: it is unknown.
+	for _, q := range []string{"filter=" + url.QueryEscape("F0000003 > 0"), "sort=-F0000003", "fields=F0000001,F0000003", "fields=F0000001,D000009Lines"} {
+		field := "F0000003"
+		if strings.Contains(q, "Lines") {
+			field = "D000009Lines"
+		}
 		status, body := s.do("GET", w.contractPath+"?"+q, nil, as(w.zhao)...)
-		if status != 422 || !strings.Contains(string(body), "F0000003") {
-			t.Errorf("%s as 赵审批: HTTP %d %s, want 422 naming F0000003", q, status, body)
+		if status != 422 || !strings.Contains(string(body), field) {
+			t.Errorf("%s as 赵审批: HTTP %d %s, want 422 naming %s", q, status, body, field)
 		}
 		if status, _ := s.do("GET", w.contractPath+"?"+q, nil, as(w.wang)...); status != 200 {
 			t.Errorf("%s as 王经理: HTTP %d, want 200", q, status)
@@ -283,6 +290,20 @@ func (w *permWorld) h3yun(t *testing.T) {
 			}
 		}
 	}
+	// ReturnItems, a Matcher or a sort naming a hidden field fail, naming it.
+	for _, f := range []map[string]any{
+		{"FromRowNum": 0, "ToRowNum": 10, "ReturnItems": []string{"F0000001", "F0000003"}},
+		{"FromRowNum": 0, "ToRowNum": 10, "Matcher": map[string]any{"Type": "Item", "Name": "F0000003", "Operator": 2, "Value": "0"}},
+		{"FromRowNum": 0, "ToRowNum": 10, "SortByCollection": []any{map[string]any{"ItemName": "F0000003", "Direction": "Descending"}}},
+	} {
+		env := s.invoke(map[string]any{"ActionName": "LoadBizObjects", "SchemaCode": permContract, "Filter": jsonString(f)}, as(w.zhao)...)
+		if env.Successful || !strings.Contains(*env.ErrorMessage, "F0000003") {
+			t.Errorf("H3Yun %v as 赵审批: %v %v, want a failure naming F0000003", f, env.Successful, env.ErrorMessage)
+		}
+		if env := s.invoke(map[string]any{"ActionName": "LoadBizObjects", "SchemaCode": permContract, "Filter": jsonString(f)}, as(w.wang)...); !env.Successful {
+			t.Errorf("H3Yun %v as 王经理: %s", f, *env.ErrorMessage)
+		}
+	}
 	env := s.invoke(map[string]any{"ActionName": "UpdateBizObject", "SchemaCode": permContract, "BizObjectId": w.ids["C3"], "BizObject": `{"F0000001":"x"}`}, as(w.zhang)...)
 	if env.Successful {
 		t.Errorf("H3Yun UpdateBizObject of 李四's record as 张三 succeeded")
@@ -363,7 +384,7 @@ func (w *permWorld) explain(t *testing.T) {
 			t.Errorf("explain %s: filter %q selects %v, the user saw %v", user, view["filter"], got, want)
 		}
 		hidden := fmt.Sprint(view["hidden"])
-		if (user == w.zhao) != (hidden == "[F0000003]") {
+		if (user == w.zhao) != (hidden == "[D000009Lines F0000003]") {
 			t.Errorf("explain %s: hidden %s", user, hidden)
 		}
 		for name, id := range w.ids {

@@ -26,11 +26,11 @@ func (s *Server) recordRoutes() []route {
 	}
 	return []route{
 		{"GET", recordsPath, s.listRecords, opDoc{tag: "Records", summary: "List, filter, sort and page records", query: listQuery, status: 200, resp: "RecordList", errors: []int{400, 404, 422}}},
-		{"POST", recordsPath, s.createRecord, opDoc{tag: "Records", summary: "Create a record (201; 200 with the existing record when sourceSystem+sourceCode already exist)", query: []param{{"submit", "boolean", "Submit: Effective instead of Draft; required fields are checked"}}, body: "RecordInput", status: 201, more: []int{200}, resp: "Record", errors: []int{404, 409}}},
-		{"POST", recordsPath + ":batch", s.batchRecords, opDoc{tag: "Records", summary: "Create up to 500 records, all or nothing", body: "BatchInput", status: 201, resp: "BatchResult", errors: []int{400, 404, 409, 422}}},
+		{"POST", recordsPath, s.createRecord, opDoc{tag: "Records", summary: "Create a record (201; 200 with the existing record when sourceSystem+sourceCode already exist)", query: []param{{"submit", "boolean", "Submit: Effective instead of Draft; required fields are checked"}}, body: "RecordInput", status: 201, more: []int{200}, resp: "Record", errors: []int{403, 404, 409}}},
+		{"POST", recordsPath + ":batch", s.batchRecords, opDoc{tag: "Records", summary: "Create up to 500 records, all or nothing", body: "BatchInput", status: 201, resp: "BatchResult", errors: []int{400, 403, 404, 409, 422}}},
 		{"GET", recordsPath + "/{id}", s.getRecord, opDoc{tag: "Records", summary: "Get a record with its child rows (ETag: its version)", status: 200, resp: "Record", errors: []int{404}}},
-		{"PATCH", recordsPath + "/{id}", s.patchRecord, opDoc{tag: "Records", summary: "Change the fields sent; a child table sent replaces its rows row-wise. If-Match: <version> guards against lost updates (409 on mismatch)", body: "RecordInput", status: 200, resp: "Record", errors: []int{400, 404, 409, 422}}},
-		{"DELETE", recordsPath + "/{id}", s.deleteRecord, opDoc{tag: "Records", summary: "Delete a record and its child rows", status: 204, errors: []int{404}}},
+		{"PATCH", recordsPath + "/{id}", s.patchRecord, opDoc{tag: "Records", summary: "Change the fields sent; a child table sent replaces its rows row-wise. If-Match: <version> guards against lost updates (409 on mismatch)", body: "RecordInput", status: 200, resp: "Record", errors: []int{400, 403, 404, 409, 422}}},
+		{"DELETE", recordsPath + "/{id}", s.deleteRecord, opDoc{tag: "Records", summary: "Delete a record and its child rows", status: 204, errors: []int{403, 404}}},
 	}
 }
 
