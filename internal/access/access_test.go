@@ -21,6 +21,7 @@ import (
 // world is a form with records owned by people in two departments.
 type world struct {
 	db      *sqldb.DB
+	org     *org.Service
 	forms   *form.Service
 	records *record.Service
 	f       *form.Form
@@ -60,7 +61,7 @@ func newWorldTB(t testing.TB, kind sqldb.Kind) *world {
 		}
 		return u.ID
 	}
-	w := &world{db: db, forms: forms, ids: map[string]string{}}
+	w := &world{db: db, org: o, forms: forms, ids: map[string]string{}}
 	w.deptA = dept("A", "")
 	w.deptA1 = dept("A1", w.deptA)
 	w.deptB = dept("B", "")
@@ -88,12 +89,18 @@ func newWorldTB(t testing.TB, kind sqldb.Kind) *world {
 // form's.
 func (w *world) enforce(tb testing.TB, grants ...access.Grant) {
 	tb.Helper()
+	w.enforceOn(tb, w.f.Code, grants...)
+}
+
+// enforceOn is enforce for another form of the world.
+func (w *world) enforceOn(tb testing.TB, formCode string, grants ...access.Grant) {
+	tb.Helper()
 	ctx := context.Background()
 	st, err := access.NewStore(ctx, w.db)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := st.Put(ctx, "admin", w.f.Code, grants, nil); err != nil {
+	if _, err := st.Put(ctx, "admin", formCode, grants, nil); err != nil {
 		tb.Fatal(err)
 	}
 	w.records.SetAccess(st)

@@ -76,6 +76,8 @@ func (c *compiler) node(n Node) (frag, error) {
 		return c.group(x.Nodes, " OR ", noRows, allRows)
 	case *Cond:
 		return c.cond(x)
+	case *OneOf:
+		return c.oneOf(x)
 	case None:
 		return noRows, nil
 	case All:

@@ -189,6 +189,12 @@ func (p *parser) constant() (Node, bool) {
 func Fields(n Node) []string {
 	var out []string
 	seen := map[string]bool{}
+	add := func(field string) {
+		if key := strings.ToLower(field); !seen[key] {
+			seen[key] = true
+			out = append(out, field)
+		}
+	}
 	var walk func(Node)
 	walk = func(n Node) {
 		switch x := n.(type) {
@@ -205,12 +211,12 @@ func Fields(n Node) []string {
 				}
 			}
 		case *Cond:
-			if x == nil {
-				return
+			if x != nil {
+				add(x.Field)
 			}
-			if key := strings.ToLower(x.Field); !seen[key] {
-				seen[key] = true
-				out = append(out, x.Field)
+		case *OneOf:
+			if x != nil {
+				add(x.Field)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 	"github.com/tritiumhq/tritium/internal/sqldb/sqldbtest"
@@ -151,6 +152,11 @@ func TestRuleDB(t *testing.T) {
 			}
 			return n
 		}
+		long := make([]string, 0, MaxArgs+1)
+		for i := range MaxArgs {
+			long = append(long, fmt.Sprintf("x%d", i))
+		}
+		long = append(long, rowID(7))
 		nodes := []struct {
 			name string
 			n    Node
@@ -173,6 +179,15 @@ func TestRuleDB(t *testing.T) {
 			{"alice's grant and her filter", Every(grant(`OwnerDeptId in @user.departmentTree || OwnerId = @user.id`, alice), caller), "1 2"},
 			{"nobody's grant and her filter", Every(grant(`OwnerDeptId in @user.departmentTree`, nobody), caller), ""},
 			{"empty filter and a grant", Every(grant(`OwnerId = @user.id`, alice), &And{}), "1 5"},
+			// OneOf: a list built by code, bound as one argument.
+			{"OneOf objects", &OneOf{Field: "ObjectId", Values: []string{rowID(3), rowID(1), "r99"}}, "1 3"},
+			{"OneOf nothing", &OneOf{Field: "ObjectId"}, ""},
+			{"OneOf is exact", &OneOf{Field: "objectid", Values: []string{"R01"}}, ""},
+			{"OneOf owners", &OneOf{Field: "OwnerId", Values: []string{"u4", "u5"}}, "4 7"},
+			{"OneOf past the limits", &OneOf{Field: "ObjectId", Values: long}, "7"},
+			{"a grant or OneOf", Any(grant(`OwnerId = @user.id`, alice), &OneOf{Field: "ObjectId", Values: []string{rowID(4)}}), "1 4 5"},
+			{"None or OneOf nothing", Any(None{}, &OneOf{Field: "ObjectId"}), ""},
+			{"OneOf and a filter", Every(&OneOf{Field: "ObjectId", Values: []string{rowID(1), rowID(4)}}, caller), "1"},
 		}
 		for _, tt := range nodes {
 			run(t, tt.name, tt.n, tt.want)
@@ -215,5 +230,23 @@ func insertRuleRows(t *testing.T, db *sqldb.DB, f *form.Form) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOneOfRefused: OneOf takes single-valued text fields only, and names
+// the field it cannot take.
+func TestOneOfRefused(t *testing.T) {
+	f := preparedForm(t)
+	for _, field := range []string{"Qty", "Tags", "Nope"} {
+		_, _, err := Compile(sqliteDialect(t), testCodec(), f, &OneOf{Field: field, Values: []string{"1"}})
+		if e := apperr.As(err); e == nil || e.Field != field {
+			t.Errorf("OneOf on %s: %v, want an error naming it", field, err)
+		}
+	}
+	if got := (&OneOf{Field: "ObjectId", Values: []string{"a", "b"}}).String(); got != `ObjectId in ["a", "b"]` {
+		t.Errorf("String: %s", got)
+	}
+	if got := Fields(Any(&Cond{Field: "Qty", Op: Eq, Value: "1"}, &OneOf{Field: "ObjectId"})); len(got) != 2 || got[1] != "ObjectId" {
+		t.Errorf("Fields: %v", got)
 	}
 }

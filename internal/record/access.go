@@ -40,7 +40,8 @@ func (s *Service) decide(ctx context.Context, f *form.Form, subject *access.Subj
 
 // restrict applies a read decision to q: the rule AND the caller's filter,
 // no filter, sort or field list naming a hidden field, and hidden fields
-// left out of the answer.
+// left out of the answer. The view decision includes the subject's part in
+// the form's approvals (see participate).
 func (s *Service) restrict(ctx context.Context, f *form.Form, q Query) (Query, error) {
 	action := q.Action
 	if action == "" {
@@ -49,6 +50,11 @@ func (s *Service) restrict(ctx context.Context, f *form.Form, q Query) (Query, e
 	d, err := s.decide(ctx, f, q.Subject, action)
 	if err != nil {
 		return q, err
+	}
+	if action == access.View {
+		if err := s.participate(ctx, f, q.Subject, d); err != nil {
+			return q, err
+		}
 	}
 	if len(d.Hidden) > 0 {
 		named := filter.Fields(q.Filter)
@@ -90,15 +96,28 @@ func visibleCodes(f *form.Form, hide []string) []string {
 	return out
 }
 
-// LoadAs is Load for a subject: an object outside their view scope is not
-// found, and the projection leaves out their hidden fields (nil subject:
-// Load, everything).
+// LoadAs is Load for a subject: an object outside their view (their
+// grants' view scope and, on a workflow form, their part in its approval)
+// is not found, and the projection leaves out their hidden fields (see
+// viewOf; nil subject: Load, everything).
 func (s *Service) LoadAs(ctx context.Context, subject *access.Subject, formCode, id string) (*Object, *Projection, error) {
 	if subject == nil || s.grants == nil {
 		o, err := s.Load(ctx, formCode, id)
 		return o, nil, err
 	}
-	page, err := s.List(ctx, formCode, Query{Subject: subject, Filter: &filter.Cond{Field: form.SysObjectID, Op: filter.Eq, Value: id}, Limit: 1})
+	var page *Page
+	err := s.withForm(ctx, formCode, func(f *form.Form) error {
+		rule, hide, err := s.viewOf(ctx, f, subject, id)
+		if err != nil {
+			return err
+		}
+		q := Query{Filter: filter.Every(rule, &filter.Cond{Field: form.SysObjectID, Op: filter.Eq, Value: id}), Limit: 1}
+		if len(hide) > 0 {
+			q.Fields = visibleCodes(f, hide)
+		}
+		page, err = s.list(ctx, f, q)
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,8 +130,9 @@ func (s *Service) LoadAs(ctx context.Context, subject *access.Subject, formCode,
 // checkWrite refuses a subject's write of data to f (on the object id,
 // for an edit or a delete) that their grants do not allow: no grant for
 // the action → forbidden; an object outside the action's scope → not found
-// when they cannot see it either, else forbidden; a read-only field → the
-// field named.
+// when they cannot see it either (a participant in its approval can),
+// else forbidden; a read-only field → the field named. A part in the
+// object's approval gives no write.
 func (s *Service) checkWrite(ctx context.Context, f *form.Form, subject *access.Subject, action, id string, data Data) error {
 	d, err := s.decide(ctx, f, subject, action)
 	if err != nil {
@@ -124,11 +144,11 @@ func (s *Service) checkWrite(ctx context.Context, f *form.Form, subject *access.
 			return err
 		}
 		if !ok {
-			v, err := s.decide(ctx, f, subject, access.View)
+			rule, _, err := s.viewOf(ctx, f, subject, id)
 			if err != nil {
 				return err
 			}
-			if seen, err := s.reaches(ctx, f, v.Filter, id); err != nil || !seen {
+			if seen, err := s.reaches(ctx, f, rule, id); err != nil || !seen {
 				if err == nil {
 					err = objectNotFound(id)
 				}

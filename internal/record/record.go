@@ -135,10 +135,16 @@ type Service struct {
 	wf     Workflows
 	hooks  WriteHooks
 	grants *access.Store
+	part   Participants // nil: views are the grants' alone
 }
 
-// SetWorkflows connects the workflow engine (see Workflows).
-func (s *Service) SetWorkflows(w Workflows) { s.wf = w }
+// SetWorkflows connects the workflow engine (see Workflows); when it also
+// implements Participants, workflow participants may view the objects of
+// their approvals (see participants.go).
+func (s *Service) SetWorkflows(w Workflows) {
+	s.wf = w
+	s.part, _ = w.(Participants)
+}
 
 // Config holds the service's collaborators.
 type Config struct {
