@@ -27,7 +27,9 @@ func TestDeleteEndsInstance(t *testing.T) {
 			return rec["WorkflowInstanceId"].(string), int(v)
 		}
 
-		// REST DELETE of a running instance's object.
+		// REST DELETE of a running instance's object, by someone whose grant
+		// reaches it.
+		s.grant("D000002Expense", p.c, "view", "delete")
 		inst, _ := create()
 		aTask := s.oneTodo(p.a, inst)
 		s.mustJSON("DELETE", "/api/v1/forms/D000002Expense/records/BX-0001", nil, 204, as(p.c)...)
