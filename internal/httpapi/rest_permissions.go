@@ -110,9 +110,9 @@ func (s *Server) principalExists(r *http.Request, p access.Principal) error {
 		_, err = s.deps.Org.GetDepartment(r.Context(), p.ID)
 		zh, en = "部门", "department"
 	case access.ForPosition:
-		err, zh, en = apperr.New(apperr.NotFound, "no positions"), "岗位", "position"
+		zh, en = "岗位", "position"
 	}
-	if apperr.Is(err, apperr.NotFound) {
+	if p.Kind == access.ForPosition || apperr.Is(err, apperr.NotFound) {
 		return apperr.Field("principal.id", "%s不存在: %s (no %s with id %s)", zh, p.ID, en, p.ID)
 	}
 	return err
