@@ -363,6 +363,16 @@ func (w *permWorld) participants(t *testing.T) {
 	w.expenseTask = s.oneTodo(w.zhao, w.expenseInst["E1"])
 	s.mustAct(w.zhao, w.expenseTask, "approve", nil)
 	check("approved") // held a task: still sees it
+	// Explain tells the approvals apart from the grants.
+	e := s.mustJSON("GET", "/api/v1/forms/"+permExpense+"/permissions/explain?user="+w.zhao, nil, 200)
+	for _, a := range e["actions"].([]any) {
+		if m := a.(map[string]any); m["action"] == "view" {
+			p, _ := m["participation"].(map[string]any)
+			if m["allowed"] != false || m["filter"] != "false" || p == nil || fmt.Sprint(p["objects"]) != "2" || fmt.Sprint(p["hidden"]) != "[F0000003]" {
+				t.Errorf("explain the approver's view: %v", m)
+			}
+		}
+	}
 }
 
 func (w *permWorld) explain(t *testing.T) {

@@ -43,6 +43,8 @@ func permissionSchemas() obj {
 				"filter": obj{"type": "string", "description": "The records the action reaches, bound to the user (true: all, false: none)"},
 				"hidden": strs, "readOnly": strs, "grants": obj{"type": "array", "items": shown},
 				"object": obj{"type": "boolean", "description": "With ?object=: whether the action reaches it"},
+				"participation": obj{"type": "object", "description": "view, on a workflow form: the objects the user sees because they take part in their approvals (initiator, task, cc), and the fields the nodes hide from them",
+					"properties": obj{"objects": obj{"type": "integer"}, "hidden": strs}},
 			}}},
 		}},
 	}

@@ -140,9 +140,17 @@ type explainedAction struct {
 	Hidden   []string    `json:"hidden"`
 	ReadOnly []string    `json:"readOnly"`
 	Grants   []grantView `json:"grants"`
+	// Participation (view, on a workflow form): the objects the user sees
+	// because they take part in their approvals, beside the grants.
+	Participation *participationView `json:"participation,omitempty"`
 	// Object: with ?object=, whether the action reaches that object (not
 	// for create and import, which reach no existing object).
 	Object *bool `json:"object,omitempty"`
+}
+
+type participationView struct {
+	Objects int      `json:"objects"`
+	Hidden  []string `json:"hidden"`
 }
 
 type explanation struct {
@@ -211,6 +219,13 @@ func (s *Server) explainPermissions(w http.ResponseWriter, r *http.Request, _ re
 					}
 				}
 			}
+		}
+		if action == access.View && f.Workflow && a.Subject != nil {
+			p, err := s.deps.Records.ParticipationOf(r.Context(), a.Subject, f.Code)
+			if err != nil {
+				return err
+			}
+			e.Participation = &participationView{Objects: len(p.Objects), Hidden: append([]string{}, p.Hidden...)}
 		}
 		if object != "" && action != access.Create && action != access.Import {
 			ok, err := s.reachesObject(r, a, f.Code, action, object)

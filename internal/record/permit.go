@@ -62,3 +62,15 @@ func (s *Service) Decision(ctx context.Context, subject *access.Subject, formCod
 	})
 	return d, err
 }
+
+// ParticipationOf is subject's part in the form's approvals, which the
+// view adds to their grants (see Participation; nil subject: none).
+func (s *Service) ParticipationOf(ctx context.Context, subject *access.Subject, formCode string) (Participation, error) {
+	var p Participation
+	err := s.withForm(ctx, formCode, func(f *form.Form) error {
+		var err error
+		p, err = s.participation(ctx, f, subject)
+		return err
+	})
+	return p, err
+}
