@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // permWorld is the organisation of the permission suite: two employees in
@@ -481,4 +482,42 @@ func (w *permWorld) management(t *testing.T) {
 	if d := s.mustJSON("DELETE", "/api/v1/forms/"+permContract+"/permissions", nil, 200); d["defaults"] != true {
 		t.Errorf("after DELETE: %v", d)
 	}
+}
+
+// TestPermissionsOnAnotherNode: grants and the organisation are cached on
+// every node; a change made through node A holds on node B within a
+// second or so (its revision checks), in both directions of access.
+func TestPermissionsOnAnotherNode(t *testing.T) {
+	a, b := twoNodes(t)
+	w := newPermWorld(t, a)
+	seen := func(user string, want []string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, _ := (&permWorld{s: b}).names(w.contractPath, user, "")
+			if slices.Equal(got, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node B: user %s sees %v, want %v", user, got, want)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	seen(w.zhao, []string{"C2", "C4", "C5"})
+	// A grant change on A: finance now sees everything.
+	gs := a.mustJSON("GET", "/api/v1/forms/"+permContract+"/permissions", nil, 200)["grants"].([]any)
+	for _, g := range gs {
+		m := g.(map[string]any)
+		delete(m, "expands")
+		if m["id"] == "finance-big" {
+			m["scope"], m["rule"] = "all", nil
+			delete(m, "rule")
+		}
+	}
+	a.mustJSON("PUT", "/api/v1/forms/"+permContract+"/permissions", map[string]any{"grants": gs}, 200)
+	seen(w.zhao, []string{"C1", "C2", "C3", "C4", "C5"})
+	// An org change on A: 赵审批 leaves finance, and with it the grant.
+	a.mustJSON("PATCH", "/api/v1/users/"+w.zhao, map[string]any{"departmentId": w.sales}, 200)
+	seen(w.zhao, nil)
 }
