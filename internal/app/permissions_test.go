@@ -251,6 +251,25 @@ func (w *permWorld) writes(t *testing.T) {
 	}
 	s.mustJSON("DELETE", w.contractPath+"/"+w.ids["C6"], nil, 204, as(w.zhang)...)
 	delete(w.ids, "C6")
+	// A batch is checked item by item, all or nothing.
+	before, _ := w.names(w.contractPath, "", "")
+	for _, c := range []struct {
+		user  string
+		items []map[string]any
+		want  int
+		says  string
+	}{
+		{w.zhao, []map[string]any{{"F0000001": "B1"}}, 403, ""},
+		{w.zhang, []map[string]any{{"F0000001": "B1"}, {"F0000001": "B2", "F0000004": "x"}}, 422, "F0000004"},
+	} {
+		status, body := s.do("POST", w.contractPath+":batch", map[string]any{"items": c.items}, as(c.user)...)
+		if status != c.want || !strings.Contains(string(body), c.says) {
+			t.Errorf("batch as %s: HTTP %d %s, want %d naming %q", c.user, status, body, c.want, c.says)
+		}
+	}
+	if after, _ := w.names(w.contractPath, "", ""); !slices.Equal(before, after) {
+		t.Errorf("refused batches wrote: %v → %v", before, after)
+	}
 	// A replay of sourceSystem+sourceCode never reveals an object the
 	// caller may not see.
 	erp := s.mustJSON("POST", w.contractPath, map[string]any{"F0000001": "ERP", "OwnerId": w.li, "sourceSystem": "ERP", "sourceCode": "X1"}, 201)
