@@ -126,6 +126,7 @@ func TestPermissions(t *testing.T) {
 		t.Run("writes", func(t *testing.T) { w.writes(t) })
 		t.Run("h3yun", func(t *testing.T) { w.h3yun(t) })
 		t.Run("db", func(t *testing.T) { w.scriptDB(t) })
+		t.Run("drafts", func(t *testing.T) { w.drafts(t) })
 		t.Run("participants", func(t *testing.T) { w.participants(t) })
 		t.Run("explain", func(t *testing.T) { w.explain(t) })
 		t.Run("management", func(t *testing.T) { w.management(t) })
@@ -349,6 +350,26 @@ return { names: page.items.map(o => o.F0000001), total: page.total, cost: page.i
 	if out := s.mustJSON("POST", "/api/v1/custom/perm/visible", map[string]any{}, 200)["data"].(map[string]any); fmt.Sprint(out["total"]) != "5" {
 		t.Errorf("$db for engine credentials: %v", out)
 	}
+}
+
+// drafts: an onLoad run over a stored object as a user needs the object in
+// their view and answers without their hidden fields.
+func (w *permWorld) drafts(t *testing.T) {
+	s := w.s
+	s.mustJSON("PUT", "/api/v1/scripts/form/"+permContract+"/onLoad", map[string]any{"source": `$form.F0000004 = "cost " + $form.F0000003; console.log($form.F0000003);`}, 200)
+	path := "/api/v1/forms/" + permContract + "/scripts/onLoad:run"
+	d := s.mustJSON("POST", path, map[string]any{"objectId": w.ids["C2"], "values": map[string]any{}}, 200, as(w.zhao)...)
+	vals := d["values"].(map[string]any)
+	if _, ok := vals["F0000003"]; ok || vals["F0000001"] != "C2" || d["console"] != nil && len(d["console"].([]any)) > 0 {
+		t.Errorf("onLoad as 赵审批 shows what he may not see: %v", d)
+	}
+	if status, _ := s.do("POST", path, map[string]any{"objectId": w.ids["C1"], "values": map[string]any{}}, as(w.zhao)...); status != 404 {
+		t.Errorf("onLoad over a record out of view: HTTP %d, want 404", status)
+	}
+	if d := s.mustJSON("POST", path, map[string]any{"objectId": w.ids["C1"], "values": map[string]any{}}, 200, as(w.wang)...); d["values"].(map[string]any)["F0000003"] != "1.00" {
+		t.Errorf("onLoad as 王经理: %v", d)
+	}
+	s.mustJSON("DELETE", "/api/v1/scripts/form/"+permContract+"/onLoad", nil, 204)
 }
 
 // participants: an approver sees what they approve, with the node's field

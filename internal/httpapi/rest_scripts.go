@@ -3,8 +3,10 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/hook"
 	"github.com/tritiumhq/tritium/internal/record"
@@ -236,9 +238,35 @@ func (s *Server) runDraft(w http.ResponseWriter, r *http.Request, a record.Actor
 	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
-	d, err := s.deps.Hooks.RunDraft(r.Context(), a, r.PathValue("code"), h, in.ObjectID, in.Values, in.Field)
+	code := r.PathValue("code")
+	var hide []string
+	if a.Subject != nil {
+		// As a user: the stored object must be in their view, and what they
+		// may not see stays out of the answer (the console is the
+		// administrator's, for debugging).
+		if in.ObjectID != "" {
+			if _, _, err := s.deps.Records.LoadAs(r.Context(), a.Subject, code, in.ObjectID); err != nil {
+				return err
+			}
+		}
+		dec, err := s.deps.Records.Decision(r.Context(), a.Subject, code, access.View)
+		if err != nil {
+			return err
+		}
+		if dec != nil {
+			hide = dec.Hidden
+		}
+	}
+	d, err := s.deps.Hooks.RunDraft(r.Context(), a, code, h, in.ObjectID, in.Values, in.Field)
 	if err != nil {
 		return err
+	}
+	if a.Subject != nil {
+		for _, f := range hide {
+			delete(d.Values, f)
+		}
+		d.Changed = slices.DeleteFunc(d.Changed, func(f string) bool { return slices.Contains(hide, f) })
+		d.Console = nil
 	}
 	d.Console = s.zone.logLines(d.Console)
 	writeJSON(w, http.StatusOK, d)
