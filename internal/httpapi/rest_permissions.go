@@ -181,12 +181,9 @@ func (s *Server) explainPermissions(w http.ResponseWriter, r *http.Request, _ re
 	if by == "" {
 		by = "USERID"
 	}
-	if by != "USERID" {
-		u, err := s.deps.Org.FindUser(r.Context(), by, id)
-		if err != nil {
-			return asUserParam(err)
-		}
-		id = u.ID
+	id, err = s.deps.Org.FindUserID(r.Context(), by, id)
+	if err != nil {
+		return asUserParam(err)
 	}
 	a, err := s.actAs(r.Context(), by, id)
 	if err != nil {

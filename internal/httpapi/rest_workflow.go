@@ -350,16 +350,13 @@ func (s *Server) userContext(r *http.Request, a record.Actor) (record.Actor, err
 	if err != nil {
 		return a, err
 	}
-	if by == "" || strings.EqualFold(by, "USERID") {
+	if by == "" {
 		by = "USERID"
-	} else {
-		u, err := s.deps.Org.FindUser(r.Context(), by, id)
-		if err != nil {
-			return a, err
-		}
-		id = u.ID
 	}
-	return s.actAs(r.Context(), by, id)
+	if id, err = s.deps.Org.FindUserID(r.Context(), by, id); err != nil {
+		return a, err
+	}
+	return s.actAs(r.Context(), strings.ToUpper(by), id)
 }
 
 // actAs is the actor for the enabled user id (by names how the caller

@@ -40,13 +40,14 @@ type subjectCache struct {
 	checking bool      // a goroutine is reading it now
 	tree     *orgTree  // nil until a lookup needs it
 	subjects map[string]Subject
+	ids      map[string]string // "EMAIL:x" / "LOGINNAME:x" → the enabled user's id
 
 	treeLoad chan struct{} // one department load at a time (a semaphore that honours ctx)
 }
 
 func newSubjectCache(db *sqldb.DB) *subjectCache {
 	return &subjectCache{reader: db.Reader, every: defaultCheckEvery, rev: -1,
-		subjects: map[string]Subject{}, treeLoad: make(chan struct{}, 1)}
+		subjects: map[string]Subject{}, ids: map[string]string{}, treeLoad: make(chan struct{}, 1)}
 }
 
 func (c *subjectCache) subject(ctx context.Context, id string) (Subject, error) {
@@ -132,6 +133,33 @@ func (c *subjectCache) dropLocked(rev int64) {
 	c.rev = rev
 	c.tree = nil
 	c.subjects = map[string]Subject{}
+	c.ids = map[string]string{}
+}
+
+// userID returns the id cached under key, or looks it up and caches it
+// for the current generation (a miss is not cached: a user may be created
+// under that name any moment).
+func (c *subjectCache) userID(ctx context.Context, key string, lookup func() (string, error)) (string, error) {
+	if err := c.fresh(ctx); err != nil {
+		return "", err
+	}
+	c.mu.RLock()
+	id, ok := c.ids[key]
+	gen := c.gen
+	c.mu.RUnlock()
+	if ok {
+		return id, nil
+	}
+	id, err := lookup()
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.ids[key] = id
+	}
+	c.mu.Unlock()
+	return id, nil
 }
 
 // loadTree returns the current generation's department tree, reading it

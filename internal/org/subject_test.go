@@ -340,6 +340,49 @@ func TestSubjectWarmNoQuery(t *testing.T) {
 	})
 }
 
+// TestFindUserIDCached: a user named by login name or email resolves from
+// the cache once warm (no statement), a miss is not cached, and a write
+// through the service drops what was cached.
+func TestFindUserIDCached(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
+		e := newEnv(t, kind)
+		svc := org.NewService(e.db, org.CheckEvery(time.Hour))
+		n := org.CountQueries(svc)
+		if _, err := svc.FindUserID(e.ctx, "LOGINNAME", "jia"); apperr.As(err) == nil || apperr.As(err).Field != "X-User-Id" {
+			t.Fatalf("unknown login name: %v, want a field error naming X-User-Id", err)
+		}
+		u, err := svc.CreateUser(e.ctx, org.User{Name: "甲", LoginName: "jia", Email: "jia@example.com", Enabled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.Store(0)
+		for _, by := range []string{"LOGINNAME", "loginname", "EMAIL"} {
+			value := map[bool]string{true: "jia", false: "jia@example.com"}[by != "EMAIL"]
+			for range 3 {
+				id, err := svc.FindUserID(e.ctx, by, value)
+				if err != nil || id != u.ID {
+					t.Fatalf("%s %s: %q %v, want %s", by, value, id, err, u.ID)
+				}
+			}
+		}
+		if got := n.Swap(0); got != 2 {
+			t.Fatalf("9 lookups under 2 names sent %d statements, want 2 (one per name)", got)
+		}
+		if _, err := svc.FindUserID(e.ctx, "NICKNAME", "jia"); apperr.As(err) == nil || apperr.As(err).Field != "X-User-Id-Type" {
+			t.Fatalf("unknown id type: %v", err)
+		}
+		if _, err := svc.UpdateUser(e.ctx, u.ID, org.UserPatch{LoginName: ptr("yi")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.FindUserID(e.ctx, "LOGINNAME", "jia"); apperr.As(err) == nil {
+			t.Fatal("the old login name still resolves after the change")
+		}
+		if id, err := svc.FindUserID(e.ctx, "LOGINNAME", "yi"); err != nil || id != u.ID {
+			t.Fatalf("the new login name: %q %v", id, err)
+		}
+	})
+}
+
 // TestSubjectDatabaseClosed: with its database handle closed, a node still
 // answers warm lookups within the check interval (so they query nothing),
 // fails cold ones, and stops trusting its cache once the interval passes.
