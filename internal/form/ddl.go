@@ -26,13 +26,9 @@ func createStatements(d sqldb.Dialect, f *Form) []string {
 		cols = append(cols, d.Quote(fd.column)+" "+d.ColumnType(fd.SQLColumn()))
 	}
 	stmts := []string{"CREATE TABLE " + d.Quote(t) + " (\n  " + strings.Join(cols, ",\n  ") + "\n)"}
-	stmts = append(stmts,
-		indexSQL(d, t, false, "", "createdtime", "objectid"),
-		indexSQL(d, t, false, "", "modifiedtime"),
-		indexSQL(d, t, false, "", "ownerid"),
-		indexSQL(d, t, false, "", "status"),
-		indexSQL(d, t, true, "sourcesystem IS NOT NULL", "sourcesystem", "sourcecode"),
-	)
+	for _, ix := range systemIndexes {
+		stmts = append(stmts, ix.sql(d, t, false))
+	}
 	for _, cols := range f.userIndexes() {
 		stmts = append(stmts, indexSQL(d, t, false, "", cols...))
 	}

@@ -40,6 +40,9 @@ func NewService(ctx context.Context, db *sqldb.DB, codec *Codec, log *slog.Logge
 	if err := s.Refresh(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.upgradeIndexes(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -72,7 +72,7 @@ func (s *Service) restrict(ctx context.Context, f *form.Form, q Query) (Query, e
 			q.Fields = visibleCodes(f, d.Hidden)
 		}
 	}
-	q.Filter = filter.Every(d.Filter, q.Filter)
+	q.Filter = filter.Every(q.Filter, d.Filter) // rule last: a scan tests it only on the filter's rows
 	return q, nil
 }
 

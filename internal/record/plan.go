@@ -3,6 +3,7 @@ package record
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -26,6 +27,9 @@ type plan struct {
 	instanceOf string
 	children   []childPlan
 	nSys       int
+	// rows is about how many rows the table holds, counted at rowsAt
+	// (unix ns; 0: never): see tableRows.
+	rows, rowsAt atomic.Int64
 }
 
 type childPlan struct {
