@@ -225,7 +225,7 @@ func (s *Server) explainPermissions(w http.ResponseWriter, r *http.Request, _ re
 			e.Participation = &participationView{Objects: len(p.Objects), Hidden: append([]string{}, p.Hidden...)}
 		}
 		if object != "" && action != access.Create && action != access.Import {
-			ok, err := s.reachesObject(r, a, f.Code, action, object)
+			ok, err := s.deps.Records.Reaches(r.Context(), a, f.Code, action, object)
 			if err != nil {
 				return err
 			}
@@ -235,27 +235,6 @@ func (s *Server) explainPermissions(w http.ResponseWriter, r *http.Request, _ re
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// reachesObject reports whether a's action reaches object id, as the
-// record service would decide it.
-func (s *Server) reachesObject(r *http.Request, a record.Actor, formCode, action, id string) (bool, error) {
-	var err error
-	if action == access.View || action == access.Export || action == access.Print {
-		_, _, err = s.deps.Records.LoadAs(r.Context(), a.Subject, formCode, id)
-		if err == nil && action != access.View {
-			err = s.deps.Records.Permit(r.Context(), a, formCode, action, id)
-		}
-	} else {
-		err = s.deps.Records.Permit(r.Context(), a, formCode, action, id)
-	}
-	if err == nil {
-		return true, nil
-	}
-	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
-		return false, nil
-	}
-	return false, err
 }
 
 // asUserParam renames a user lookup's error to the user parameter.

@@ -74,3 +74,26 @@ func (s *Service) ParticipationOf(ctx context.Context, subject *access.Subject, 
 	})
 	return p, err
 }
+
+// Reaches reports whether actor's action reaches object id, as the
+// service decides it: view (and export and print, which need the record
+// in view too) through the view rule with participation, the writes
+// through Permit.
+func (s *Service) Reaches(ctx context.Context, actor Actor, formCode, action, id string) (bool, error) {
+	var err error
+	if action == access.View || action == access.Export || action == access.Print {
+		_, _, err = s.LoadAs(ctx, actor.Subject, formCode, id)
+		if err == nil && action != access.View {
+			err = s.Permit(ctx, actor, formCode, action, id)
+		}
+	} else {
+		err = s.Permit(ctx, actor, formCode, action, id)
+	}
+	if err == nil {
+		return true, nil
+	}
+	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+		return false, nil
+	}
+	return false, err
+}
