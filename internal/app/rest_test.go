@@ -247,7 +247,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		"get /api/v1/forms/{code}/permissions", "put /api/v1/forms/{code}/permissions", "delete /api/v1/forms/{code}/permissions",
 		"get /api/v1/forms/{code}/permissions/explain",
 	}
-	for _, kind := range []string{"users", "departments", "roles"} {
+	for _, kind := range []string{"users", "departments", "roles", "positions"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",
 			"delete /api/v1/"+kind+"/{id}", "put /api/v1/"+kind+"/external/{externalId}")
 	}

@@ -228,6 +228,11 @@ func components() obj {
 		"description": obj{"type": "string"}, "memberIds": obj{"type": "array", "items": obj{"type": "string"}},
 		"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
 	}}
+	position := obj{"type": "object", "required": []string{"code", "name"}, "properties": obj{
+		"id": obj{"type": "string"}, "externalId": obj{"type": "string"}, "code": obj{"type": "string", "description": "Unique, e.g. CG-ZY"}, "name": obj{"type": "string"},
+		"departmentId": obj{"type": "string"}, "description": obj{"type": "string"}, "memberIds": obj{"type": "array", "items": obj{"type": "string"}},
+		"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
+	}}
 	patch := func(o obj) obj { // the writable subset, all optional
 		props := obj{}
 		for k, v := range o["properties"].(obj) {
@@ -262,6 +267,7 @@ func components() obj {
 		"User": user, "UserPatch": patch(user), "UserList": listOf("User"),
 		"Department": dept, "DepartmentPatch": patch(dept), "DepartmentList": listOf("Department"),
 		"Role": role, "RolePatch": patch(role), "RoleList": listOf("Role"),
+		"Position": position, "PositionPatch": patch(position), "PositionList": listOf("Position"),
 		"Error": obj{"type": "object", "required": []string{"error"}, "properties": obj{"error": obj{"type": "object", "required": []string{"code", "message"}, "properties": obj{
 			"code":    obj{"type": "string", "enum": []string{"malformed_request", "validation_failed", "not_found", "conflict", "version_conflict", "unauthorized", "forbidden", "payload_too_large", "rate_limited", "timeout", "unavailable", "internal"}},
 			"message": obj{"type": "string"},

@@ -8,7 +8,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/record"
 )
 
-// entity adapts one org kind (users, departments, roles) to the same six
+// entity adapts one org kind (users, departments, roles, positions) to the same six
 // REST routes. T is the stored type, P its patch.
 type entity[T, P any] struct {
 	name, schema string
@@ -135,6 +135,16 @@ func (s *Server) orgRoutes() []route {
 			return o.ListRoles(r.Context(), org.RoleQuery{Search: r.URL.Query().Get("search"), Offset: offset, Limit: limit})
 		},
 		query: []param{{"search", "string", "Contained in the name"}},
+	})...)
+	rs = append(rs, entityRoutes(entity[org.Position, org.PositionPatch]{
+		name: "positions", schema: "Position", zone: s.zone.position,
+		fresh:  func() org.Position { return org.Position{} },
+		create: o.CreatePosition, get: o.GetPosition, update: o.UpdatePosition, del: o.DeletePosition, upsert: o.UpsertPositionByExternalID,
+		list: func(r *http.Request, offset, limit int) ([]org.Position, int, error) {
+			q := r.URL.Query()
+			return o.ListPositions(r.Context(), org.PositionQuery{DepartmentID: q.Get("departmentId"), Search: q.Get("search"), Offset: offset, Limit: limit})
+		},
+		query: []param{{"departmentId", "string", "Positions of this department"}, {"search", "string", "Contained in the code or the name"}},
 	})...)
 	return rs
 }

@@ -94,8 +94,8 @@ func (s *Server) putPermissions(w http.ResponseWriter, r *http.Request, a record
 	return nil
 }
 
-// principalExists refuses a grant for a user, role or department that
-// does not exist (positions do not exist yet, so none can be named).
+// principalExists refuses a grant for a user, role, department or
+// position that does not exist.
 func (s *Server) principalExists(r *http.Request, p access.Principal) error {
 	var err error
 	var zh, en string
@@ -110,9 +110,10 @@ func (s *Server) principalExists(r *http.Request, p access.Principal) error {
 		_, err = s.deps.Org.GetDepartment(r.Context(), p.ID)
 		zh, en = "部门", "department"
 	case access.ForPosition:
+		_, err = s.deps.Org.GetPosition(r.Context(), p.ID)
 		zh, en = "岗位", "position"
 	}
-	if p.Kind == access.ForPosition || apperr.Is(err, apperr.NotFound) {
+	if apperr.Is(err, apperr.NotFound) {
 		return apperr.Field("principal.id", "%s不存在: %s (no %s with id %s)", zh, p.ID, en, p.ID)
 	}
 	return err

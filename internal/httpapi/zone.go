@@ -48,6 +48,11 @@ func (z zone) department(d org.Department) org.Department {
 	return d
 }
 
+func (z zone) position(p org.Position) org.Position {
+	p.CreatedTime, p.ModifiedTime = z.at(p.CreatedTime), z.at(p.ModifiedTime)
+	return p
+}
+
 func (z zone) role(r org.Role) org.Role {
 	r.CreatedTime, r.ModifiedTime = z.at(r.CreatedTime), z.at(r.ModifiedTime)
 	return r

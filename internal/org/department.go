@@ -167,6 +167,13 @@ func checkEmpty(ctx context.Context, tx *sqldb.Tx, id string) error {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
+	err = tx.QueryRow(ctx, "SELECT 1 FROM positions WHERE department_id = ? LIMIT 1", id).Scan(&one)
+	if err == nil {
+		return apperr.New(apperr.Conflict, "部门下还有岗位, 不能删除 (department has positions)")
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
 	return nil
 }
 

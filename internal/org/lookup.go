@@ -53,7 +53,7 @@ func (s *Service) UserProfile(ctx context.Context, q sqldb.Querier, userID strin
 	if err != nil {
 		return p, false, fmt.Errorf("profile of user %q: %w", userID, err)
 	}
-	if p.Roles, err = linksOf(ctx, q, "user_id", "role_id", userID); err != nil {
+	if p.Roles, err = linksOf(ctx, q, "role_members", "user_id", "role_id", userID); err != nil {
 		return p, false, err
 	}
 	return p, true, nil

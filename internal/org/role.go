@@ -162,7 +162,7 @@ func attachMembers(ctx context.Context, q sqldb.Querier, roles []Role) error {
 	for i, r := range roles {
 		ids[i] = r.ID
 	}
-	m, err := links(ctx, q, "role_id", "user_id", ids)
+	m, err := links(ctx, q, "role_members", "role_id", "user_id", ids)
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func loadRole(ctx context.Context, q sqldb.Querier, id string, lock bool) (Role,
 	if err != nil {
 		return Role{}, err
 	}
-	r.MemberIDs, err = linksOf(ctx, q, "role_id", "user_id", id)
+	r.MemberIDs, err = linksOf(ctx, q, "role_members", "role_id", "user_id", id)
 	return r, err
 }
 
@@ -265,7 +265,7 @@ func setRoleMembers(ctx context.Context, tx *sqldb.Tx, roleID string, userIDs []
 	if missing != "" {
 		return apperr.Field("memberIds", "用户不存在: %s (user not found)", truncate(missing))
 	}
-	if err := setLinks(ctx, tx, "role_id", roleID, "user_id", userIDs); err != nil {
+	if err := setLinks(ctx, tx, "role_members", "role_id", roleID, "user_id", userIDs); err != nil {
 		return fmt.Errorf("set members of role %q: %w", roleID, err)
 	}
 	return nil

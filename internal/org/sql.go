@@ -220,9 +220,9 @@ func uniqueErr(d sqldb.Dialect, err error, label, what string) error {
 
 // setLinks replaces the role_members rows of one side: the rows whose
 // col equals id get exactly others on the other column.
-func setLinks(ctx context.Context, tx *sqldb.Tx, col, id, otherCol string, others []string) error {
-	if _, err := tx.Exec(ctx, "DELETE FROM role_members WHERE "+col+" = ?", id); err != nil {
-		return fmt.Errorf("clear role members: %w", err)
+func setLinks(ctx context.Context, tx *sqldb.Tx, table, col, id, otherCol string, others []string) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE "+col+" = ?", id); err != nil {
+		return fmt.Errorf("clear %s: %w", table, err)
 	}
 	for part := range slices.Chunk(others, chunk) {
 		values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(part)), ", ")
@@ -230,8 +230,8 @@ func setLinks(ctx context.Context, tx *sqldb.Tx, col, id, otherCol string, other
 		for _, o := range part {
 			args = append(args, id, o)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO role_members ("+col+", "+otherCol+") VALUES "+values, args...); err != nil {
-			return fmt.Errorf("add role members: %w", err)
+		if _, err := tx.Exec(ctx, "INSERT INTO "+table+" ("+col+", "+otherCol+") VALUES "+values, args...); err != nil {
+			return fmt.Errorf("add %s: %w", table, err)
 		}
 	}
 	return nil
@@ -239,21 +239,21 @@ func setLinks(ctx context.Context, tx *sqldb.Tx, col, id, otherCol string, other
 
 // links returns the role_members of each of ids: the otherCol values of the
 // rows whose col is that id, sorted.
-func links(ctx context.Context, q sqldb.Querier, col, otherCol string, ids []string) (map[string][]string, error) {
+func links(ctx context.Context, q sqldb.Querier, table, col, otherCol string, ids []string) (map[string][]string, error) {
 	out := make(map[string][]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, "SELECT "+col+", "+otherCol+" FROM role_members WHERE "+col+
+	rows, err := q.Query(ctx, "SELECT "+col+", "+otherCol+" FROM "+table+" WHERE "+col+
 		" IN ("+placeholders(len(ids))+") ORDER BY "+col+", "+otherCol, anySlice(ids)...)
 	if err != nil {
-		return nil, fmt.Errorf("load role members: %w", err)
+		return nil, fmt.Errorf("load %s: %w", table, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return nil, fmt.Errorf("load role members: %w", err)
+			return nil, fmt.Errorf("load %s: %w", table, err)
 		}
 		out[k] = append(out[k], v)
 	}
@@ -261,8 +261,8 @@ func links(ctx context.Context, q sqldb.Querier, col, otherCol string, ids []str
 }
 
 // linksOf is links for one id, never nil.
-func linksOf(ctx context.Context, q sqldb.Querier, col, otherCol, id string) ([]string, error) {
-	m, err := links(ctx, q, col, otherCol, []string{id})
+func linksOf(ctx context.Context, q sqldb.Querier, table, col, otherCol, id string) ([]string, error) {
+	m, err := links(ctx, q, table, col, otherCol, []string{id})
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ type Subject struct {
 	DepartmentTree []string
 	// Roles are the ids of the roles the user is a member of.
 	Roles []string
-	// Positions stay empty until positions exist.
+	// Positions are the ids of the positions the user holds.
 	Positions []string
 	// LeaderOf are the departments whose managerId is the user.
 	LeaderOf []string
@@ -119,25 +119,32 @@ func (t *orgTree) below(roots []string) []string {
 // readSubject reads the user and their roles in one query and places them
 // in tree; ok is false when there is no such user.
 func readSubject(ctx context.Context, q sqldb.Querier, tree *orgTree, id string) (sub Subject, ok bool, err error) {
-	rows, err := q.Query(ctx, `SELECT u.enabled, COALESCE(u.department_id, ''), COALESCE(m.role_id, '')
-		FROM users u LEFT JOIN role_members m ON m.user_id = u.id WHERE u.id = ?`, id)
+	// One statement: the user with each role, then with each position.
+	rows, err := q.Query(ctx, `SELECT u.enabled, COALESCE(u.department_id, ''), 'r', COALESCE(m.role_id, '')
+		FROM users u LEFT JOIN role_members m ON m.user_id = u.id WHERE u.id = ?
+		UNION ALL SELECT u.enabled, COALESCE(u.department_id, ''), 'p', p.position_id
+		FROM users u JOIN position_members p ON p.user_id = u.id WHERE u.id = ?`, id, id)
 	if err != nil {
 		return sub, false, fmt.Errorf("load user: %w", err)
 	}
 	defer rows.Close()
 	var dept string
-	var roles []string
+	var roles, positions []string
 	for rows.Next() {
 		var enabled any
-		var role string
-		if err := rows.Scan(&enabled, &dept, &role); err != nil {
+		var kind, link string
+		if err := rows.Scan(&enabled, &dept, &kind, &link); err != nil {
 			return sub, false, fmt.Errorf("load user: %w", err)
 		}
 		if sub.Enabled, err = q.Dialect().ScanBool(enabled); err != nil {
 			return sub, false, fmt.Errorf("load user: %w", err)
 		}
-		if role != "" {
-			roles = append(roles, role)
+		switch {
+		case link == "":
+		case kind == "r":
+			roles = append(roles, link)
+		default:
+			positions = append(positions, link)
 		}
 		ok = true
 	}
@@ -154,7 +161,7 @@ func readSubject(ctx context.Context, q sqldb.Querier, tree *orgTree, id string)
 	}
 	sub.DepartmentTree = tree.below(sub.Departments)
 	sub.Roles = idSet(roles)
-	sub.Positions = []string{}
+	sub.Positions = idSet(positions)
 	sub.LeaderOf = idSet(tree.managed[id])
 	return sub, true, nil
 }

@@ -184,8 +184,10 @@ func (s *Service) DeleteUser(ctx context.Context, id string) (err error) {
 // a user that is gone.
 func forgetUser(ctx context.Context, tx *sqldb.Tx, id string) error {
 	now := tx.Dialect().TimeValue(sqldb.Now())
-	if _, err := tx.Exec(ctx, "DELETE FROM role_members WHERE user_id = ?", id); err != nil {
-		return err
+	for _, q := range []string{"DELETE FROM role_members WHERE user_id = ?", "DELETE FROM position_members WHERE user_id = ?"} {
+		if _, err := tx.Exec(ctx, q, id); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.Exec(ctx, "UPDATE users SET leader_id = NULL, modified_time = ? WHERE leader_id = ?", now, id); err != nil {
 		return err
@@ -240,7 +242,7 @@ func attachRoles(ctx context.Context, q sqldb.Querier, users []User) error {
 	for i, u := range users {
 		ids[i] = u.ID
 	}
-	m, err := links(ctx, q, "user_id", "role_id", ids)
+	m, err := links(ctx, q, "role_members", "user_id", "role_id", ids)
 	if err != nil {
 		return err
 	}
@@ -282,7 +284,7 @@ func loadUser(ctx context.Context, q sqldb.Querier, id string, lock bool) (User,
 	if err != nil {
 		return User{}, err
 	}
-	u.RoleIDs, err = linksOf(ctx, q, "user_id", "role_id", id)
+	u.RoleIDs, err = linksOf(ctx, q, "role_members", "user_id", "role_id", id)
 	return u, err
 }
 
@@ -396,7 +398,7 @@ func setUserRoles(ctx context.Context, tx *sqldb.Tx, userID string, roleIDs []st
 	if missing != "" {
 		return apperr.Field("roleIds", "角色不存在: %s (role not found)", truncate(missing))
 	}
-	if err := setLinks(ctx, tx, "user_id", userID, "role_id", roleIDs); err != nil {
+	if err := setLinks(ctx, tx, "role_members", "user_id", userID, "role_id", roleIDs); err != nil {
 		return fmt.Errorf("set roles of user %q: %w", userID, err)
 	}
 	return nil

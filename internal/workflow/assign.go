@@ -40,6 +40,8 @@ func (r *run) resolveOne(n *model.Node, a model.Assignee, exprs *[]*vm.Program) 
 		return a.IDs, nil
 	case model.AssignRole:
 		return dir.RoleMembers(ctx, q, a.IDs)
+	case model.AssignPosition:
+		return dir.PositionMembers(ctx, q, a.IDs)
 	case model.AssignDepartment:
 		return dir.DepartmentMembers(ctx, q, a.IDs, a.IncludeSubDepartments)
 	case model.AssignInitiator:

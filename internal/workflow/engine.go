@@ -27,6 +27,8 @@ import (
 type Directory interface {
 	UserProfile(ctx context.Context, q sqldb.Querier, userID string) (org.Profile, bool, error)
 	RoleMembers(ctx context.Context, q sqldb.Querier, roleIDs []string) ([]string, error)
+	// PositionMembers: the enabled holders of the positions.
+	PositionMembers(ctx context.Context, q sqldb.Querier, positionIDs []string) ([]string, error)
 	// DepartmentMembers: direct members, or with sub also those of every
 	// department below.
 	DepartmentMembers(ctx context.Context, q sqldb.Querier, deptIDs []string, sub bool) ([]string, error)

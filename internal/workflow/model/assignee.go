@@ -57,7 +57,7 @@ func checkAssignee(id string, i int, a Assignee, env Env) error {
 func checkAssigneeKind(a Assignee, bad func(zh, en string, args ...any) error) error {
 	var ids, level, field, expr, sub bool // what the kind uses
 	switch a.Kind {
-	case AssignUser, AssignRole, AssignDepartment:
+	case AssignUser, AssignRole, AssignDepartment, AssignPosition:
 		if len(a.IDs) == 0 {
 			return bad("需要 ids", "needs ids")
 		}
@@ -72,7 +72,7 @@ func checkAssigneeKind(a Assignee, bad func(zh, en string, args ...any) error) e
 		expr = true
 	case AssignInitiator:
 	default:
-		return bad("的类型未知 (user, role, department, initiator, leader, field, chosen, expression)", "has an unknown kind (user, role, department, initiator, leader, field, chosen, expression)")
+		return bad("的类型未知 (user, role, department, position, initiator, leader, field, chosen, expression)", "has an unknown kind (user, role, department, position, initiator, leader, field, chosen, expression)")
 	}
 	switch {
 	case !ids && len(a.IDs) > 0:

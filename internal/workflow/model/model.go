@@ -150,6 +150,7 @@ const (
 	AssignUser       = "user"       // IDs are user ids
 	AssignRole       = "role"       // IDs are role ids
 	AssignDepartment = "department" // IDs are department ids (with IncludeSubDepartments, and those below)
+	AssignPosition   = "position"   // IDs are position ids: their holders
 	AssignInitiator  = "initiator"  // the person who submitted
 	AssignLeader     = "leader"     // the initiator's leader at Level (and below, if Continuous)
 	AssignField      = "field"      // the user(s) in a user/users field of the record
