@@ -63,3 +63,58 @@ func TestPositionsEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestOrgBatchUpsert: an ERP syncs master data in one call per kind —
+// each item created or updated by its externalId, on its own, with its
+// outcome; a refused item names its problem and leaves the others be.
+func TestOrgBatchUpsert(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		out := s.mustJSON("POST", "/api/v1/departments:upsert", map[string]any{"items": []any{
+			map[string]any{"externalId": "D-1", "name": "销售部"},
+			map[string]any{"externalId": "D-2", "name": "采购部"},
+		}}, 200)
+		if fmt.Sprintf("%v %v %v", out["created"], out["updated"], out["failed"]) != "2 0 0" {
+			t.Fatalf("departments: %v", out)
+		}
+		sales := out["items"].([]any)[0].(map[string]any)["id"].(string)
+		out = s.mustJSON("POST", "/api/v1/users:upsert", map[string]any{"items": []any{
+			map[string]any{"externalId": "E-1", "name": "张三", "loginName": "zs", "departmentId": sales},
+			map[string]any{"externalId": "E-2", "name": "李四", "departmentId": "no-such-dept"},
+			map[string]any{"externalId": "E-3", "name": "王五", "loginName": "zs"},
+			map[string]any{"name": "无编号"},
+			"not an object",
+			map[string]any{"externalId": "E-1", "title": "销售经理"},
+		}}, 200)
+		items := out["items"].([]any)
+		if fmt.Sprintf("%v %v %v", out["created"], out["updated"], out["failed"]) != "1 1 4" || len(items) != 6 {
+			t.Fatalf("users: %v", out)
+		}
+		for i, want := range []string{"", "departmentId", "loginName", "externalId", "items", ""} {
+			it := items[i].(map[string]any)
+			e, _ := it["error"].(map[string]any)
+			if (want == "") != (e == nil) || (e != nil && e["field"] != want) {
+				t.Errorf("item %d: %v, want error on %q", i, it, want)
+			}
+		}
+		if items[0].(map[string]any)["id"] != items[5].(map[string]any)["id"] || items[5].(map[string]any)["created"] != nil {
+			t.Errorf("the second E-1 should update the first: %v", items)
+		}
+		u := s.mustJSON("GET", "/api/v1/users/"+items[0].(map[string]any)["id"].(string), nil, 200)
+		if u["title"] != "销售经理" || u["departmentId"] != sales {
+			t.Errorf("E-1 after the batch: %v", u)
+		}
+		if l := s.mustJSON("GET", "/api/v1/users?search=王五", nil, 200); fmt.Sprint(l["total"]) != "0" {
+			t.Errorf("a refused item was written: %v", l)
+		}
+		big := make([]any, 1001)
+		for i := range big {
+			big[i] = map[string]any{"externalId": fmt.Sprint("R-", i), "name": "r"}
+		}
+		if status, body := s.do("POST", "/api/v1/roles:upsert", map[string]any{"items": big}); status != 422 || !strings.Contains(string(body), "1000") {
+			t.Errorf("1,001 items: HTTP %d %s", status, body)
+		}
+		if status, _ := s.do("POST", "/api/v1/roles:upsert", map[string]any{"items": []any{}}, as(items[0].(map[string]any)["id"].(string))...); status != 403 {
+			t.Errorf("a user's batch upsert: HTTP %d, want 403", status)
+		}
+	})
+}

@@ -249,7 +249,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	for _, kind := range []string{"users", "departments", "roles", "positions"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",
-			"delete /api/v1/"+kind+"/{id}", "put /api/v1/"+kind+"/external/{externalId}")
+			"delete /api/v1/"+kind+"/{id}", "put /api/v1/"+kind+"/external/{externalId}", "post /api/v1/"+kind+":upsert")
 	}
 	n := 0
 	for _, p := range doc.Paths {

@@ -177,6 +177,14 @@ func healthPaths() obj {
 	}
 }
 
+// orgBatch is a batch upsert body: up to 1,000 PATCH-style items, each
+// with its externalId.
+func orgBatch(patch string) obj {
+	return obj{"type": "object", "required": []string{"items"}, "properties": obj{
+		"items": obj{"type": "array", "maxItems": 1000, "items": obj{"allOf": []obj{ref(patch), {"required": []string{"externalId"}}}}},
+	}}
+}
+
 func listOf(item string) obj {
 	return obj{"type": "object", "required": []string{"items"}, "properties": obj{
 		"items": obj{"type": "array", "items": ref(item)}, "total": obj{"type": "integer"},
@@ -268,6 +276,14 @@ func components() obj {
 		"Department": dept, "DepartmentPatch": patch(dept), "DepartmentList": listOf("Department"),
 		"Role": role, "RolePatch": patch(role), "RoleList": listOf("Role"),
 		"Position": position, "PositionPatch": patch(position), "PositionList": listOf("Position"),
+		"UserBatch": orgBatch("UserPatch"), "DepartmentBatch": orgBatch("DepartmentPatch"), "RoleBatch": orgBatch("RolePatch"), "PositionBatch": orgBatch("PositionPatch"),
+		"OrgBatchResult": obj{"type": "object", "properties": obj{
+			"items": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
+				"externalId": obj{"type": "string"}, "id": obj{"type": "string"}, "created": obj{"type": "boolean"},
+				"error": obj{"type": "object", "properties": obj{"code": obj{"type": "string"}, "message": obj{"type": "string"}, "field": obj{"type": "string"}}},
+			}}},
+			"created": obj{"type": "integer"}, "updated": obj{"type": "integer"}, "failed": obj{"type": "integer"},
+		}},
 		"Error": obj{"type": "object", "required": []string{"error"}, "properties": obj{"error": obj{"type": "object", "required": []string{"code", "message"}, "properties": obj{
 			"code":    obj{"type": "string", "enum": []string{"malformed_request", "validation_failed", "not_found", "conflict", "version_conflict", "unauthorized", "forbidden", "payload_too_large", "rate_limited", "timeout", "unavailable", "internal"}},
 			"message": obj{"type": "string"},

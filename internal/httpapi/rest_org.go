@@ -107,8 +107,7 @@ func entityRoutes[T, P any](e entity[T, P]) []route {
 
 func (s *Server) orgRoutes() []route {
 	o := s.deps.Org
-	var rs []route
-	rs = append(rs, entityRoutes(entity[org.User, org.UserPatch]{
+	users := entity[org.User, org.UserPatch]{
 		name: "users", schema: "User", zone: s.zone.user,
 		fresh:  func() org.User { return org.User{Enabled: true} },
 		create: o.CreateUser, get: o.GetUser, update: o.UpdateUser, del: o.DeleteUser, upsert: o.UpsertUserByExternalID,
@@ -117,8 +116,8 @@ func (s *Server) orgRoutes() []route {
 			return o.ListUsers(r.Context(), org.UserQuery{DepartmentID: q.Get("departmentId"), Search: q.Get("search"), Offset: offset, Limit: limit})
 		},
 		query: []param{{"departmentId", "string", "Direct members of this department"}, {"search", "string", "Contained in name, loginName or email"}},
-	})...)
-	rs = append(rs, entityRoutes(entity[org.Department, org.DepartmentPatch]{
+	}
+	depts := entity[org.Department, org.DepartmentPatch]{
 		name: "departments", schema: "Department", zone: s.zone.department,
 		fresh:  func() org.Department { return org.Department{} },
 		create: o.CreateDepartment, get: o.GetDepartment, update: o.UpdateDepartment, del: o.DeleteDepartment, upsert: o.UpsertDepartmentByExternalID,
@@ -126,8 +125,8 @@ func (s *Server) orgRoutes() []route {
 			return o.ListDepartments(r.Context(), org.DepartmentQuery{ParentID: r.URL.Query().Get("parentId"), Offset: offset, Limit: limit})
 		},
 		query: []param{{"parentId", "string", "Direct children of this department"}},
-	})...)
-	rs = append(rs, entityRoutes(entity[org.Role, org.RolePatch]{
+	}
+	roles := entity[org.Role, org.RolePatch]{
 		name: "roles", schema: "Role", zone: s.zone.role,
 		fresh:  func() org.Role { return org.Role{} },
 		create: o.CreateRole, get: o.GetRole, update: o.UpdateRole, del: o.DeleteRole, upsert: o.UpsertRoleByExternalID,
@@ -135,8 +134,8 @@ func (s *Server) orgRoutes() []route {
 			return o.ListRoles(r.Context(), org.RoleQuery{Search: r.URL.Query().Get("search"), Offset: offset, Limit: limit})
 		},
 		query: []param{{"search", "string", "Contained in the name"}},
-	})...)
-	rs = append(rs, entityRoutes(entity[org.Position, org.PositionPatch]{
+	}
+	positions := entity[org.Position, org.PositionPatch]{
 		name: "positions", schema: "Position", zone: s.zone.position,
 		fresh:  func() org.Position { return org.Position{} },
 		create: o.CreatePosition, get: o.GetPosition, update: o.UpdatePosition, del: o.DeletePosition, upsert: o.UpsertPositionByExternalID,
@@ -145,6 +144,15 @@ func (s *Server) orgRoutes() []route {
 			return o.ListPositions(r.Context(), org.PositionQuery{DepartmentID: q.Get("departmentId"), Search: q.Get("search"), Offset: offset, Limit: limit})
 		},
 		query: []param{{"departmentId", "string", "Positions of this department"}, {"search", "string", "Contained in the code or the name"}},
-	})...)
+	}
+	var rs []route
+	rs = append(rs, entityRoutes(users)...)
+	rs = append(rs, batchUpsertRoute(s, users, func(u org.User) string { return u.ID }))
+	rs = append(rs, entityRoutes(depts)...)
+	rs = append(rs, batchUpsertRoute(s, depts, func(d org.Department) string { return d.ID }))
+	rs = append(rs, entityRoutes(roles)...)
+	rs = append(rs, batchUpsertRoute(s, roles, func(r org.Role) string { return r.ID }))
+	rs = append(rs, entityRoutes(positions)...)
+	rs = append(rs, batchUpsertRoute(s, positions, func(p org.Position) string { return p.ID }))
 	return rs
 }
