@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,12 +25,14 @@ func (s *Server) workflowRoutes() []route {
 		{"form", "string", "Only this form's"}, {"initiator", "string", "Only instances this user started"},
 		{"from", "string", "Created at or after (RFC 3339 or yyyy-MM-dd)"}, {"to", "string", "Created before"},
 		{"page", "integer", "Page number from 1 (default 1)"}, {"pageSize", "integer", "1–500 (default 20)"},
+		{"status", "string", "Only entries whose instance has this status"},
 	}
 	return []route{
 		adminRoute(s, route{"PUT", "/api/v1/forms/{code}/workflow", s.putProcess, opDoc{tag: "Workflow", summary: "Store the form's process as its next version: an approval tree or a graph (JSON) or BPMN 2.0 XML", body: "Process", status: 200, resp: "ProcessVersion", errors: []int{400, 404, 409, 422}}}),
 		{"GET", "/api/v1/forms/{code}/workflow", s.getProcess, opDoc{tag: "Workflow", summary: "Get the form's process", query: []param{{"version", "integer", "A stored version (default: the newest)"}, {"format", "string", "graph (default), tree or bpmn"}}, status: 200, resp: "ProcessVersion", errors: []int{404, 409}, enums: map[string][]string{"format": {"graph", "tree", "bpmn"}}}},
 		{"POST", "/api/v1/workflow/simulate", s.simulate, opDoc{tag: "Workflow", summary: "Run a process on sample values without writing anything: the path and the people asked at each node", body: "SimulateInput", status: 200, resp: "SimulateResult", errors: []int{404, 409, 422}}},
 		{"GET", "/api/v1/tasks", s.listTasks, opDoc{tag: "Workflow", summary: "The acting user's todo, done, started or cc list (act as a user with X-User-Id-Type and X-User-Id)", query: listQuery, status: 200, resp: "TaskList", enums: map[string][]string{"view": {"todo", "done", "started", "cc"}}}},
+		adminRoute(s, route{"GET", "/api/v1/workflow/tasks", s.listTenantTasks, opDoc{tag: "Workflow", summary: "Everyone's todo, done or cc tasks, or every started instance (租户待办/已办; administrators): filter by user, form, initiator, status and date range", query: append(slices.Clone(listQuery), param{"user", "string", "Only this assignee's (started: this initiator's)"}), status: 200, resp: "TaskList", enums: map[string][]string{"view": {"todo", "done", "started", "cc"}, "status": {"running", "approved", "rejected", "canceled", "terminated"}}}}),
 		{"GET", "/api/v1/tasks/{id}", s.getTask, opDoc{tag: "Workflow", summary: "Get a task", status: 200, resp: "Task", errors: []int{404}}},
 		{"POST", "/api/v1/tasks/{id}/{action}", s.taskAction, opDoc{tag: "Workflow", summary: "Act on a task: " + taskActions + " (403 when the task is not the actor's, 409 when it is no longer pending)", body: "ActionInput", status: 200, resp: "Task", errors: []int{403, 404, 409}, enums: map[string][]string{"action": taskActionList}}},
 		{"GET", "/api/v1/instances/{id}", s.getInstance, opDoc{tag: "Workflow", summary: "An instance: status, positions, tasks and ordered history", status: 200, resp: "Instance", errors: []int{404}}},
@@ -172,6 +175,18 @@ func (s *Server) timeParam(r *http.Request, name string) (time.Time, error) {
 }
 
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+	return s.writeList(w, r, a.UserID)
+}
+
+// listTenantTasks is the administrator's view of everyone's lists (租户已办/
+// 待办): user, when given, narrows it to that assignee (or, for started,
+// initiator).
+func (s *Server) listTenantTasks(w http.ResponseWriter, r *http.Request, _ record.Actor) error {
+	return s.writeList(w, r, strings.TrimSpace(r.URL.Query().Get("user")))
+}
+
+// writeList writes one page of user's list ("" for the tenant's).
+func (s *Server) writeList(w http.ResponseWriter, r *http.Request, user string) error {
 	qs := r.URL.Query()
 	page, err := intParam(r, "page", 1)
 	if err != nil {
@@ -192,8 +207,8 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request, a record.Acto
 	if err != nil {
 		return err
 	}
-	items, total, err := s.deps.Workflow.List(r.Context(), a.UserID, workflow.ListQuery{
-		View: qs.Get("view"), Form: qs.Get("form"), Initiator: qs.Get("initiator"), From: from, To: to,
+	items, total, err := s.deps.Workflow.List(r.Context(), user, workflow.ListQuery{
+		View: qs.Get("view"), Form: qs.Get("form"), Initiator: qs.Get("initiator"), Status: qs.Get("status"), From: from, To: to,
 		Offset: (page - 1) * size, Limit: size,
 	})
 	if err != nil {

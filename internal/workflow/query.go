@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,14 +43,20 @@ type Item struct {
 
 // ListQuery selects a list's page.
 type ListQuery struct {
-	View          string
-	Form          string
-	Initiator     string
+	View      string
+	Form      string
+	Initiator string
+	// Status keeps the entries whose instance has this status (running,
+	// approved, rejected, canceled, terminated).
+	Status        string
 	From, To      time.Time // created within [From, To)
 	Offset, Limit int
 }
 
-// List returns the user's list and the total count.
+// List returns the user's list and the total count; with user "", the
+// tenant's: every user's todo, done or cc tasks, or every started
+// instance (the administrator's view; Initiator and the other filters
+// narrow it, and an assignee is a user's list again).
 func (e *Engine) List(ctx context.Context, user string, q ListQuery) ([]Item, int, error) {
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 50
@@ -57,6 +64,9 @@ func (e *Engine) List(ctx context.Context, user string, q ListQuery) ([]Item, in
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
+		if v == "" {
+			return // a tenant-wide list: no user to select by
+		}
 		where = append(where, cond)
 		args = append(args, v)
 	}
@@ -81,6 +91,12 @@ func (e *Engine) List(ctx context.Context, user string, q ListQuery) ([]Item, in
 	if q.Form != "" {
 		add(prefix+"form_code = ?", q.Form)
 	}
+	if q.Status != "" {
+		if !slices.Contains([]string{Running, Approved, Rejected, Canceled, Terminated}, q.Status) {
+			return nil, 0, apperr.Field("status", "status 需要 running, approved, rejected, canceled 或 terminated, 收到 %q (unknown instance status)", q.Status)
+		}
+		add("i.status = ?", q.Status)
+	}
 	if q.Initiator != "" {
 		add(prefix+"initiator = ?", q.Initiator)
 	}
@@ -90,7 +106,10 @@ func (e *Engine) List(ctx context.Context, user string, q ListQuery) ([]Item, in
 	if !q.To.IsZero() {
 		add(prefix+"created_time < ?", d.TimeValue(q.To))
 	}
-	cond := " WHERE " + strings.Join(where, " AND ")
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
 	from := " FROM wf_tasks t JOIN wf_instances i ON i.id = t.instance_id"
 	cols := "t.id, t.node_id, t.kind, t.assignee, t.status, i.id, i.form_code, i.object_id, i.status, i.initiator, t.created_time, t.acted_time, i.def_version"
 	if q.View == ViewStarted {
