@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/tritiumhq/tritium/internal/access"
+	"github.com/tritiumhq/tritium/internal/idempotency"
 	"io"
 	"log/slog"
 	"net"
@@ -195,7 +196,8 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
 	}
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
-		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access})
+		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access,
+		Idempotency: idempotency.NewStore(a.DB)})
 	return nil
 }
 

@@ -20,6 +20,7 @@ var layers = map[string]int{
 	"script/scripttest": 1,
 	"workflow/model":    1,
 	"access":            1,
+	"idempotency":       1,
 	"filter":            1, "form": 1, "job": 1, "sqldb": 1, "sqldb/sqldbtest": 1, "blob": 1, "apperr": 0, "lenientjson": 0, "wiretext": 0, "metrics": 0, "secret": 0,
 }
 
@@ -34,6 +35,7 @@ var peers = map[string][]string{
 	"workflow":        {"record", "org"},
 	"script":          {"connector"},
 	"access":          {"filter", "form", "sqldb"},
+	"idempotency":     {"sqldb"},
 	"hook":            {"record", "workflow", "script", "connector"},
 	"workflow/model":  {"form", "sqldb"},
 }

@@ -75,6 +75,9 @@ func operation(rt route) obj {
 	}
 	params = append(params, obj{"$ref": "#/components/parameters/XUserId"}, obj{"$ref": "#/components/parameters/XUserIdType"},
 		obj{"$ref": "#/components/parameters/XRequestId"})
+	if rt.method == "POST" {
+		params = append(params, obj{"$ref": "#/components/parameters/IdempotencyKey"})
+	}
 	op["parameters"] = params
 	errs := append(append([]int{}, commonErrors...), d.errors...)
 	if d.body != "" {
@@ -359,6 +362,8 @@ func components() obj {
 		"parameters": obj{
 			"XUserId": obj{"name": "X-User-Id", "in": "header", "schema": obj{"type": "string"},
 				"description": "Act as this user (their task lists, their approvals; CreatedBy/OwnerId of what they create). Unknown user: 422"},
+			"IdempotencyKey": obj{"name": "Idempotency-Key", "in": "header", "schema": obj{"type": "string", "maxLength": 255},
+				"description": "1–255 printable ASCII characters: a retry with the same key within 24 hours gets the first answer again (Idempotent-Replayed: true) instead of a second write; the same key with a different request is 422, while the first still runs 409"},
 			"XUserIdType": obj{"name": "X-User-Id-Type", "in": "header", "schema": obj{"type": "string", "enum": []string{"USERID", "EMAIL", "LOGINNAME"}, "default": "USERID"},
 				"description": "What X-User-Id is"},
 			"XRequestId": obj{"name": "X-Request-Id", "in": "header", "schema": obj{"type": "string", "maxLength": 64},

@@ -65,7 +65,7 @@ func (s *Server) rest(h restHandler, wildcards []string) http.Handler {
 			a, err = s.userContext(r, a)
 		}
 		if err == nil {
-			err = h(w, r, a)
+			err = s.idempotent(w, r, a, h)
 		}
 		if err != nil {
 			writeError(w, r, s.log, err)

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"github.com/tritiumhq/tritium/internal/access"
+	"github.com/tritiumhq/tritium/internal/idempotency"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -79,6 +80,9 @@ type Deps struct {
 	// Access holds the forms' permission grants (nil: the permission
 	// routes are not served).
 	Access *access.Store
+	// Idempotency keeps the answers to POSTs with an Idempotency-Key (nil:
+	// the header is ignored).
+	Idempotency *idempotency.Store
 }
 
 // Server routes requests to the adapters.
