@@ -89,3 +89,32 @@ func TestIdempotencyKeyOnAnotherNode(t *testing.T) {
 		t.Fatalf("node A %d %s, node B %d %s", st1, b1, st2, b2)
 	}
 }
+
+// TestBySource: a record is read, changed and deleted by the caller's own
+// sourceSystem + sourceCode, as by its ObjectId; out of a user's view it is
+// not found.
+func TestBySource(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		s.mustCreateForm(contractForm())
+		base := "/api/v1/forms/D000001Contract/records"
+		o := s.mustJSON("POST", base, map[string]any{"sourceSystem": "ERP", "sourceCode": "PO/7", "F0000001": "采购"}, 201)
+		path := base + "/source/ERP/PO%2F7"
+		if got := s.mustJSON("GET", path, nil, 200); got["ObjectId"] != o["ObjectId"] {
+			t.Fatalf("by source: %v", got)
+		}
+		if got := s.mustJSON("PATCH", path, map[string]any{"F0000001": "采购 v2"}, 200); got["F0000001"] != "采购 v2" || got["ObjectId"] != o["ObjectId"] {
+			t.Fatalf("patched by source: %v", got)
+		}
+		u := s.mustJSON("POST", "/api/v1/users", map[string]any{"name": "外人"}, 201)["id"].(string)
+		if status, _ := s.do("GET", path, nil, as(u)...); status != 404 {
+			t.Errorf("out of the user's view: HTTP %d, want 404", status)
+		}
+		if status, body := s.do("GET", base+"/source/ERP/PO-8", nil); status != 404 || !strings.Contains(string(body), "sourceCode") {
+			t.Errorf("unknown pair: HTTP %d %s", status, body)
+		}
+		s.mustJSON("DELETE", path, nil, 204)
+		if status, _ := s.do("GET", base+"/"+o["ObjectId"].(string), nil); status != 404 {
+			t.Errorf("deleted by source, then: HTTP %d", status)
+		}
+	})
+}

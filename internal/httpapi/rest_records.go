@@ -15,6 +15,9 @@ import (
 
 const recordsPath = "/api/v1/forms/{code}/records"
 
+// bySourcePath addresses a record by the caller's own document id.
+const bySourcePath = recordsPath + "/source/{sourceSystem}/{sourceCode}"
+
 func (s *Server) recordRoutes() []route {
 	listQuery := []param{
 		{"filter", "string", "Filter expression, e.g. `F0000007 > 10 && (Status = 1 || Name ~ \"合同\")` (see docs/filter.md)"},
@@ -30,6 +33,9 @@ func (s *Server) recordRoutes() []route {
 		{"POST", recordsPath + ":batch", s.batchRecords, opDoc{tag: "Records", summary: "Create up to 500 records, all or nothing", body: "BatchInput", status: 201, resp: "BatchResult", errors: []int{400, 403, 404, 409, 422}}},
 		{"GET", recordsPath + "/{id}", s.getRecord, opDoc{tag: "Records", summary: "Get a record with its child rows (ETag: its version)", status: 200, resp: "Record", errors: []int{404}}},
 		{"PATCH", recordsPath + "/{id}", s.patchRecord, opDoc{tag: "Records", summary: "Change the fields sent; a child table sent replaces its rows row-wise. If-Match: <version> guards against lost updates (409 on mismatch)", body: "RecordInput", status: 200, resp: "Record", errors: []int{400, 403, 404, 409, 422}}},
+		{"GET", bySourcePath, s.bySource(s.getRecord), opDoc{tag: "Records", summary: "Get the record whose sourceSystem and sourceCode are these", status: 200, resp: "Record", errors: []int{404}}},
+		{"PATCH", bySourcePath, s.bySource(s.patchRecord), opDoc{tag: "Records", summary: "Change the record whose sourceSystem and sourceCode are these (as PATCH …/records/{id})", body: "RecordInput", status: 200, resp: "Record", errors: []int{400, 403, 404, 409, 422}}},
+		{"DELETE", bySourcePath, s.bySource(s.deleteRecord), opDoc{tag: "Records", summary: "Delete the record whose sourceSystem and sourceCode are these", status: 204, errors: []int{403, 404}}},
 		{"DELETE", recordsPath + "/{id}", s.deleteRecord, opDoc{tag: "Records", summary: "Delete a record and its child rows", status: 204, errors: []int{403, 404}}},
 	}
 }
@@ -198,6 +204,19 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request, a record.Acto
 	}
 	s.writeRecord(w, http.StatusOK, o, p)
 	return nil
+}
+
+// bySource runs h on the record the path's sourceSystem and sourceCode
+// name (as the actor may see it: out of view is not found).
+func (s *Server) bySource(h restHandler) restHandler {
+	return func(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+		id, err := s.deps.Records.BySource(r.Context(), a.Subject, r.PathValue("code"), r.PathValue("sourceSystem"), r.PathValue("sourceCode"))
+		if err != nil {
+			return err
+		}
+		r.SetPathValue("id", id)
+		return h(w, r, a)
+	}
 }
 
 // ifMatch reads If-Match: "3", W/"3" or 3.

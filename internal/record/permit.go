@@ -97,3 +97,18 @@ func (s *Service) Reaches(ctx context.Context, actor Actor, formCode, action, id
 	}
 	return false, err
 }
+
+// BySource returns the id of the object of formCode whose sourceSystem and
+// sourceCode are the pair, as subject may see it (nil: any), or NotFound.
+func (s *Service) BySource(ctx context.Context, subject *access.Subject, formCode, system, code string) (string, error) {
+	q := Query{Subject: subject, Limit: 1, Fields: []string{form.SysObjectID},
+		Filter: filter.Every(&filter.Cond{Field: form.SysSourceSystem, Op: filter.Eq, Value: system}, &filter.Cond{Field: form.SysSourceCode, Op: filter.Eq, Value: code})}
+	page, err := s.List(ctx, formCode, q)
+	if err != nil {
+		return "", err
+	}
+	if len(page.Objects) == 0 {
+		return "", apperr.New(apperr.NotFound, "没有 sourceSystem=%s, sourceCode=%s 的对象 (no object with this sourceSystem and sourceCode)", system, code)
+	}
+	return page.Objects[0].ID, nil
+}
