@@ -1,7 +1,8 @@
 // Package auth keeps the engine credentials (EngineCode + EngineSecret) that
 // the H3Yun endpoint and REST v1 authenticate with. Secrets are stored only
 // as salted SHA-256 hashes and compared in constant time; a secret is shown
-// once, when it is created.
+// once, when it is created. It also keeps the OAuth2 clients and issues and
+// verifies their access tokens (clients.go, tokens.go).
 package auth
 
 import (

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/wiretext"
 	"github.com/tritiumhq/tritium/internal/workflow"
@@ -266,7 +267,7 @@ func (s *Server) instanceAction(w http.ResponseWriter, r *http.Request, a record
 		return err
 	}
 	if r.PathValue("action") == "retry-script" {
-		if err := s.adminOnly(a); err != nil {
+		if err := s.adminOnly(r, a); err != nil {
 			return err
 		}
 		if in.ToNode == "" {
@@ -319,6 +320,9 @@ func (s *Server) userContext(r *http.Request, a record.Actor) (record.Actor, err
 	id, err := header(r, "X-User-Id")
 	if id == "" || err != nil {
 		return a, err
+	}
+	if c := callerOf(r); c != nil && !c.token.Has(auth.ScopeImpersonate) {
+		return a, errMissingScope(auth.ScopeImpersonate)
 	}
 	by, err := header(r, "X-User-Id-Type")
 	if err != nil {
