@@ -299,6 +299,17 @@ func TestOAuthRevokeOnAnotherNode(t *testing.T) {
 	if status, body := b.bearer(tok, "GET", "/api/v1/forms", nil); status != 200 {
 		t.Fatalf("token from node a on node b: %d %s", status, body)
 	}
+	// A client and a key node b has not seen yet are looked up at once.
+	time.Sleep(300 * time.Millisecond)
+	id2, secret2 := a.mustClient(map[string]any{"name": "new", "scopes": []string{"records:read"}})
+	if status, body := b.bearer(a.mustToken(id2, secret2, ""), "GET", "/api/v1/forms", nil); status != 200 {
+		t.Fatalf("a new client's token on node b: %d %s", status, body)
+	}
+	time.Sleep(300 * time.Millisecond)
+	a.do("POST", "/api/v1/oauth-keys/rotate", nil)
+	if status, body := b.bearer(a.mustToken(id2, secret2, ""), "GET", "/api/v1/forms", nil); status != 200 {
+		t.Fatalf("a new key's token on node b: %d %s", status, body)
+	}
 	a.do("DELETE", "/api/v1/oauth-clients/"+id, nil)
 	start := time.Now()
 	for {

@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -35,6 +37,9 @@ type OAuthConfig struct {
 // ErrInvalidToken is a bearer token that is malformed, tampered with,
 // expired, signed by an unknown key, or whose client is disabled or revoked.
 var ErrInvalidToken = errors.New("invalid token")
+
+// errUnknown is a token naming a key or client this node's snapshot lacks.
+var errUnknown = errors.New("unknown key or client")
 
 // OAuthError is a token request refused as RFC 6749 §5.2 says: Code is
 // invalid_request, invalid_client, invalid_grant, unauthorized_client,
@@ -90,6 +95,19 @@ type oauthSnap struct {
 	keys    map[string][]byte       // kid → key, for verifying
 	signKid string
 	signKey []byte
+	loaded  time.Time
+	// verified caches the tokens that verified under this snapshot (token →
+	// *verifiedToken): a reload, after any change, starts it empty.
+	verified  sync.Map
+	nVerified atomic.Int64
+}
+
+// maxVerified bounds the verified-token cache; it is emptied when full.
+const maxVerified = 10000
+
+type verifiedToken struct {
+	info TokenInfo
+	exp  time.Time
 }
 
 type clientState struct {
@@ -137,7 +155,7 @@ func (s *Service) loadSnap(ctx context.Context) (*oauthSnap, error) {
 	if err != nil {
 		return nil, err
 	}
-	snap := &oauthSnap{clients: map[string]*clientState{}, keys: map[string][]byte{}}
+	snap := &oauthSnap{clients: map[string]*clientState{}, keys: map[string][]byte{}, loaded: time.Now()}
 	cs, _, err := s.queryClients(ctx, q, "")
 	if err != nil {
 		return nil, err
@@ -282,7 +300,9 @@ func (s *Service) IssueToken(ctx context.Context, id, secret, scope string) (Tok
 }
 
 // VerifyToken checks a bearer token from memory. Its scopes are those it
-// was issued with that the client still holds.
+// was issued with that the client still holds. A token that verified is
+// remembered until it expires or anything about clients or keys changes,
+// so its next uses cost a map lookup.
 func (s *Service) VerifyToken(ctx context.Context, token string) (TokenInfo, error) {
 	if s.oauth.Box == nil || len(token) > 4096 {
 		return TokenInfo{}, ErrInvalidToken
@@ -291,20 +311,53 @@ func (s *Service) VerifyToken(ctx context.Context, token string) (TokenInfo, err
 	if err != nil {
 		return TokenInfo{}, err
 	}
+	if v, ok := snap.verified.Load(token); ok {
+		if vt := v.(*verifiedToken); time.Now().Before(vt.exp) {
+			return vt.info, nil
+		}
+		snap.verified.Delete(token)
+		return TokenInfo{}, ErrInvalidToken
+	}
+	info, exp, err := s.parseToken(snap, token)
+	if errors.Is(err, errUnknown) && time.Since(snap.loaded) > 250*time.Millisecond {
+		// A key or client this node has not seen yet (made on another
+		// node less than a second ago): look again, at most 4 times a second.
+		s.snap.CompareAndSwap(snap, nil)
+		if snap, err = s.current(ctx); err != nil {
+			return TokenInfo{}, err
+		}
+		info, exp, err = s.parseToken(snap, token)
+	}
+	if err != nil {
+		return TokenInfo{}, ErrInvalidToken
+	}
+	if snap.nVerified.Add(1) > maxVerified {
+		snap.verified.Clear()
+		snap.nVerified.Store(1)
+	}
+	snap.verified.Store(token, &verifiedToken{info: info, exp: exp})
+	return info, nil
+}
+
+// parseToken verifies a token's signature and claims against snap.
+func (s *Service) parseToken(snap *oauthSnap, token string) (TokenInfo, time.Time, error) {
 	var cl claims
-	_, err = s.parser.ParseWithClaims(token, &cl, func(t *jwt.Token) (any, error) {
+	_, err := s.parser.ParseWithClaims(token, &cl, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
 		if key, ok := snap.keys[kid]; ok {
 			return key, nil
 		}
-		return nil, ErrInvalidToken
+		return nil, errUnknown
 	})
-	if err != nil {
-		return TokenInfo{}, ErrInvalidToken
+	if errors.Is(err, errUnknown) {
+		return TokenInfo{}, time.Time{}, errUnknown
+	}
+	if err != nil || cl.ExpiresAt == nil {
+		return TokenInfo{}, time.Time{}, ErrInvalidToken
 	}
 	c := snap.clients[cl.Subject]
 	if c == nil {
-		return TokenInfo{}, ErrInvalidToken
+		return TokenInfo{}, time.Time{}, errUnknown
 	}
 	info := TokenInfo{ClientID: cl.Subject, RateLimit: c.rps, allowed: c.allowed}
 	for _, sc := range strings.Fields(cl.Scope) {
@@ -312,7 +365,7 @@ func (s *Service) VerifyToken(ctx context.Context, token string) (TokenInfo, err
 			info.Scopes = append(info.Scopes, sc)
 		}
 	}
-	return info, nil
+	return info, cl.ExpiresAt.Time, nil
 }
 
 func newParser() *jwt.Parser {
