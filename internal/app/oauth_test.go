@@ -196,6 +196,15 @@ func TestOAuthBearer(t *testing.T) {
 		if status, body := s.bearer(imp, "GET", rec, nil, "X-User-Id", admin); status != 200 {
 			t.Fatalf("user context with impersonate: %d %s", status, body)
 		}
+		// The H3Yun endpoint takes the token too: records:read loads, a write needs records:write.
+		bearerHdr := []string{"EngineCode", "", "EngineSecret", "", "Authorization", "Bearer " + tok}
+		if env := s.invoke(map[string]any{"ActionName": "LoadBizObjects", "SchemaCode": "D000001Contract", "Filter": ""}, bearerHdr...); !env.Successful {
+			t.Fatalf("H3Yun load with a token: %v", *env.ErrorMessage)
+		}
+		env := s.invoke(map[string]any{"ActionName": "CreateBizObject", "SchemaCode": "D000001Contract", "BizObject": `{"F0000001": "h"}`}, bearerHdr...)
+		if env.Successful || !strings.Contains(*env.ErrorMessage, "records:write") {
+			t.Fatalf("H3Yun create without records:write: %+v", env)
+		}
 		// Broken tokens: 401 in the REST envelope with a Bearer challenge.
 		parts := strings.Split(tok, ".")
 		claims, _, _ := jwt.NewParser().ParseUnverified(tok, jwt.MapClaims{})

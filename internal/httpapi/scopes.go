@@ -19,6 +19,9 @@ import (
 //	files          (the file endpoints are the H3Yun ones, engine credentials only)
 //	impersonate    acting as a user (X-User-Id) on any route
 //
+// /OpenApi/Invoke takes a token too (h3yun.go): records:read for
+// LoadBizObject(s), records:write for the other actions.
+//
 // Inside a route, actions only the administrator may do (terminate, jump…)
 // need scope admin as well.
 
