@@ -265,16 +265,21 @@ func (s *Service) RevokeClient(ctx context.Context, id string) error {
 // writeOAuth runs fn in a write transaction that bumps the revision, then
 // drops this node's cache so the change applies here at once.
 func (s *Service) writeOAuth(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
-	err := s.db.Write(ctx, func(tx *sqldb.Tx) error {
+	err := s.bumpWrite(ctx, fn)
+	if err == nil {
+		s.invalidate()
+	}
+	return err
+}
+
+// bumpWrite runs fn in a write transaction that bumps the revision.
+func (s *Service) bumpWrite(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
+	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
 		return s.oauthRev.Bump(ctx, tx)
 	})
-	if err == nil {
-		s.invalidate()
-	}
-	return err
 }
 
 func errRevoked(id string) error {

@@ -127,7 +127,13 @@ func (s *Service) ConfigureOAuth(cfg OAuthConfig) {
 // TokenTTL is a new token's lifetime.
 func (s *Service) TokenTTL() time.Duration { return s.oauth.TTL }
 
-func (s *Service) invalidate() { s.snap.Store(nil) }
+// invalidate drops the snapshot after a change here. It waits for a load
+// in flight, which may have read the data from before the change.
+func (s *Service) invalidate() {
+	s.loadMu.Lock()
+	s.snap.Store(nil)
+	s.loadMu.Unlock()
+}
 
 // current returns the cached snapshot, reloading it when this node changed
 // something or another node bumped the revision.
@@ -221,9 +227,9 @@ func (s *Service) loadKeys(ctx context.Context, q sqldb.Querier, snap *oauthSnap
 	return rows.Err()
 }
 
-// addKey stores a new signing key.
+// addKey stores a new signing key (under loadMu: no invalidate).
 func (s *Service) addKey(ctx context.Context) error {
-	_, err := s.RotateKey(ctx, false)
+	_, err := s.newKey(ctx, false)
 	return err
 }
 
@@ -231,6 +237,14 @@ func (s *Service) addKey(ctx context.Context) error {
 // stop signing (they still verify the tokens they signed until those
 // expire). It returns the new key's id.
 func (s *Service) RotateKey(ctx context.Context, retire bool) (string, error) {
+	kid, err := s.newKey(ctx, retire)
+	if err == nil {
+		s.invalidate()
+	}
+	return kid, err
+}
+
+func (s *Service) newKey(ctx context.Context, retire bool) (string, error) {
 	if s.oauth.Box == nil {
 		return "", errors.New("oauth tokens are not configured (no secret key)")
 	}
@@ -241,7 +255,7 @@ func (s *Service) RotateKey(ctx context.Context, retire bool) (string, error) {
 		return "", err
 	}
 	kid := "k" + randomString(15, lowerAlnum)
-	err = s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
+	err = s.bumpWrite(ctx, func(tx *sqldb.Tx) error {
 		d, now := tx.Dialect(), sqldb.Now()
 		if retire {
 			if _, err := tx.Exec(ctx, "UPDATE oauth_keys SET retired_time = ? WHERE retired_time IS NULL", d.TimeValue(now)); err != nil {
