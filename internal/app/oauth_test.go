@@ -115,6 +115,17 @@ func TestOAuthClientAdmin(t *testing.T) {
 		if status, body := s.bearer(tok, "GET", "/api/v1/oauth-clients", nil); status != 403 || !strings.Contains(string(body), "scope admin") {
 			t.Fatalf("a token without admin on an admin route: %d %s", status, body)
 		}
+		// Scope admin makes a token the administrator; org, on the organisation's routes.
+		boss, bossSecret := s.mustClient(map[string]any{"name": "ops", "scopes": []string{"admin", "org"}})
+		if status, body := s.bearer(s.mustToken(boss, bossSecret, "admin"), "GET", "/api/v1/oauth-clients", nil); status != 200 {
+			t.Fatalf("admin token on an admin route: %d %s", status, body)
+		}
+		if status, body := s.bearer(s.mustToken(boss, bossSecret, "org"), "POST", "/api/v1/departments", map[string]any{"name": "OAuth 部"}); status != 201 {
+			t.Fatalf("org token creating a department: %d %s", status, body)
+		}
+		if status, body := s.bearer(s.mustToken(boss, bossSecret, "admin"), "POST", "/api/v1/departments", map[string]any{"name": "OAuth 部 2"}); status != 403 || !strings.Contains(string(body), "scope org") {
+			t.Fatalf("admin token without org on an org route: %d %s", status, body)
+		}
 		if status, _ := s.do("DELETE", "/api/v1/oauth-clients/"+id, nil); status != 204 {
 			t.Fatalf("revoke: %d", status)
 		}
