@@ -112,6 +112,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	var rateLimit float64
 	var maxBody, maxUpload int64
 	var accessLog bool
+	var tokenTTL time.Duration
 	var pprofAddr, metricsAddr string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -126,6 +127,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 			cfg := sf.config()
 			cfg.HTTP, cfg.RateLimit, cfg.MaxBody, cfg.MaxUpload, cfg.AccessLog = addr, rateLimit, maxBody, maxUpload, accessLog
 			cfg.Metrics, cfg.Version = metricsAddr != "", strings.TrimSpace(version)
+			cfg.TokenTTL = tokenTTL
 			a, err := app.Open(ctx, cfg, log, stderr)
 			if err != nil {
 				return err
@@ -160,6 +162,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	f.Int64Var(&maxBody, "max-body", 10<<20, "request body limit in bytes (TRITIUM_MAX_BODY)")
 	f.Int64Var(&maxUpload, "max-upload", 50<<20, "uploaded file limit in bytes (TRITIUM_MAX_UPLOAD)")
 	f.BoolVar(&accessLog, "access-log", true, "log every request (TRITIUM_ACCESS_LOG)")
+	f.DurationVar(&tokenTTL, "token-ttl", time.Hour, "lifetime of OAuth2 access tokens (TRITIUM_TOKEN_TTL)")
 	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (TRITIUM_PPROF)")
 	f.StringVar(&metricsAddr, "metrics", "", "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; off when empty (TRITIUM_METRICS)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error (TRITIUM_LOG_LEVEL)")

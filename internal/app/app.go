@@ -62,6 +62,8 @@ type Config struct {
 	// secrets); default TRITIUM_SECRET_KEY, else (SQLite only) a key
 	// generated once into DataDir.
 	SecretKey string
+	// TokenTTL is the lifetime of OAuth2 access tokens (default 1 h).
+	TokenTTL time.Duration
 	// AllowPrivateNetworks lets connector platforms reach private addresses.
 	AllowPrivateNetworks bool
 }
@@ -188,6 +190,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		return err
 	}
 	a.Auth = auth.NewService(a.DB, 0)
+	a.Auth.ConfigureOAuth(auth.OAuthConfig{Box: a.secrets, TTL: a.cfg.TokenTTL})
 	gen, err := a.Auth.Ensure(ctx, a.cfg.EngineCode, a.cfg.EngineSecret, admin.UserID)
 	if err != nil {
 		return err

@@ -247,6 +247,9 @@ func TestOpenAPIDocument(t *testing.T) {
 		"post /api/v1/custom/{controller}/{action}",
 		"get /api/v1/forms/{code}/permissions", "put /api/v1/forms/{code}/permissions", "delete /api/v1/forms/{code}/permissions",
 		"get /api/v1/forms/{code}/permissions/explain",
+		"post /oauth/token", "post /api/v1/oauth-clients", "get /api/v1/oauth-clients", "get /api/v1/oauth-clients/{id}",
+		"patch /api/v1/oauth-clients/{id}", "delete /api/v1/oauth-clients/{id}", "post /api/v1/oauth-clients/{id}/rotate-secret",
+		"post /api/v1/oauth-keys/rotate",
 	}
 	for _, kind := range []string{"users", "departments", "roles", "positions"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",
@@ -271,6 +274,12 @@ func TestOpenAPIDocument(t *testing.T) {
 		return string(b)
 	}
 	for _, c := range []struct{ method, path, want string }{
+		{"get", "/api/v1/forms/{code}/records/{id}", `{"oauth2":["records:read"]}`},
+		{"patch", "/api/v1/forms/{code}/records/{id}", `{"oauth2":["records:write"]}`},
+		{"post", "/api/v1/tasks/{id}/{action}", `{"oauth2":["workflow"]}`},
+		{"post", "/api/v1/users", `{"oauth2":["org"]}`},
+		{"put", "/api/v1/scripts/{scope}/{target}/{name}", `{"oauth2":["admin"]}`},
+		{"post", "/api/v1/oauth-clients", `{"oauth2":["admin"]}`},
 		{"post", "/api/v1/forms/{code}/records", `"200":`},
 		{"post", "/api/v1/forms/{code}/records", `"Location"`},
 		{"put", "/api/v1/users/external/{externalId}", `"201":`},

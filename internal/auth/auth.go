@@ -1,7 +1,8 @@
 // Package auth keeps the engine credentials (EngineCode + EngineSecret) that
 // the H3Yun endpoint and REST v1 authenticate with. Secrets are stored only
 // as salted SHA-256 hashes and compared in constant time; a secret is shown
-// once, when it is created.
+// once, when it is created. It also keeps the OAuth2 clients and issues and
+// verifies their access tokens (clients.go, tokens.go).
 package auth
 
 import (
@@ -15,7 +16,10 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -34,6 +38,13 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[string]cached
+
+	// OAuth2 clients and their tokens (tokens.go).
+	oauth    OAuthConfig
+	oauthRev *sqldb.Revision
+	parser   *jwt.Parser
+	loadMu   sync.Mutex
+	snap     atomic.Pointer[oauthSnap]
 }
 
 type cached struct {
@@ -48,7 +59,10 @@ func NewService(db *sqldb.DB, ttl time.Duration) *Service {
 	if ttl <= 0 {
 		ttl = 5 * time.Second
 	}
-	return &Service{db: db, ttl: ttl, cache: map[string]cached{}}
+	s := &Service{db: db, ttl: ttl, cache: map[string]cached{}, parser: newParser(),
+		oauthRev: sqldb.NewRevision("oauth_revision", time.Second)}
+	s.ConfigureOAuth(OAuthConfig{})
+	return s
 }
 
 // Generated is a credential created by Ensure; Secret is shown only now.

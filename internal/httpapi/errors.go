@@ -62,6 +62,8 @@ func classify(r *http.Request, log *slog.Logger, err error) *apiError {
 		return ae
 	case errors.Is(err, errUnauthorized):
 		return &apiError{http.StatusUnauthorized, "unauthorized", "EngineCode或EngineSecret错误 (missing or wrong EngineCode/EngineSecret headers)", ""}
+	case errors.Is(err, errInvalidToken):
+		return &apiError{http.StatusUnauthorized, "unauthorized", "访问令牌无效或已过期 (the bearer token is invalid, expired or revoked)", ""}
 	case errors.As(err, &rl):
 		return &apiError{http.StatusTooManyRequests, "rate_limited", "调用频率超过限制 (rate limit exceeded; retry after " + retryAfter(rl) + "s)", ""}
 	case errors.As(err, &mbe):
@@ -94,6 +96,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	var rl *rateLimited
 	if errors.As(err, &rl) {
 		w.Header().Set("Retry-After", retryAfter(rl))
+	}
+	if errors.Is(err, errInvalidToken) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	}
 	body := struct {
 		Error struct {

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/filter"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/record"
@@ -97,11 +98,20 @@ func (h *h3yun) invoke(w http.ResponseWriter, r *http.Request) {
 	if sw, ok := w.(*statusWriter); ok {
 		sw.action = actionLabel(req.action)
 	}
-	actor, err := h.s.authenticate(r)
+	actor, tok, err := h.s.authenticateREST(r)
 	if err == nil {
-		// Ours: the REST user context headers work here too, and the call
-		// then obeys that user's permissions (docs/permissions.md).
-		actor, err = h.s.userContext(r, actor)
+		// Ours: a bearer token works here too, with scope records:read to
+		// load and records:write for the rest (custom actions included).
+		scope := auth.ScopeRecordsWrite
+		if strings.HasPrefix(strings.ToLower(req.action), "load") {
+			scope = auth.ScopeRecordsRead
+		}
+		if err = checkScope(tok, scope); err == nil {
+			r = withCaller(r, tok, scope)
+			// Ours: the REST user context headers work here too, and the
+			// call then obeys that user's permissions (docs/permissions.md).
+			actor, err = h.s.userContext(r, actor)
+		}
 	}
 	if err != nil {
 		h.fail(w, r, err)

@@ -39,6 +39,9 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, a record.Act
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	owner := "engine:" + strings.TrimSpace(r.Header.Get("EngineCode"))
+	if c := callerOf(r); c != nil {
+		owner = "client:" + c.token.ClientID // a bearer token's client
+	}
 	sum := sha256.New()
 	for _, part := range []string{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("X-User-Id-Type"), r.Header.Get("X-User-Id")} {
 		sum.Write([]byte(part))

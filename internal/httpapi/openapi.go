@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,12 +37,13 @@ func (s *Server) OpenAPI() obj {
 	for path, op := range healthPaths() {
 		paths[path] = op
 	}
+	paths[pathToken] = tokenPath()
 	return obj{
 		"openapi": "3.1.0",
 		"info": obj{
 			"title":       "Tritium API",
 			"version":     "1.0.0",
-			"description": "REST v1 and the H3Yun-compatible OpenAPI. Authenticate with the EngineCode and EngineSecret headers. Errors on REST v1 are {\"error\": {\"code\", \"message\", \"field\"}}; the H3Yun endpoints answer HTTP 200 with Successful:false.",
+			"description": "REST v1 and the H3Yun-compatible OpenAPI. Authenticate with the EngineCode and EngineSecret headers, or (REST v1) with an OAuth2 bearer token holding the operation's scope (POST /oauth/token). Errors on REST v1 are {\"error\": {\"code\", \"message\", \"field\"}}; the H3Yun endpoints answer HTTP 200 with Successful:false.",
 		},
 		"servers":    []obj{{"url": "/"}},
 		"security":   []obj{{"EngineCode": []string{}, "EngineSecret": []string{}}},
@@ -56,7 +58,8 @@ func jsonContent(schema obj) obj { return obj{"application/json": obj{"schema": 
 
 func operation(rt route) obj {
 	d := rt.doc
-	op := obj{"tags": []string{d.tag}, "summary": d.summary, "operationId": operationID(rt)}
+	op := obj{"tags": []string{d.tag}, "summary": d.summary, "operationId": operationID(rt), "security": security(rt),
+		"x-scope": d.scope}
 	schema := func(name, typ string) obj {
 		if e := d.enums[name]; e != nil {
 			return obj{"type": typ, "enum": e}
@@ -80,6 +83,9 @@ func operation(rt route) obj {
 	}
 	op["parameters"] = params
 	errs := append(append([]int{}, commonErrors...), d.errors...)
+	if !slices.Contains(errs, http.StatusForbidden) {
+		errs = append(errs, http.StatusForbidden) // a token without the scope
+	}
 	if d.body != "" {
 		content := jsonContent(ref(d.body))
 		if len(d.bodyTypes) > 0 {
@@ -353,6 +359,7 @@ func components() obj {
 	maps.Copy(schemas, scriptSchemas())
 	maps.Copy(schemas, connectorSchemas())
 	maps.Copy(schemas, permissionSchemas())
+	maps.Copy(schemas, oauthSchemas())
 	return obj{
 		"schemas": schemas,
 		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),
@@ -372,6 +379,8 @@ func components() obj {
 		"securitySchemes": obj{
 			"EngineCode":   obj{"type": "apiKey", "in": "header", "name": "EngineCode"},
 			"EngineSecret": obj{"type": "apiKey", "in": "header", "name": "EngineSecret"},
+			"oauth2":       oauthSecurityScheme(),
+			"clientBasic":  obj{"type": "http", "scheme": "basic", "description": "The OAuth client's id and secret (form-encoded, then Basic)"},
 		},
 	}
 }

@@ -25,13 +25,23 @@ func newLimiter(rps float64, burst int) *limiter {
 // allow takes a token for key; when none is left it returns how long until
 // one is.
 func (l *limiter) allow(key string) (time.Duration, bool) {
-	if l.rps <= 0 {
+	return l.allowRate(key, 0)
+}
+
+// allowRate is allow with key's own rate (requests per second; 0: the
+// default), as an OAuth client has.
+func (l *limiter) allowRate(key string, rps float64) (time.Duration, bool) {
+	limit, burst := l.rps, l.burst
+	if rps > 0 {
+		limit, burst = rate.Limit(rps), max(1, int(2*rps))
+	}
+	if limit <= 0 {
 		return 0, true
 	}
 	l.mu.Lock()
 	lim := l.m[key]
-	if lim == nil {
-		lim = rate.NewLimiter(l.rps, l.burst)
+	if lim == nil || lim.Limit() != limit {
+		lim = rate.NewLimiter(limit, burst)
 		l.m[key] = lim
 	}
 	l.mu.Unlock()

@@ -32,6 +32,8 @@ type opDoc struct {
 	errors       []int    // error statuses besides those every route has (commonErrors)
 	// enums lists the values a path or query parameter takes.
 	enums map[string][]string
+	// scope is the OAuth scope a bearer token needs (see scopes.go).
+	scope string
 }
 
 // commonErrors are the statuses any REST route can answer: a query,
@@ -50,18 +52,23 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, s.workflowRoutes()...)
 	rs = append(rs, s.scriptRoutes()...)
 	rs = append(rs, s.connectorRoutes()...)
-	return rs
+	rs = append(rs, adminRoutes(s, s.oauthRoutes())...)
+	return withScopes(rs)
 }
 
 // rest wraps a handler with authentication, rate limiting and the REST
 // error mapping.
-func (s *Server) rest(h restHandler, wildcards []string) http.Handler {
+func (s *Server) rest(h restHandler, wildcards []string, scope string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := s.authenticate(r)
+		a, tok, err := s.authenticateREST(r)
+		if err == nil {
+			err = checkScope(tok, scope)
+		}
 		if err == nil {
 			err = checkPath(r, wildcards)
 		}
 		if err == nil {
+			r = withCaller(r, tok, scope)
 			a, err = s.userContext(r, a)
 		}
 		if err == nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/hook"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/script"
@@ -36,7 +37,10 @@ func (s *Server) scriptRoutes() []route {
 }
 
 // adminOnly refuses callers acting as anyone but the administrator.
-func (s *Server) adminOnly(a record.Actor) error {
+func (s *Server) adminOnly(r *http.Request, a record.Actor) error {
+	if c := callerOf(r); c != nil && !c.token.Has(auth.ScopeAdmin) && (c.scope != auth.ScopeOrg || !c.token.Has(auth.ScopeOrg)) {
+		return errMissingScope(auth.ScopeAdmin) // a token is the administrator with scope admin (org routes: org)
+	}
 	if a.UserID != s.deps.Admin.UserID {
 		return apperr.New(apperr.Forbidden, "只有管理员可以执行此操作 (only the administrator may do this: use engine credentials without a user context)")
 	}
@@ -48,7 +52,7 @@ func scriptKey(r *http.Request) hook.Key {
 }
 
 func (s *Server) listScripts(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	items := zoneAll(s.deps.Hooks.Store().List(r.Context(), r.URL.Query().Get("scope"), r.URL.Query().Get("target")), s.zone.script)
@@ -64,7 +68,7 @@ type scriptInput struct {
 }
 
 func (s *Server) putScript(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	var in scriptInput
@@ -83,7 +87,7 @@ func (s *Server) putScript(w http.ResponseWriter, r *http.Request, a record.Acto
 }
 
 func (s *Server) getScript(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	sc, err := s.deps.Hooks.Store().Get(r.Context(), scriptKey(r))
@@ -95,7 +99,7 @@ func (s *Server) getScript(w http.ResponseWriter, r *http.Request, a record.Acto
 }
 
 func (s *Server) deleteScript(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	if err := s.deps.Hooks.Store().Delete(r.Context(), scriptKey(r)); err != nil {
@@ -106,7 +110,7 @@ func (s *Server) deleteScript(w http.ResponseWriter, r *http.Request, a record.A
 }
 
 func (s *Server) scriptVersions(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	vs, err := s.deps.Hooks.Store().Versions(r.Context(), scriptKey(r))
@@ -119,7 +123,7 @@ func (s *Server) scriptVersions(w http.ResponseWriter, r *http.Request, a record
 }
 
 func (s *Server) runScript(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	var in hook.Sample
@@ -144,7 +148,7 @@ func (s *Server) scriptTypes(w http.ResponseWriter, r *http.Request, _ record.Ac
 }
 
 func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	offset, err := intParam(r, "offset", 0)
@@ -167,7 +171,7 @@ func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request, a record
 }
 
 func (s *Server) getExecution(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	e, err := s.deps.Hooks.Execution(r.Context(), r.PathValue("id"))
@@ -179,7 +183,7 @@ func (s *Server) getExecution(w http.ResponseWriter, r *http.Request, a record.A
 }
 
 func (s *Server) listEnv(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	vs, err := s.deps.Env.List(r.Context())
@@ -197,7 +201,7 @@ type envInput struct {
 }
 
 func (s *Server) putEnv(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	var in envInput
@@ -213,7 +217,7 @@ func (s *Server) putEnv(w http.ResponseWriter, r *http.Request, a record.Actor) 
 }
 
 func (s *Server) deleteEnv(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-	if err := s.adminOnly(a); err != nil {
+	if err := s.adminOnly(r, a); err != nil {
 		return err
 	}
 	if err := s.deps.Env.Delete(r.Context(), r.PathValue("name")); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/wiretext"
 	"github.com/tritiumhq/tritium/internal/workflow"
@@ -281,7 +282,7 @@ func (s *Server) instanceAction(w http.ResponseWriter, r *http.Request, a record
 		return err
 	}
 	if r.PathValue("action") == "retry-script" {
-		if err := s.adminOnly(a); err != nil {
+		if err := s.adminOnly(r, a); err != nil {
 			return err
 		}
 		if in.ToNode == "" {
@@ -334,6 +335,9 @@ func (s *Server) userContext(r *http.Request, a record.Actor) (record.Actor, err
 	id, err := header(r, "X-User-Id")
 	if id == "" || err != nil {
 		return a, err
+	}
+	if c := callerOf(r); c != nil && !c.token.Has(auth.ScopeImpersonate) {
+		return a, errMissingScope(auth.ScopeImpersonate)
 	}
 	by, err := header(r, "X-User-Id-Type")
 	if err != nil {

@@ -129,9 +129,10 @@ func New(cfg Config, deps Deps) *Server {
 	s.mux.HandleFunc("POST "+pathUpload, s.h3.upload)
 	s.mux.HandleFunc("POST "+pathDownload, s.h3.download)
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
+	s.mux.HandleFunc("POST "+pathToken, s.token)
 	s.routes = s.restRoutes()
 	for _, rt := range s.routes {
-		s.mux.Handle(rt.method+" "+rt.pattern, s.rest(rt.h, pathNames(rt.pattern)))
+		s.mux.Handle(rt.method+" "+rt.pattern, s.rest(rt.h, pathNames(rt.pattern), rt.doc.scope))
 	}
 	s.openapiDoc, _ = json.MarshalIndent(s.OpenAPI(), "", "  ")
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -99,7 +99,7 @@ func adminWrites(s *Server, rs []route) []route {
 func adminRoute(s *Server, rt route) route {
 	h := rt.h
 	rt.h = func(w http.ResponseWriter, r *http.Request, a record.Actor) error {
-		if err := s.adminOnly(a); err != nil {
+		if err := s.adminOnly(r, a); err != nil {
 			return err
 		}
 		return h(w, r, a)

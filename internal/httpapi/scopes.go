@@ -1,0 +1,93 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/tritiumhq/tritium/internal/auth"
+)
+
+// Every REST route declares the OAuth scope a bearer token needs for it;
+// engine credentials hold them all. The table (docs/oauth.md shows it):
+//
+//	records:read   GET forms, GET records, running a form's onLoad/onChange on a draft
+//	records:write  record writes (create, update, delete, batch), custom API actions
+//	workflow       processes (read), simulate, tasks, instances, submitting a record
+//	org            users, departments, roles, positions (their writes too)
+//	admin          form writes, process writes, permissions, scripts, $env,
+//	               connectors, OAuth clients and keys
+//	files          (the file endpoints are the H3Yun ones, engine credentials only)
+//	impersonate    acting as a user (X-User-Id) on any route
+//
+// /OpenApi/Invoke takes a token too (h3yun.go): records:read for
+// LoadBizObject(s), records:write for the other actions.
+//
+// Inside a route, actions only the administrator may do (terminate, jump…)
+// need scope admin as well.
+
+// withScopes sets each route's scope where the route did not.
+func withScopes(rs []route) []route {
+	for i := range rs {
+		if rs[i].doc.scope == "" {
+			rs[i].doc.scope = scopeFor(rs[i].method, rs[i].pattern)
+		}
+	}
+	return rs
+}
+
+func scopeFor(method, pattern string) string {
+	read := method == http.MethodGet
+	p := strings.TrimPrefix(pattern, "/api/v1/")
+	switch {
+	case strings.HasPrefix(p, "forms/{code}/records"):
+		if strings.HasSuffix(p, "/submit") {
+			return auth.ScopeWorkflow
+		}
+		if read {
+			return auth.ScopeRecordsRead
+		}
+		return auth.ScopeRecordsWrite
+	case p == "forms/{code}/workflow":
+		if read {
+			return auth.ScopeWorkflow
+		}
+		return auth.ScopeAdmin
+	case strings.HasPrefix(p, "forms/{code}/scripts/"):
+		return auth.ScopeRecordsRead
+	case p == "forms" || p == "forms/{code}":
+		if read {
+			return auth.ScopeRecordsRead
+		}
+		return auth.ScopeAdmin
+	case strings.HasPrefix(p, "workflow/"), strings.HasPrefix(p, "tasks"), strings.HasPrefix(p, "instances/"):
+		return auth.ScopeWorkflow
+	case strings.HasPrefix(p, "custom/"):
+		return auth.ScopeRecordsWrite
+	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"):
+		return auth.ScopeOrg
+	}
+	return auth.ScopeAdmin
+}
+
+// security is an operation's OpenAPI security: engine credentials, or an
+// OAuth2 token with the route's scope.
+func security(rt route) []obj {
+	return []obj{
+		{"EngineCode": []string{}, "EngineSecret": []string{}},
+		{"oauth2": []string{rt.doc.scope}},
+	}
+}
+
+func oauthSecurityScheme() obj {
+	scopes := obj{
+		auth.ScopeRecordsRead:  "Read forms and records",
+		auth.ScopeRecordsWrite: "Create, update and delete records; custom API actions",
+		auth.ScopeWorkflow:     "Processes (read), tasks and instances",
+		auth.ScopeFiles:        "Files",
+		auth.ScopeOrg:          "Users, departments and roles",
+		auth.ScopeAdmin:        "Configuration: forms, processes, permissions, scripts, connectors, OAuth clients; administrator-only actions",
+		auth.ScopeImpersonate:  "Act as a user with X-User-Id",
+	}
+	return obj{"type": "oauth2", "description": "OAuth2 client credentials (RFC 6749 §4.4): POST /oauth/token, then Authorization: Bearer <token>",
+		"flows": obj{"clientCredentials": obj{"tokenUrl": pathToken, "scopes": scopes}}}
+}
