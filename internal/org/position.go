@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -122,21 +121,7 @@ func (s *Service) UpsertPositionByExternalID(ctx context.Context, externalID str
 // DeletePosition removes the position with id and its memberships.
 func (s *Service) DeletePosition(ctx context.Context, id string) (err error) {
 	defer wrapErr(&err, "delete position %q", id)
-	return s.write(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.Exec(ctx, "DELETE FROM positions WHERE id = ?", id)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return positionNotFound(id)
-		}
-		_, err = tx.Exec(ctx, "DELETE FROM position_members WHERE position_id = ?", id)
-		return err
-	})
+	return s.write(ctx, func(tx *sqldb.Tx) error { return positionGroup.remove(ctx, tx, id) })
 }
 
 // ListPositions returns one page of the positions q selects, oldest first, and how
@@ -172,17 +157,17 @@ func (s *Service) ListPositions(ctx context.Context, q PositionQuery) (_ []Posit
 	return positions, total, attachPositionMembers(ctx, r, positions)
 }
 
-func attachPositionMembers(ctx context.Context, q sqldb.Querier, positions []Position) error {
-	ids := make([]string, len(positions))
-	for i, r := range positions {
-		ids[i] = r.ID
+func attachPositionMembers(ctx context.Context, q sqldb.Querier, items []Position) error {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
 	}
-	m, err := links(ctx, q, "position_members", "position_id", "user_id", ids)
+	m, err := positionGroup.membersOf(ctx, q, ids)
 	if err != nil {
 		return err
 	}
-	for i := range positions {
-		positions[i].MemberIDs = idSet(m[positions[i].ID])
+	for i := range items {
+		items[i].MemberIDs = idSet(m[items[i].ID])
 	}
 	return nil
 }
@@ -244,7 +229,7 @@ func insertPosition(ctx context.Context, tx *sqldb.Tx, r Position) (Position, er
 	if err != nil {
 		return Position{}, uniqueErr(d, err, "岗位", "position")
 	}
-	return r, setPositionMembers(ctx, tx, r.ID, r.MemberIDs)
+	return r, positionGroup.setMembers(ctx, tx, r.ID, r.MemberIDs)
 }
 
 func patchPosition(ctx context.Context, tx *sqldb.Tx, id string, p PositionPatch) (Position, error) {
@@ -277,22 +262,7 @@ func patchPosition(ctx context.Context, tx *sqldb.Tx, id string, p PositionPatch
 	if p.MemberIDs == nil {
 		return r, nil
 	}
-	return r, setPositionMembers(ctx, tx, id, r.MemberIDs)
-}
-
-// setPositionMembers makes userIDs (sorted, distinct) the position's members.
-func setPositionMembers(ctx context.Context, tx *sqldb.Tx, positionID string, userIDs []string) error {
-	missing, err := firstMissing(ctx, tx, "users", userIDs)
-	if err != nil {
-		return err
-	}
-	if missing != "" {
-		return apperr.Field("memberIds", "用户不存在: %s (user not found)", truncate(missing))
-	}
-	if err := setLinks(ctx, tx, "position_members", "position_id", positionID, "user_id", userIDs); err != nil {
-		return fmt.Errorf("set members of position %q: %w", positionID, err)
-	}
-	return nil
+	return r, positionGroup.setMembers(ctx, tx, id, r.MemberIDs)
 }
 
 // checkPositionDepartment refuses a departmentId that names no department.

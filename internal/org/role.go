@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -111,21 +110,7 @@ func (s *Service) UpsertRoleByExternalID(ctx context.Context, externalID string,
 // DeleteRole removes the role with id and its memberships.
 func (s *Service) DeleteRole(ctx context.Context, id string) (err error) {
 	defer wrapErr(&err, "delete role %q", id)
-	return s.write(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.Exec(ctx, "DELETE FROM roles WHERE id = ?", id)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return roleNotFound(id)
-		}
-		_, err = tx.Exec(ctx, "DELETE FROM role_members WHERE role_id = ?", id)
-		return err
-	})
+	return s.write(ctx, func(tx *sqldb.Tx) error { return roleGroup.remove(ctx, tx, id) })
 }
 
 // ListRoles returns one page of the roles q selects, oldest first, and how
@@ -157,17 +142,17 @@ func (s *Service) ListRoles(ctx context.Context, q RoleQuery) (_ []Role, total i
 	return roles, total, attachMembers(ctx, r, roles)
 }
 
-func attachMembers(ctx context.Context, q sqldb.Querier, roles []Role) error {
-	ids := make([]string, len(roles))
-	for i, r := range roles {
-		ids[i] = r.ID
+func attachMembers(ctx context.Context, q sqldb.Querier, items []Role) error {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
 	}
-	m, err := links(ctx, q, "role_members", "role_id", "user_id", ids)
+	m, err := roleGroup.membersOf(ctx, q, ids)
 	if err != nil {
 		return err
 	}
-	for i := range roles {
-		roles[i].MemberIDs = idSet(m[roles[i].ID])
+	for i := range items {
+		items[i].MemberIDs = idSet(m[items[i].ID])
 	}
 	return nil
 }
@@ -225,7 +210,7 @@ func insertRole(ctx context.Context, tx *sqldb.Tx, r Role) (Role, error) {
 	if err != nil {
 		return Role{}, uniqueErr(d, err, "角色", "role")
 	}
-	return r, setRoleMembers(ctx, tx, r.ID, r.MemberIDs)
+	return r, roleGroup.setMembers(ctx, tx, r.ID, r.MemberIDs)
 }
 
 func patchRole(ctx context.Context, tx *sqldb.Tx, id string, p RolePatch) (Role, error) {
@@ -253,20 +238,5 @@ func patchRole(ctx context.Context, tx *sqldb.Tx, id string, p RolePatch) (Role,
 	if p.MemberIDs == nil {
 		return r, nil
 	}
-	return r, setRoleMembers(ctx, tx, id, r.MemberIDs)
-}
-
-// setRoleMembers makes userIDs (sorted, distinct) the role's members.
-func setRoleMembers(ctx context.Context, tx *sqldb.Tx, roleID string, userIDs []string) error {
-	missing, err := firstMissing(ctx, tx, "users", userIDs)
-	if err != nil {
-		return err
-	}
-	if missing != "" {
-		return apperr.Field("memberIds", "用户不存在: %s (user not found)", truncate(missing))
-	}
-	if err := setLinks(ctx, tx, "role_members", "role_id", roleID, "user_id", userIDs); err != nil {
-		return fmt.Errorf("set members of role %q: %w", roleID, err)
-	}
-	return nil
+	return r, roleGroup.setMembers(ctx, tx, id, r.MemberIDs)
 }
