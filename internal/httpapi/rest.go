@@ -48,6 +48,7 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, adminWrites(s, s.formRoutes())...)
 	rs = append(rs, s.recordRoutes()...)
 	rs = append(rs, adminWrites(s, s.orgRoutes())...)
+	rs = append(rs, adminWrites(s, s.valueSetRoutes())...)
 	rs = append(rs, s.permissionRoutes()...)
 	rs = append(rs, s.workflowRoutes()...)
 	rs = append(rs, s.scriptRoutes()...)

@@ -40,14 +40,15 @@ type subjectCache struct {
 	checking bool      // a goroutine is reading it now
 	tree     *orgTree  // nil until a lookup needs it
 	subjects map[string]Subject
-	ids      map[string]string // "EMAIL:x" / "LOGINNAME:x" → the enabled user's id
+	ids      map[string]string   // "EMAIL:x" / "LOGINNAME:x" → the enabled user's id
+	sets     map[string]*setView // value set code → the set as record writes check it
 
 	treeLoad chan struct{} // one department load at a time (a semaphore that honours ctx)
 }
 
 func newSubjectCache(db *sqldb.DB) *subjectCache {
 	return &subjectCache{reader: db.Reader, every: defaultCheckEvery, rev: -1,
-		subjects: map[string]Subject{}, ids: map[string]string{}, treeLoad: make(chan struct{}, 1)}
+		subjects: map[string]Subject{}, ids: map[string]string{}, sets: map[string]*setView{}, treeLoad: make(chan struct{}, 1)}
 }
 
 func (c *subjectCache) subject(ctx context.Context, id string) (Subject, error) {
@@ -134,6 +135,7 @@ func (c *subjectCache) dropLocked(rev int64) {
 	c.tree = nil
 	c.subjects = map[string]Subject{}
 	c.ids = map[string]string{}
+	c.sets = map[string]*setView{}
 }
 
 // userID returns the id cached under key, or looks it up and caches it

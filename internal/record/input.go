@@ -1,6 +1,7 @@
 package record
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -62,7 +63,7 @@ var readOnly = map[string]bool{
 
 // parse validates data against f. create selects the create rules
 // (ObjectId and CreatedBy may be given).
-func (s *Service) parse(f *form.Form, data Data, create bool) (*changes, error) {
+func (s *Service) parse(ctx context.Context, f *form.Form, data Data, create bool) (*changes, error) {
 	c := &changes{}
 	// Sorted keys make the first error deterministic.
 	keys := make([]string, 0, len(data))
@@ -73,7 +74,7 @@ func (s *Service) parse(f *form.Form, data Data, create bool) (*changes, error) 
 	for _, k := range keys {
 		v := data[k]
 		if ch := f.Child(k); ch != nil {
-			cc, err := s.parseChild(ch, v)
+			cc, err := s.parseChild(ctx, ch, v)
 			if err != nil {
 				return nil, err
 			}
@@ -88,7 +89,7 @@ func (s *Service) parse(f *form.Form, data Data, create bool) (*changes, error) 
 			continue // generated; read-only like the system fields
 		}
 		if !fd.System() {
-			val, err := s.codec.Coerce(fd, v)
+			val, err := s.coerce(ctx, fd, v)
 			if err != nil {
 				return nil, err
 			}
@@ -161,7 +162,7 @@ func objectID(field string, v any) (string, error) {
 	return id, nil
 }
 
-func (s *Service) parseChild(ch *form.Child, v any) (childChange, error) {
+func (s *Service) parseChild(ctx context.Context, ch *form.Child, v any) (childChange, error) {
 	cc := childChange{child: ch}
 	if str, ok := v.(string); ok { // some clients send the array as a JSON string
 		var arr []any
@@ -186,7 +187,7 @@ func (s *Service) parseChild(ch *form.Child, v any) (childChange, error) {
 		if !ok {
 			return cc, apperr.Field(ch.Code, "子表%s 第%d行: 需要对象 (row %d: expected an object)", ch.Code, i+1, i+1)
 		}
-		rc, err := s.parseRow(ch, i, row)
+		rc, err := s.parseRow(ctx, ch, i, row)
 		if err != nil {
 			return cc, err
 		}
@@ -201,7 +202,7 @@ func (s *Service) parseChild(ch *form.Child, v any) (childChange, error) {
 	return cc, nil
 }
 
-func (s *Service) parseRow(ch *form.Child, i int, row map[string]any) (rowChange, error) {
+func (s *Service) parseRow(ctx context.Context, ch *form.Child, i int, row map[string]any) (rowChange, error) {
 	var rc rowChange
 	keys := make([]string, 0, len(row))
 	for k := range row {
@@ -227,7 +228,7 @@ func (s *Service) parseRow(ch *form.Child, i int, row map[string]any) (rowChange
 		if fd.Type == form.Serial {
 			continue
 		}
-		v, err := s.codec.Coerce(fd, row[k])
+		v, err := s.coerce(ctx, fd, row[k])
 		if err != nil {
 			if e := apperr.As(err); e != nil {
 				return rc, &apperr.Error{Code: e.Code, Field: ch.Code + "." + e.Field, Message: fmt.Sprintf("子表%s 第%d行: %s", ch.Code, i+1, e.Message)}
@@ -269,4 +270,44 @@ func checkRequired(f *form.Form, c *changes, create bool) error {
 		}
 	}
 	return nil
+}
+
+// coerce is Codec.Coerce, and for a field with a value set the check that
+// each value is one of the set's enabled values.
+func (s *Service) coerce(ctx context.Context, fd *form.Field, v any) (any, error) {
+	val, err := s.codec.Coerce(fd, v)
+	if err != nil || val == nil || fd.ValueSet == "" {
+		return val, err
+	}
+	var states map[string]bool
+	found := false
+	if s.sets != nil {
+		if states, found, err = s.sets.ValueStates(ctx, fd.ValueSet); err != nil {
+			return nil, err
+		}
+	}
+	if !found {
+		return nil, apperr.Field(fd.Code, "字段%s: 值集 %s 不存在 (the value set %s of field %s does not exist)", fd.Code, fd.ValueSet, fd.ValueSet, fd.Code)
+	}
+	check := func(code string) error {
+		on, known := states[code]
+		switch {
+		case !known:
+			return apperr.Field(fd.Code, "字段%s: %q 不是值集 %s 的值 (not a value of value set %s)", fd.Code, wiretext.Clip(code), fd.ValueSet, fd.ValueSet)
+		case !on:
+			return apperr.Field(fd.Code, "字段%s: 值 %q 已停用 (value %q of value set %s is disabled, or the set is)", fd.Code, wiretext.Clip(code), wiretext.Clip(code), fd.ValueSet)
+		}
+		return nil
+	}
+	switch x := val.(type) {
+	case string:
+		err = check(x)
+	case []string:
+		for _, c := range x {
+			if err = check(c); err != nil {
+				break
+			}
+		}
+	}
+	return val, err
 }

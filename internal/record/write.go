@@ -78,7 +78,7 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 				return nil, itemErr(len(items), i, err)
 			}
 		}
-		c, err := s.parse(f, data, true)
+		c, err := s.parse(ctx, f, data, true)
 		if err == nil && opt.Submit {
 			err = checkRequired(f, c, true)
 		}
@@ -466,7 +466,7 @@ func (s *Service) updateOne(ctx context.Context, actor Actor, f *form.Form, id s
 			return 0, err
 		}
 	}
-	c, err := s.parse(f, data, false)
+	c, err := s.parse(ctx, f, data, false)
 	if err != nil {
 		return 0, err
 	}
