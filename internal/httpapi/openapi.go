@@ -254,13 +254,13 @@ func components() obj {
 	value := obj{"type": "object", "required": []string{"code", "label"}, "properties": obj{
 		"code": str("Stored in records; unique in the set; no ';'"), "label": str("What people see"), "description": obj{"type": "string"},
 		"enabled": obj{"type": "boolean", "description": "Default true; a disabled value is refused for new writes, stored values stay"},
-		"order": obj{"type": "integer", "description": "Values are listed by order (default 0), then as sent"},
+		"order":   obj{"type": "integer", "description": "Values are listed by order (default 0), then as sent"},
 	}}
 	valueSet := obj{"type": "object", "required": []string{"code", "name"}, "properties": obj{
 		"id": obj{"type": "string"}, "externalId": obj{"type": "string"},
 		"code": str("Unique; letters, digits and _.-, at most 64; what select fields name in valueSet"), "name": obj{"type": "string"},
 		"description": obj{"type": "string"}, "enabled": obj{"type": "boolean", "description": "Default true; a disabled set's values are refused for new writes"},
-		"values": obj{"type": "array", "maxItems": 5000, "items": ref("Value")},
+		"values":      obj{"type": "array", "maxItems": 5000, "items": ref("Value")},
 		"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
 	}}
 	patch := func(o obj) obj { // the writable subset, all optional
