@@ -234,6 +234,7 @@ func components() obj {
 		"loginName": obj{"type": "string"}, "email": obj{"type": "string"}, "mobile": obj{"type": "string"},
 		"title": obj{"type": "string"}, "departmentId": obj{"type": "string"}, "leaderId": obj{"type": "string"},
 		"enabled": obj{"type": "boolean"}, "roleIds": obj{"type": "array", "items": obj{"type": "string"}},
+		"positionIds": obj{"type": "array", "items": obj{"type": "string"}, "description": "The positions (岗位) the user holds"},
 		"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
 	}}
 	dept := obj{"type": "object", "properties": obj{
