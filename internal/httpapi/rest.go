@@ -70,7 +70,10 @@ func (s *Server) rest(h restHandler, wildcards []string, scope string) http.Hand
 		}
 		if err == nil {
 			r = withCaller(r, tok, scope)
-			a, err = s.userContext(r, a)
+			var ref userRef
+			if r, ref, err = userRefOf(r); err == nil {
+				a, err = s.actAsRef(r, a, ref)
+			}
 		}
 		if err == nil {
 			err = s.idempotent(w, r, a, h)
