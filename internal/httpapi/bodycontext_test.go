@@ -59,8 +59,6 @@ func asAPI(err error) *apiError {
 	return classify(r, nil, err)
 }
 
-
-
 // BenchmarkTakeBodyRef: what the body's user context costs a REST write
 // before the handler reads its body, on a record body of about 1 KB —
 // "none" (no context in the body: a read and a byte search), "body" (the

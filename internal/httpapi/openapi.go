@@ -387,7 +387,7 @@ func components() obj {
 		"headers": obj{"XRequestId": obj{"description": "The request's id (the caller's X-Request-Id when it sent a printable one of at most 64 characters); logs name it", "schema": obj{"type": "string"}}},
 		"parameters": obj{
 			"XUserId": obj{"name": "X-User-Id", "in": "header", "schema": obj{"type": "string"},
-				"description": "Act as this user (their task lists, their approvals; CreatedBy/OwnerId of what they create). Unknown user: 422"},
+				"description": "Act as this user (their task lists, their approvals, their permissions; CreatedBy/OwnerId of what they create); a token needs scope impersonate. On POST, PUT and PATCH the top-level keys userIdType and userId of a JSON body do the same (they are not record data); headers and body naming different users: 400. Unknown user: 400 naming the type and value"},
 			"IdempotencyKey": obj{"name": "Idempotency-Key", "in": "header", "schema": obj{"type": "string", "maxLength": 255},
 				"description": "1–255 printable ASCII characters: a retry with the same key within 24 hours gets the first answer again (Idempotent-Replayed: true) instead of a second write; the same key with a different request is 422, while the first still runs 409"},
 			"XUserIdType": obj{"name": "X-User-Id-Type", "in": "header", "schema": obj{"type": "string", "enum": []string{"USERID", "EMAIL", "LOGINNAME"}, "default": "USERID"},
