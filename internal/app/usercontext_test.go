@@ -61,6 +61,11 @@ func TestUserContextInBody(t *testing.T) {
 		if l := s.mustJSON("GET", records+"?filter="+urlQuery(`F0000001 = "x"`), nil, 200); fmt.Sprint(l["total"]) != "0" {
 			t.Errorf("a refused write was made: %v", l)
 		}
+		// No field may be called userId: the key names the acting user.
+		if status, body := s.do("POST", "/api/v1/forms", map[string]any{"code": "D000008U", "fields": []any{
+			map[string]any{"code": "F0000001", "type": "text"}, map[string]any{"code": "UserID", "type": "text"}}}); status != 422 || decodeErr(t, body)["field"] != "fields[1].code" {
+			t.Errorf("a field called UserID: HTTP %d %s", status, body)
+		}
 		// Org writes are the administrator's: acting as lisi is refused.
 		if status, _ := s.do("POST", "/api/v1/departments", map[string]any{"name": "部", "userId": lisi}); status != 403 {
 			t.Errorf("a department created as lisi: HTTP %d, want 403", status)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // contractTypes is a value set as an ERP sends it.
@@ -252,4 +253,36 @@ func clip(b []byte) string {
 		return string(b[:300]) + "…"
 	}
 	return string(b)
+}
+
+// TestValueSetOnAnotherNode: two nodes on one PostgreSQL. A value
+// disabled, or added, through node A is refused, or taken, by record
+// writes on node B within its organisation cache's revision check (a
+// second), though B had the set cached.
+func TestValueSetOnAnotherNode(t *testing.T) {
+	a, b := twoNodes(t)
+	id := a.mustJSON("POST", "/api/v1/value-sets", contractTypes(), 201)["id"].(string)
+	a.mustCreateForm(valueSetForm())
+	const records = "/api/v1/forms/D000009Deal/records"
+	b.mustJSON("POST", records, map[string]any{"F0000002": "PUR"}, 201) // B caches the set
+	a.mustJSON("PATCH", "/api/v1/value-sets/"+id, map[string]any{"values": []any{
+		map[string]any{"code": "PUR", "label": "采购合同", "enabled": false},
+		map[string]any{"code": "NEW", "label": "新类型"},
+	}}, 200)
+	// A sees its own change at once.
+	if status, _ := a.do("POST", records, map[string]any{"F0000002": "PUR"}); status != 422 {
+		t.Errorf("A after its change: HTTP %d", status)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		pur, _ := b.do("POST", records, map[string]any{"F0000002": "PUR"})
+		added, _ := b.do("POST", records, map[string]any{"F0000002": "NEW"})
+		if pur == 422 && added == 201 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("B still takes the old values: PUR %d, NEW %d", pur, added)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

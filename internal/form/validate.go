@@ -121,6 +121,9 @@ func validateFields(path string, fields []*Field) error {
 		if IsReserved(fd.Code) {
 			return apperr.Field(p+".code", "字段编码 %q 与系统字段冲突 (collides with a system field)", fd.Code)
 		}
+		if strings.EqualFold(fd.Code, "userId") || strings.EqualFold(fd.Code, "userIdType") {
+			return apperr.Field(p+".code", "字段编码 %q 保留给用户上下文 (userId and userIdType name the acting user in a REST body; rename the field, e.g. with renameFrom)", fd.Code)
+		}
 		if j, dup := seen[strings.ToLower(fd.Code)]; dup {
 			return apperr.Field(p+".code", "字段编码重复: %q 与 %s[%d] 相同 (duplicate field code; codes are case-insensitive)", fd.Code, path, j)
 		}
