@@ -227,6 +227,14 @@ func TestValueSetBatchUpsert(t *testing.T) {
 		if status, _ := s.do("GET", "/api/v1/value-sets/CURRENCY/values", nil, as(user)...); status != 200 {
 			t.Errorf("a user reading values: HTTP %d, want 200", status)
 		}
+		// Tokens: scope org.
+		cid, secret := s.mustClient(map[string]any{"name": "erp", "scopes": []string{"org", "records:read"}})
+		if status, body := s.bearer(s.mustToken(cid, secret, "records:read"), "GET", "/api/v1/value-sets/CURRENCY/values", nil); status != 403 || !strings.Contains(string(body), "org") {
+			t.Errorf("values without scope org: HTTP %d %s", status, body)
+		}
+		if status, _ := s.bearer(s.mustToken(cid, secret, "org"), "POST", "/api/v1/value-sets:upsert", map[string]any{"items": []any{}}); status != 200 {
+			t.Errorf("batch upsert with scope org: HTTP %d", status)
+		}
 	})
 }
 

@@ -142,26 +142,34 @@ func (c *subjectCache) dropLocked(rev int64) {
 // for the current generation (a miss is not cached: a user may be created
 // under that name any moment).
 func (c *subjectCache) userID(ctx context.Context, key string, lookup func() (string, error)) (string, error) {
+	return remember(ctx, c, func() map[string]string { return c.ids }, key, lookup)
+}
+
+// remember returns the entry under key of the map pick returns (called
+// under the lock: a drop replaces the maps), or loads it and keeps it when
+// no drop happened meanwhile. A failed load is not kept.
+func remember[T any](ctx context.Context, c *subjectCache, pick func() map[string]T, key string, load func() (T, error)) (T, error) {
 	if err := c.fresh(ctx); err != nil {
-		return "", err
+		var zero T
+		return zero, err
 	}
 	c.mu.RLock()
-	id, ok := c.ids[key]
+	v, ok := pick()[key]
 	gen := c.gen
 	c.mu.RUnlock()
 	if ok {
-		return id, nil
+		return v, nil
 	}
-	id, err := lookup()
+	v, err := load()
 	if err != nil {
-		return "", err
+		return v, err
 	}
 	c.mu.Lock()
 	if c.gen == gen {
-		c.ids[key] = id
+		pick()[key] = v
 	}
 	c.mu.Unlock()
-	return id, nil
+	return v, nil
 }
 
 // loadTree returns the current generation's department tree, reading it

@@ -22,30 +22,17 @@ type setView struct {
 // their next revision check, like users and departments.
 
 func (c *subjectCache) valueSet(ctx context.Context, code string) (*setView, error) {
-	if err := c.fresh(ctx); err != nil {
-		return nil, err
-	}
-	c.mu.RLock()
-	v, ok := c.sets[code]
-	gen := c.gen
-	c.mu.RUnlock()
-	if ok {
+	return remember(ctx, c, func() map[string]*setView { return c.sets }, code, func() (*setView, error) {
+		set, err := loadValueSet(ctx, c.reader(), "code", code, false)
+		if err != nil {
+			return nil, err
+		}
+		v := &setView{set: set, enabled: make(map[string]bool, len(set.Values))}
+		for _, x := range set.Values {
+			v.enabled[x.Code] = set.Enabled && x.On()
+		}
 		return v, nil
-	}
-	set, err := loadValueSet(ctx, c.reader(), "code", code, false)
-	if err != nil {
-		return nil, err
-	}
-	v = &setView{set: set, enabled: make(map[string]bool, len(set.Values))}
-	for _, x := range set.Values {
-		v.enabled[x.Code] = set.Enabled && x.On()
-	}
-	c.mu.Lock()
-	if c.gen == gen {
-		c.sets[code] = v
-	}
-	c.mu.Unlock()
-	return v, nil
+	})
 }
 
 // ValueSetValues returns the value set with code and its values in order
