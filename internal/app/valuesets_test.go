@@ -56,8 +56,9 @@ func TestValueSets(t *testing.T) {
 		s.mustCreateForm(valueSetForm())
 		const records = "/api/v1/forms/D000009Deal/records"
 		rec := s.mustJSON("POST", records, map[string]any{"F0000001": "a", "F0000002": "PUR", "F0000003": []string{"SAL", "PUR"},
-			"D000009Line": []any{map[string]any{"F0000010": "SAL"}}}, 201)
+			"D000009Line": []any{map[string]any{"F0000010": "SAL"}, map[string]any{"F0000010": "PUR"}}}, 201)
 		oid := rec["ObjectId"].(string)
+		purRow := rec["D000009Line"].([]any)[1].(map[string]any)["ObjectId"].(string)
 		for _, c := range []struct {
 			name  string
 			data  map[string]any
@@ -81,21 +82,46 @@ func TestValueSets(t *testing.T) {
 			}
 		}
 
-		// A value disabled later stays readable, and is refused for new writes.
+		// A value disabled later stays readable, may be sent back unchanged
+		// (the object or child row holds it), and is refused anywhere else.
 		s.mustJSON("PATCH", "/api/v1/value-sets/"+id, map[string]any{"values": []any{
 			map[string]any{"code": "SAL", "label": "销售合同"},
 			map[string]any{"code": "PUR", "label": "采购合同", "enabled": false},
 		}}, 200)
-		if got := s.mustJSON("GET", records+"/"+oid, nil, 200); got["F0000002"] != "PUR" {
+		got := s.mustJSON("GET", records+"/"+oid, nil, 200)
+		if got["F0000002"] != "PUR" {
 			t.Errorf("stored value after disabling it: %v", got["F0000002"])
 		}
-		if status, body := s.do("PATCH", records+"/"+oid, map[string]any{"F0000002": "PUR"}); status != 422 || !strings.Contains(string(body), "disabled") {
-			t.Errorf("writing a disabled value: HTTP %d %s", status, body)
+		delete(got, "version")
+		s.mustJSON("PATCH", records+"/"+oid, got, 200)                                         // the object as loaded
+		s.mustJSON("PATCH", records+"/"+oid, map[string]any{"F0000003": []string{"SAL"}}, 200) // PUR dropped: it cannot come back
+		other := s.mustJSON("POST", records, map[string]any{"F0000002": "SAL"}, 201)["ObjectId"].(string)
+		for _, c := range []struct {
+			name, path string
+			data       map[string]any
+			field      string
+		}{
+			{"create", records, map[string]any{"F0000002": "PUR"}, "F0000002"},
+			{"another object", records + "/" + other, map[string]any{"F0000002": "PUR"}, "F0000002"},
+			{"added to a multiselect", records + "/" + oid, map[string]any{"F0000003": []string{"SAL", "PUR"}}, "F0000003"},
+			{"a new child row", records + "/" + oid, map[string]any{"D000009Line": []any{map[string]any{"ObjectId": purRow, "F0000010": "PUR"}, map[string]any{"F0000010": "PUR"}}}, "D000009Line.F0000010"},
+		} {
+			method := "PATCH"
+			if c.path == records {
+				method = "POST"
+			}
+			status, body := s.do(method, c.path, c.data)
+			if status != 422 || decodeErr(t, body)["field"] != c.field || !strings.Contains(string(body), "disabled") {
+				t.Errorf("disabled value, %s: HTTP %d %s", c.name, status, body)
+			}
 		}
-		s.mustJSON("PATCH", records+"/"+oid, map[string]any{"F0000002": "SAL"}, 200)
-		// A disabled set takes no value.
+		s.mustJSON("PATCH", records+"/"+oid, map[string]any{"D000009Line": []any{map[string]any{"ObjectId": purRow, "F0000010": "PUR"}}}, 200)
+		// A disabled set takes no new value.
 		s.mustJSON("PATCH", "/api/v1/value-sets/"+id, map[string]any{"enabled": false}, 200)
-		if status, _ := s.do("PATCH", records+"/"+oid, map[string]any{"F0000002": "SAL"}); status != 422 {
+		if status, _ := s.do("PATCH", records+"/"+other, map[string]any{"F0000002": "SAL"}, "If-Match", ""); status != 200 {
+			t.Errorf("the stored value of a disabled set sent back: HTTP %d", status)
+		}
+		if status, _ := s.do("POST", records, map[string]any{"F0000002": "SAL"}); status != 422 {
 			t.Errorf("a value of a disabled set: HTTP %d", status)
 		}
 		if v := s.mustJSON("GET", "/api/v1/value-sets/CONTRACT_TYPE/values?enabled=true", nil, 200); codes(v["items"]) != "" {

@@ -30,6 +30,7 @@ type changes struct {
 	sys      []fieldVal // settable system fields
 	set      []fieldVal // form fields, in form order
 	children []childChange
+	kept     []kept // disabled value-set values, taken when the object holds them (keep)
 }
 
 type childChange struct {
@@ -38,8 +39,9 @@ type childChange struct {
 }
 
 type rowChange struct {
-	id  string
-	set []fieldVal
+	id   string
+	set  []fieldVal
+	kept []kept // disabled value-set values, taken when the row holds them (keep)
 }
 
 // get returns the value given for a system field code.
@@ -75,6 +77,13 @@ func (s *Service) parse(ctx context.Context, f *form.Form, data Data, create boo
 		v := data[k]
 		if ch := f.Child(k); ch != nil {
 			cc, err := s.parseChild(ctx, ch, v)
+			for _, r := range cc.rows {
+				for _, k := range r.kept {
+					if err == nil {
+						err = c.keep(create, k)
+					}
+				}
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -89,7 +98,10 @@ func (s *Service) parse(ctx context.Context, f *form.Form, data Data, create boo
 			continue // generated; read-only like the system fields
 		}
 		if !fd.System() {
-			val, err := s.coerce(ctx, fd, v)
+			val, off, err := s.coerce(ctx, fd, v)
+			if err == nil && len(off) > 0 {
+				err = c.keep(create, kept{fd: fd, codes: off, err: disabledErr(fd, off[0])})
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -191,6 +203,9 @@ func (s *Service) parseChild(ctx context.Context, ch *form.Child, v any) (childC
 		if err != nil {
 			return cc, err
 		}
+		for k := range rc.kept {
+			rc.kept[k].child, rc.kept[k].row = ch, rc.id
+		}
 		if rc.id != "" {
 			if seen[rc.id] {
 				return cc, apperr.Field(ch.Code, "子表%s 第%d行: ObjectId 重复 %s (duplicate row id)", ch.Code, i+1, rc.id)
@@ -228,17 +243,25 @@ func (s *Service) parseRow(ctx context.Context, ch *form.Child, i int, row map[s
 		if fd.Type == form.Serial {
 			continue
 		}
-		v, err := s.coerce(ctx, fd, row[k])
+		v, off, err := s.coerce(ctx, fd, row[k])
+		if err == nil && len(off) > 0 {
+			rc.kept = append(rc.kept, kept{fd: fd, codes: off, err: inRow(ch, i, disabledErr(fd, off[0]))})
+		}
 		if err != nil {
-			if e := apperr.As(err); e != nil {
-				return rc, &apperr.Error{Code: e.Code, Field: ch.Code + "." + e.Field, Message: fmt.Sprintf("子表%s 第%d行: %s", ch.Code, i+1, e.Message)}
-			}
-			return rc, err
+			return rc, inRow(ch, i, err)
 		}
 		rc.set = append(rc.set, fieldVal{fd, v})
 	}
 	sort.Slice(rc.set, func(a, b int) bool { return rc.set[a].fd.Pos() < rc.set[b].fd.Pos() })
 	return rc, nil
+}
+
+// inRow names child table ch's row i in err.
+func inRow(ch *form.Child, i int, err error) error {
+	if e := apperr.As(err); e != nil {
+		return &apperr.Error{Code: e.Code, Field: ch.Code + "." + e.Field, Message: fmt.Sprintf("子表%s 第%d行: %s", ch.Code, i+1, e.Message)}
+	}
+	return err
 }
 
 // checkRequired reports the first required field without a value. On
@@ -270,44 +293,4 @@ func checkRequired(f *form.Form, c *changes, create bool) error {
 		}
 	}
 	return nil
-}
-
-// coerce is Codec.Coerce, and for a field with a value set the check that
-// each value is one of the set's enabled values.
-func (s *Service) coerce(ctx context.Context, fd *form.Field, v any) (any, error) {
-	val, err := s.codec.Coerce(fd, v)
-	if err != nil || val == nil || fd.ValueSet == "" {
-		return val, err
-	}
-	var states map[string]bool
-	found := false
-	if s.sets != nil {
-		if states, found, err = s.sets.ValueStates(ctx, fd.ValueSet); err != nil {
-			return nil, err
-		}
-	}
-	if !found {
-		return nil, apperr.Field(fd.Code, "字段%s: 值集 %s 不存在 (the value set %s of field %s does not exist)", fd.Code, fd.ValueSet, fd.ValueSet, fd.Code)
-	}
-	check := func(code string) error {
-		on, known := states[code]
-		switch {
-		case !known:
-			return apperr.Field(fd.Code, "字段%s: %q 不是值集 %s 的值 (not a value of value set %s)", fd.Code, wiretext.Clip(code), fd.ValueSet, fd.ValueSet)
-		case !on:
-			return apperr.Field(fd.Code, "字段%s: 值 %q 已停用 (value %q of value set %s is disabled, or the set is)", fd.Code, wiretext.Clip(code), wiretext.Clip(code), fd.ValueSet)
-		}
-		return nil
-	}
-	switch x := val.(type) {
-	case string:
-		err = check(x)
-	case []string:
-		for _, c := range x {
-			if err = check(c); err != nil {
-				break
-			}
-		}
-	}
-	return val, err
 }

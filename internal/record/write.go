@@ -508,6 +508,9 @@ func (s *Service) update(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	if want != 0 && want != version {
 		return 0, apperr.New(apperr.VersionConflict, "版本冲突: 对象当前版本 %d, 请求基于版本 %d (version conflict: the object changed since it was read)", version, want)
 	}
+	if err := s.checkKept(ctx, tx, f, id, c); err != nil {
+		return 0, err
+	}
 	if status != form.StatusDraft {
 		if err := checkRequired(f, c, false); err != nil {
 			return 0, err
