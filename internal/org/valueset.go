@@ -240,9 +240,17 @@ func (s *Service) ListValueSets(ctx context.Context, q ValueSetQuery) (_ []Value
 	if err != nil {
 		return nil, 0, err
 	}
+	ids := make([]string, len(sets))
+	for i, v := range sets {
+		ids[i] = v.ID
+	}
+	values, err := valuesOf(ctx, r, ids)
+	if err != nil {
+		return nil, 0, err
+	}
 	for i := range sets {
-		if sets[i].Values, err = loadValues(ctx, r, sets[i].ID); err != nil {
-			return nil, 0, err
+		if sets[i].Values = values[sets[i].ID]; sets[i].Values == nil {
+			sets[i].Values = []Value{}
 		}
 	}
 	return sets, total, nil

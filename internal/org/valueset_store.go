@@ -48,21 +48,42 @@ func loadValueSet(ctx context.Context, q sqldb.Querier, col, key string, lock bo
 
 // loadValues returns a set's values in their order; never nil.
 func loadValues(ctx context.Context, q sqldb.Querier, setID string) ([]Value, error) {
-	rows, err := q.Query(ctx, "SELECT code, label, COALESCE(description, ''), enabled, sort_order FROM value_set_values WHERE set_id = ? ORDER BY position", setID)
+	m, err := valuesOf(ctx, q, []string{setID})
+	if err != nil || m[setID] != nil {
+		return m[setID], err
+	}
+	return []Value{}, nil
+}
+
+// valuesOf returns the values of each of the sets ids (at most one page
+// of them), in their order, by set id.
+func valuesOf(ctx context.Context, q sqldb.Querier, ids []string) (map[string][]Value, error) {
+	out := make(map[string][]Value, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, "SELECT set_id, code, label, COALESCE(description, ''), enabled, sort_order FROM value_set_values WHERE set_id IN ("+
+		placeholders(len(ids))+") ORDER BY set_id, position", anySlice(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("load values: %w", err)
 	}
-	out, err := scanAll(q.Dialect(), rows, func(d sqldb.Dialect, sc scanner) (Value, error) {
+	defer rows.Close()
+	d := q.Dialect()
+	for rows.Next() {
+		var set string
 		var x Value
 		var enabled any
-		if err := sc.Scan(&x.Code, &x.Label, &x.Description, &enabled, &x.Order); err != nil {
-			return x, err
+		if err := rows.Scan(&set, &x.Code, &x.Label, &x.Description, &enabled, &x.Order); err != nil {
+			return nil, fmt.Errorf("load values: %w", err)
 		}
 		on, err := d.ScanBool(enabled)
+		if err != nil {
+			return nil, fmt.Errorf("load values: %w", err)
+		}
 		x.Enabled = &on
-		return x, err
-	})
-	if err != nil {
+		out[set] = append(out[set], x)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load values: %w", err)
 	}
 	return out, nil
