@@ -320,3 +320,36 @@ func TestValueSetOnAnotherNode(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestValueSetDeleteRacesFormCreate: a value set deleted while a form
+// that names it is created — either the form is refused and the set is
+// gone, or the form exists and the set stays; never a form naming a set
+// that is gone.
+func TestValueSetDeleteRacesFormCreate(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		for i := range 8 {
+			code := fmt.Sprint("RACE_", i)
+			id := s.mustJSON("POST", "/api/v1/value-sets", map[string]any{"code": code, "name": "竞争"}, 201)["id"].(string)
+			def := map[string]any{"code": fmt.Sprint("D00000Race", i), "fields": []any{
+				map[string]any{"code": "F0000001", "type": "select", "valueSet": code}}}
+			var formStatus, delStatus int
+			var formBody, delBody string
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				formStatus, formBody, _ = s.rawDo("POST", "/api/v1/forms", def)
+			}()
+			delStatus, delBody, _ = s.rawDo("DELETE", "/api/v1/value-sets/"+id, nil)
+			<-done
+			setGone := delStatus == 204
+			switch {
+			case formStatus == 201 && !setGone && delStatus == 409:
+			case formStatus == 422 && setGone:
+			case formStatus == 201 && setGone:
+				t.Fatalf("round %d: the form was created and its value set deleted", i)
+			default:
+				t.Fatalf("round %d: form HTTP %d %s, delete HTTP %d %s", i, formStatus, formBody, delStatus, delBody)
+			}
+		}
+	})
+}
