@@ -148,7 +148,12 @@ func takeBodyRef(r *http.Request) (*http.Request, userRef, error) {
 	}
 	out := make([]byte, 0, len(b))
 	out = append(out, '{')
-	out = append(out, bytes.Join(kept, []byte{','})...)
+	for i, m := range kept {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, m...)
+	}
 	out = append(out, '}')
 	r.Body = io.NopCloser(bytes.NewReader(out))
 	r.ContentLength = int64(len(out))
