@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -115,28 +114,16 @@ func BenchmarkCreateUserContext(b *testing.B) {
 		c := cases[i%len(cases)]
 		b.Run(c.name, func(b *testing.B) {
 			b.SetParallelism(2)
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					req, _ := http.NewRequest("POST", url, bytes.NewReader([]byte(c.body)))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("EngineCode", testCode)
-					req.Header.Set("EngineSecret", testSecret)
-					if c.hdr {
-						req.Header.Set("X-User-Id-Type", "LOGINNAME")
-						req.Header.Set("X-User-Id", "lisi")
-					}
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != 201 {
-						b.Errorf("HTTP %d", resp.StatusCode)
-						return
-					}
+			hammer(b, client, 201, func() *http.Request {
+				req, _ := http.NewRequest("POST", url, bytes.NewReader([]byte(c.body)))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("EngineCode", testCode)
+				req.Header.Set("EngineSecret", testSecret)
+				if c.hdr {
+					req.Header.Set("X-User-Id-Type", "LOGINNAME")
+					req.Header.Set("X-User-Id", "lisi")
 				}
+				return req
 			})
 		})
 	}

@@ -109,9 +109,6 @@ func (s *Service) UpdatePosition(ctx context.Context, id string, p PositionPatch
 // one from p when there is none; created reports which.
 func (s *Service) UpsertPositionByExternalID(ctx context.Context, externalID string, p PositionPatch) (_ Position, created bool, err error) {
 	defer wrapErr(&err, "upsert position %q", externalID)
-	if err := checkExternalID(externalID); err != nil {
-		return Position{}, false, err
-	}
 	p.ExternalID = &externalID
 	return upsert(ctx, s, "positions", externalID,
 		func(tx *sqldb.Tx, id string) (Position, error) { return patchPosition(ctx, tx, id, p) },

@@ -98,9 +98,6 @@ func (s *Service) UpdateRole(ctx context.Context, id string, p RolePatch) (_ Rol
 // one from p when there is none; created reports which.
 func (s *Service) UpsertRoleByExternalID(ctx context.Context, externalID string, p RolePatch) (_ Role, created bool, err error) {
 	defer wrapErr(&err, "upsert role %q", externalID)
-	if err := checkExternalID(externalID); err != nil {
-		return Role{}, false, err
-	}
 	p.ExternalID = &externalID
 	return upsert(ctx, s, "roles", externalID,
 		func(tx *sqldb.Tx, id string) (Role, error) { return patchRole(ctx, tx, id, p) },

@@ -143,9 +143,6 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (_ Use
 // none; created reports which.
 func (s *Service) UpsertUserByExternalID(ctx context.Context, externalID string, p UserPatch) (_ User, created bool, err error) {
 	defer wrapErr(&err, "upsert user %q", externalID)
-	if err := checkExternalID(externalID); err != nil {
-		return User{}, false, err
-	}
 	p.ExternalID = &externalID
 	return upsert(ctx, s, "users", externalID,
 		func(tx *sqldb.Tx, id string) (User, error) { return patchUser(ctx, tx, id, p) },

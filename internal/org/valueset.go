@@ -171,9 +171,6 @@ func (s *Service) UpdateValueSet(ctx context.Context, id string, p ValueSetPatch
 // creates one from p when there is none; created reports which.
 func (s *Service) UpsertValueSetByExternalID(ctx context.Context, externalID string, p ValueSetPatch) (_ ValueSet, created bool, err error) {
 	defer wrapErr(&err, "upsert value set %q", externalID)
-	if err := checkExternalID(externalID); err != nil {
-		return ValueSet{}, false, err
-	}
 	p.ExternalID = &externalID
 	return upsert(ctx, s, "value_sets", externalID,
 		func(tx *sqldb.Tx, id string) (ValueSet, error) { return patchValueSet(ctx, tx, id, p) },
