@@ -125,10 +125,6 @@ func (s *Service) DeletePosition(ctx context.Context, id string) (err error) {
 // many it selects in all.
 func (s *Service) ListPositions(ctx context.Context, q PositionQuery) (_ []Position, total int, err error) {
 	defer wrapErr(&err, "list positions")
-	offset, limit, err := page(q.Offset, q.Limit)
-	if err != nil {
-		return nil, 0, err
-	}
 	r := s.db.Reader()
 	var conds []string
 	var args []any
@@ -139,15 +135,7 @@ func (s *Service) ListPositions(ctx context.Context, q PositionQuery) (_ []Posit
 		conds = append(conds, "("+r.Dialect().LikeInsensitive("code")+" OR "+r.Dialect().LikeInsensitive("name")+")")
 		args = append(args, likePattern(s), likePattern(s))
 	}
-	if total, err = count(ctx, r, "positions", where(conds), args); err != nil {
-		return nil, 0, err
-	}
-	rows, err := r.Query(ctx, "SELECT "+positionColumns+" FROM positions"+where(conds)+
-		" ORDER BY created_time, id LIMIT ? OFFSET ?", append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	positions, err := scanAll(r.Dialect(), rows, scanPosition)
+	positions, total, err := listPage(ctx, r, "positions", positionColumns, conds, args, q.Offset, q.Limit, scanPosition)
 	if err != nil {
 		return nil, 0, err
 	}

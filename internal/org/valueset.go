@@ -214,10 +214,6 @@ func refuseInUse(ctx context.Context, tx *sqldb.Tx, code, zh, en string) error {
 // first, with their values, and how many it selects in all.
 func (s *Service) ListValueSets(ctx context.Context, q ValueSetQuery) (_ []ValueSet, total int, err error) {
 	defer wrapErr(&err, "list value sets")
-	offset, limit, err := page(q.Offset, q.Limit)
-	if err != nil {
-		return nil, 0, err
-	}
 	r := s.db.Reader()
 	var conds []string
 	var args []any
@@ -225,15 +221,7 @@ func (s *Service) ListValueSets(ctx context.Context, q ValueSetQuery) (_ []Value
 		conds = append(conds, "("+r.Dialect().LikeInsensitive("code")+" OR "+r.Dialect().LikeInsensitive("name")+")")
 		args = append(args, likePattern(t), likePattern(t))
 	}
-	if total, err = count(ctx, r, "value_sets", where(conds), args); err != nil {
-		return nil, 0, err
-	}
-	rows, err := r.Query(ctx, "SELECT "+valueSetColumns+" FROM value_sets"+where(conds)+
-		" ORDER BY created_time, id LIMIT ? OFFSET ?", append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	sets, err := scanAll(r.Dialect(), rows, scanValueSet)
+	sets, total, err := listPage(ctx, r, "value_sets", valueSetColumns, conds, args, q.Offset, q.Limit, scanValueSet)
 	if err != nil {
 		return nil, 0, err
 	}
