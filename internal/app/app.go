@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/auth"
+	"github.com/tritiumhq/tritium/internal/batch"
 	"github.com/tritiumhq/tritium/internal/blob"
 	"github.com/tritiumhq/tritium/internal/connector"
 	"github.com/tritiumhq/tritium/internal/dirlock"
@@ -90,9 +91,13 @@ type App struct {
 	// Scripts runs saved scripts at their hooks; Env is their $env.
 	Scripts *hook.Runner
 	Env     *hook.Env
-	server  *httpapi.Server
-	lock    *dirlock.Lock // SQLite: the data directory, held until Close
-	secrets *secret.Box
+	// Batches runs async batch writes.
+	Batches *batch.Service
+	// batchNotifier sends batch callbacks (nil: refused).
+	batchNotifier batch.Notifier
+	server        *httpapi.Server
+	lock          *dirlock.Lock // SQLite: the data directory, held until Close
+	secrets       *secret.Box
 }
 
 // Open connects to the database, migrates it, loads the forms and makes
@@ -191,6 +196,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	}
 	a.Auth = auth.NewService(a.DB, 0)
 	a.Auth.ConfigureOAuth(auth.OAuthConfig{Box: a.secrets, TTL: a.cfg.TokenTTL})
+	a.openBatches()
 	gen, err := a.Auth.Ensure(ctx, a.cfg.EngineCode, a.cfg.EngineSecret, admin.UserID)
 	if err != nil {
 		return err
@@ -200,7 +206,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	}
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
 		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access,
-		Idempotency: idempotency.NewStore(a.DB)})
+		Idempotency: idempotency.NewStore(a.DB), Batches: a.Batches})
 	return nil
 }
 
@@ -225,6 +231,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	go a.Forms.Watch(bg, a.cfg.FormRefresh)
 	go a.DB.MaintainStats(bg, 10*time.Second, 1)
 	go a.Connectors.Watch(bg)
+	go a.Batches.Run(bg)
 	srv := &http.Server{
 		Handler:           a.server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -47,6 +47,7 @@ func (s *Server) restRoutes() []route {
 	var rs []route
 	rs = append(rs, adminWrites(s, s.formRoutes())...)
 	rs = append(rs, s.recordRoutes()...)
+	rs = append(rs, s.batchRoutes()...)
 	rs = append(rs, adminWrites(s, s.orgRoutes())...)
 	rs = append(rs, s.permissionRoutes()...)
 	rs = append(rs, s.workflowRoutes()...)

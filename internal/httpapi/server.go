@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/auth"
+	"github.com/tritiumhq/tritium/internal/batch"
 	"github.com/tritiumhq/tritium/internal/connector"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
@@ -83,6 +84,8 @@ type Deps struct {
 	// Idempotency keeps the answers to POSTs with an Idempotency-Key (nil:
 	// the header is ignored).
 	Idempotency *idempotency.Store
+	// Batches runs async batch writes (nil: their routes are not served).
+	Batches *batch.Service
 }
 
 // Server routes requests to the adapters.

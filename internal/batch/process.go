@@ -1,0 +1,345 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/lenientjson"
+	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// work writes the batch's chunks one after the other, each in its own
+// transaction (see chunk), for up to runBudget; then the last chunk's
+// transaction enqueues this job again, so one long batch does not hold a
+// worker forever. An error leaves the job to be retried: it goes on from
+// the last committed chunk.
+func (s *Service) work(ctx context.Context, payload json.RawMessage, attempt int) (func(context.Context, *sqldb.Tx) error, error) {
+	var j chunkJob
+	if err := json.Unmarshal(payload, &j); err != nil {
+		return nil, fmt.Errorf("batch job payload: %w", err)
+	}
+	start := time.Now()
+	for {
+		b, err := s.get(ctx, s.cfg.DB.Reader(), j.Batch)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if b.gen != j.Gen || finished(b.Status) {
+			return nil, nil // taken over by another chain, or done
+		}
+		if attempt > s.cfg.MaxAttempts {
+			s.log.Error("batch failed: its chunk kept failing", "batch", b.ID, "attempts", attempt-1)
+			return nil, s.write(ctx, s.abandon(b, apperr.New(apperr.Internal, "批处理多次失败, 已终止 (the batch kept failing and was stopped)")))
+		}
+		commit, err := s.chunk(ctx, b, time.Since(start) >= runBudget)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.write(ctx, commit); err != nil {
+			return nil, err
+		}
+		if time.Since(start) >= runBudget {
+			return nil, nil
+		}
+	}
+}
+
+func (s *Service) write(ctx context.Context, commit func(context.Context, *sqldb.Tx) error) error {
+	return s.cfg.DB.Write(ctx, func(tx *sqldb.Tx) error { return commit(ctx, tx) })
+}
+
+// runBudget is how long one run of a batch's job writes chunks.
+const runBudget = 30 * time.Second
+
+// chunk prepares the batch's next chunk outside any transaction (grants,
+// hooks, parsing only read) and returns its commit: the records, the
+// chunk's item results and the batch's progress in one transaction, with
+// the next job (when last) or, after the batch's last chunk, the callback.
+func (s *Service) chunk(ctx context.Context, b Batch, last bool) (func(context.Context, *sqldb.Tx) error, error) {
+	items, err := s.pending(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	actor := s.cfg.Admin
+	if b.actor != "" {
+		if actor, err = s.cfg.ActAs(ctx, b.actor); err != nil {
+			if isItemError(err) {
+				return s.abandon(b, err), nil
+			}
+			return nil, err
+		}
+	}
+	ws, err := s.cfg.Records.PrepareWrites(ctx, actor, b.Form, b.Operation, b.SourceSystem, items, record.CreateOptions{Submit: b.Submit})
+	if err != nil {
+		if isItemError(err) { // the form is gone
+			return s.abandon(b, err), nil
+		}
+		return nil, err
+	}
+	return func(ctx context.Context, tx *sqldb.Tx) error {
+		cur, err := s.lock(ctx, tx, b.ID)
+		if err != nil || cur.gen != b.gen || cur.Counts.Done != b.Counts.Done || finished(cur.Status) {
+			return err // another chain moved it meanwhile: this one ends
+		}
+		res, err := ws.Apply(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return s.advance(ctx, tx, cur, items, res, last)
+	}, nil
+}
+
+func finished(status string) bool { return status == StatusCompleted || status == StatusFailed }
+
+func isItemError(err error) bool {
+	e := apperr.As(err)
+	return e != nil && e.Code != apperr.Internal
+}
+
+// pending reads the items of the batch's next chunk.
+func (s *Service) pending(ctx context.Context, b Batch) ([]record.WriteItem, error) {
+	rows, err := s.cfg.DB.Reader().Query(ctx, "SELECT source_code, object_id, data FROM batch_items WHERE batch_id = ? AND seq >= ? ORDER BY seq LIMIT ?",
+		b.ID, b.Counts.Done, s.cfg.ChunkSize)
+	if err != nil {
+		return nil, fmt.Errorf("read batch items: %w", err)
+	}
+	defer rows.Close()
+	var out []record.WriteItem
+	for rows.Next() {
+		var it record.WriteItem
+		var data string
+		if err := rows.Scan(&it.SourceCode, &it.ObjectID, &data); err != nil {
+			return nil, fmt.Errorf("read batch items: %w", err)
+		}
+		if data != "" {
+			if err := lenientjson.Strict([]byte(data), &it.Data); err != nil {
+				return nil, fmt.Errorf("batch item data: %w", err)
+			}
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// advance writes the chunk's results and the batch's progress, then
+// finishes the batch, or (last) enqueues its job again.
+func (s *Service) advance(ctx context.Context, tx *sqldb.Tx, b Batch, items []record.WriteItem, res []record.WriteResult, last bool) error {
+	var upd sqldb.Batch
+	for i, r := range res {
+		out := resultOf(items[i], r)
+		if out.Code == CodeOK {
+			b.Counts.Succeeded++
+		} else {
+			b.Counts.Failed++
+		}
+		upd.Queue("UPDATE batch_items SET object_id = ?, code = ?, sub_code = ?, message = ? WHERE batch_id = ? AND seq = ?",
+			out.ObjectID, out.Code, out.SubCode, out.Message, b.ID, b.Counts.Done+i)
+	}
+	if _, err := tx.ExecBatch(ctx, &upd); err != nil {
+		return fmt.Errorf("store item results: %w", err)
+	}
+	b.Counts.Done += len(res)
+	if len(res) == 0 || b.Counts.Done >= b.Counts.Total {
+		return s.finish(ctx, tx, b, StatusCompleted, "")
+	}
+	_, err := tx.Exec(ctx, "UPDATE batches SET status = ?, done = ?, succeeded = ?, failed = ?, modified_time = ? WHERE id = ?",
+		StatusRunning, b.Counts.Done, b.Counts.Succeeded, b.Counts.Failed, tx.Dialect().TimeValue(sqldb.Now()), b.ID)
+	if err != nil {
+		return fmt.Errorf("batch progress: %w", err)
+	}
+	if !last {
+		return nil
+	}
+	return s.cfg.Jobs.Enqueue(ctx, tx, jobChunk, chunkJob{Batch: b.ID, Gen: b.gen}, sqldb.Now())
+}
+
+// resultOf is an item's result as stored and shown.
+func resultOf(it record.WriteItem, r record.WriteResult) Result {
+	out := Result{SourceCode: it.SourceCode, ObjectID: r.ObjectID}
+	if out.ObjectID == "" {
+		out.ObjectID = it.ObjectID
+	}
+	if r.Err == nil {
+		out.Code, out.SubCode = CodeOK, r.Outcome
+		return out
+	}
+	out.Code, out.SubCode, out.Message = CodeFailed, subCodeOf(r.Err), messageOf(r.Err)
+	return out
+}
+
+func subCodeOf(err error) string {
+	switch apperr.CodeOf(err) {
+	case apperr.Invalid, apperr.Malformed, apperr.TooLarge:
+		return "validation_failed"
+	case apperr.NotFound:
+		return "not_found"
+	case apperr.Conflict:
+		return "conflict"
+	case apperr.VersionConflict:
+		return "version_conflict"
+	case apperr.Forbidden:
+		return "forbidden"
+	}
+	return "failed"
+}
+
+func messageOf(err error) string {
+	e := apperr.As(err)
+	if e == nil || e.Code == apperr.Internal {
+		return "服务器内部错误 (internal error)"
+	}
+	return apperr.Complete(e.Code, e.Field, e.Message)
+}
+
+// abandon is the commit that fails the rest of a batch that cannot be
+// processed (its form or user is gone, or it kept failing): every item
+// not yet written fails with err's message.
+func (s *Service) abandon(b Batch, err error) func(context.Context, *sqldb.Tx) error {
+	return func(ctx context.Context, tx *sqldb.Tx) error {
+		cur, lerr := s.lock(ctx, tx, b.ID)
+		if lerr != nil || cur.gen != b.gen || finished(cur.Status) {
+			return lerr
+		}
+		res, uerr := tx.Exec(ctx, "UPDATE batch_items SET code = ?, sub_code = ?, message = ? WHERE batch_id = ? AND code IS NULL",
+			CodeFailed, subCodeOf(err), messageOf(err), b.ID)
+		if uerr != nil {
+			return fmt.Errorf("fail batch items: %w", uerr)
+		}
+		n, _ := res.RowsAffected()
+		cur.Counts.Failed += int(n)
+		cur.Counts.Done = cur.Counts.Total
+		return s.finish(ctx, tx, cur, StatusFailed, messageOf(err))
+	}
+}
+
+// finish marks the batch finished and enqueues its callback.
+func (s *Service) finish(ctx context.Context, tx *sqldb.Tx, b Batch, status, reason string) error {
+	b.Status = status
+	b.Code, b.SubCode, b.Message = outcome(b, reason)
+	now := tx.Dialect().TimeValue(sqldb.Now())
+	_, err := tx.Exec(ctx, "UPDATE batches SET status = ?, done = ?, succeeded = ?, failed = ?, message = ?, modified_time = ?, finished_time = ? WHERE id = ?",
+		status, b.Counts.Done, b.Counts.Succeeded, b.Counts.Failed, b.Message, now, now, b.ID)
+	if err != nil {
+		return fmt.Errorf("finish batch: %w", err)
+	}
+	if b.CallbackURL == "" {
+		return nil
+	}
+	body, err := s.callbackBody(ctx, tx, b)
+	if err != nil {
+		return err
+	}
+	cb := Callback{BatchID: b.ID, URL: b.CallbackURL, Body: body, SecretKind: b.secretKind, SecretID: b.secretID}
+	if b.secretKind == "client" {
+		cb.Owner = b.secretID
+	}
+	if s.cfg.Notifier == nil {
+		return errors.New("batch callback: no notifier")
+	}
+	return s.cfg.Notifier.Enqueue(ctx, tx, cb)
+}
+
+// outcome is a finished batch's code, subCode and message.
+func outcome(b Batch, reason string) (code, sub, msg string) {
+	c := b.Counts
+	counts := fmt.Sprintf("成功 %d 项, 失败 %d 项 (%d succeeded, %d failed)", c.Succeeded, c.Failed, c.Succeeded, c.Failed)
+	switch {
+	case reason != "":
+		return CodeFailed, SubFailure, reason + "; " + counts
+	case c.Failed == 0:
+		return CodeOK, SubSuccess, counts
+	case c.Succeeded == 0:
+		return CodeFailed, SubFailure, counts
+	}
+	return CodeOK, SubPartialFailure, counts
+}
+
+// callbackBody is the callback as the spec shows it, every item included.
+func (s *Service) callbackBody(ctx context.Context, tx *sqldb.Tx, b Batch) ([]byte, error) {
+	items, err := results(ctx, tx, b.ID, false, 0, b.Counts.Total+1)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(struct {
+		BatchID      string   `json:"batchId"`
+		Code         string   `json:"code"`
+		SubCode      string   `json:"subCode"`
+		Message      string   `json:"message"`
+		SourceSystem string   `json:"sourceSystem"`
+		Items        []Result `json:"items"`
+	}{b.ID, b.Code, b.SubCode, b.Message, b.SourceSystem, items})
+}
+
+// Resume takes over every unfinished batch without progress for
+// olderThan (0: all of them): a new job chain goes on from its last
+// committed chunk, and the old chain, if it is still alive, stops at its
+// next job. It runs when a node starts (the job of a killed process stays
+// "running" in the queue until its lease runs out) and periodically, for
+// a node that died while others run.
+func (s *Service) Resume(ctx context.Context, olderThan time.Duration) (int, error) {
+	var ids []string
+	var gens []int64
+	err := s.cfg.DB.Write(ctx, func(tx *sqldb.Tx) error {
+		ids, gens = ids[:0], gens[:0]
+		d := tx.Dialect()
+		now := sqldb.Now()
+		cutoff := now.Add(-olderThan)
+		rows, err := tx.Query(ctx, "UPDATE batches SET gen = gen + 1, modified_time = ? WHERE status IN (?, ?) AND modified_time <= ? RETURNING id, gen",
+			d.TimeValue(now), StatusQueued, StatusRunning, d.TimeValue(cutoff))
+		if err != nil {
+			return fmt.Errorf("resume batches: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var gen int64
+			if err := rows.Scan(&id, &gen); err != nil {
+				rows.Close()
+				return err
+			}
+			ids, gens = append(ids, id), append(gens, gen)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i, id := range ids {
+			if err := s.cfg.Jobs.Enqueue(ctx, tx, jobChunk, chunkJob{Batch: id, Gen: gens[i]}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if len(ids) > 0 && err == nil {
+		s.log.Info("resumed unfinished batches", "count", len(ids), "batches", strings.Join(ids[:min(len(ids), 10)], ","))
+	}
+	return len(ids), err
+}
+
+// Run resumes every unfinished batch now, then, until ctx ends, those
+// without progress for ResumeAfter.
+func (s *Service) Run(ctx context.Context) {
+	if _, err := s.Resume(ctx, 0); err != nil && ctx.Err() == nil {
+		s.log.Warn("resume batches", "err", err)
+	}
+	t := time.NewTicker(s.cfg.ResumeAfter / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := s.Resume(ctx, s.cfg.ResumeAfter); err != nil && ctx.Err() == nil {
+			s.log.Warn("resume batches", "err", err)
+		}
+	}
+}
