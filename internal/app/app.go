@@ -19,6 +19,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/batch"
 	"github.com/tritiumhq/tritium/internal/blob"
 	"github.com/tritiumhq/tritium/internal/connector"
+	"github.com/tritiumhq/tritium/internal/delivery"
 	"github.com/tritiumhq/tritium/internal/dirlock"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
@@ -65,8 +66,17 @@ type Config struct {
 	SecretKey string
 	// TokenTTL is the lifetime of OAuth2 access tokens (default 1 h).
 	TokenTTL time.Duration
-	// AllowPrivateNetworks lets connector platforms reach private addresses.
+	// AllowPrivateNetworks lets connector platforms, callbacks and webhooks
+	// reach private addresses.
 	AllowPrivateNetworks bool
+	// OutboundAllow lists hosts, addresses and CIDR ranges that callbacks
+	// and webhooks may reach even when private (e.g. 127.0.0.1/32).
+	OutboundAllow []string
+	// DeliveryBackoff is the delay before each retry of a callback or
+	// webhook (default delivery.DefaultBackoff); DeliveryTimeout bounds
+	// one attempt (default 10s).
+	DeliveryBackoff []time.Duration
+	DeliveryTimeout time.Duration
 }
 
 // App is a running Tritium.
@@ -86,6 +96,8 @@ type App struct {
 	Admin    record.Actor
 	// Connectors is the integration hub ($proxy's outbound calls).
 	Connectors *connector.Service
+	// Deliveries sends signed callbacks and webhook events.
+	Deliveries *delivery.Service
 	// Metrics is nil unless Config.Metrics is set.
 	Metrics *metrics.Metrics
 	// Scripts runs saved scripts at their hooks; Env is their $env.
@@ -93,11 +105,9 @@ type App struct {
 	Env     *hook.Env
 	// Batches runs async batch writes.
 	Batches *batch.Service
-	// batchNotifier sends batch callbacks (nil: refused).
-	batchNotifier batch.Notifier
-	server        *httpapi.Server
-	lock          *dirlock.Lock // SQLite: the data directory, held until Close
-	secrets       *secret.Box
+	server  *httpapi.Server
+	lock    *dirlock.Lock // SQLite: the data directory, held until Close
+	secrets *secret.Box
 }
 
 // Open connects to the database, migrates it, loads the forms and makes
@@ -196,7 +206,6 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	}
 	a.Auth = auth.NewService(a.DB, 0)
 	a.Auth.ConfigureOAuth(auth.OAuthConfig{Box: a.secrets, TTL: a.cfg.TokenTTL})
-	a.openBatches()
 	gen, err := a.Auth.Ensure(ctx, a.cfg.EngineCode, a.cfg.EngineSecret, admin.UserID)
 	if err != nil {
 		return err
@@ -204,6 +213,8 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	if gen != nil && notice != nil {
 		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
 	}
+	a.openDeliveries()
+	a.openBatches()
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
 		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access,
 		Idempotency: idempotency.NewStore(a.DB), Batches: a.Batches})
@@ -289,6 +300,13 @@ func (a *App) openConnectors(ctx context.Context) error {
 	var err error
 	a.Connectors, err = connector.New(ctx, connector.Config{DB: a.DB, Box: a.secrets, Logger: a.log, AllowPrivateNetworks: a.cfg.AllowPrivateNetworks})
 	return err
+}
+
+// openDeliveries starts the callback and webhook sender on the job queue.
+func (a *App) openDeliveries() {
+	a.Deliveries = delivery.New(delivery.Config{DB: a.DB, Jobs: a.Jobs, Box: a.secrets, Secrets: a.Auth, Logger: a.log,
+		AllowPrivateNetworks: a.cfg.AllowPrivateNetworks, Allow: a.cfg.OutboundAllow,
+		Backoff: a.cfg.DeliveryBackoff, Timeout: a.cfg.DeliveryTimeout})
 }
 
 // Close flushes the call log, then releases the database and the data

@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 
+	"github.com/tritiumhq/tritium/internal/delivery"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/batch"
 	"github.com/tritiumhq/tritium/internal/record"
@@ -15,7 +18,7 @@ func (a *App) openBatches() {
 		DB: a.DB, Records: a.Records, Jobs: a.Jobs, Admin: a.Admin, Logger: a.log,
 		ActAs:          a.actAs,
 		ClientCallback: a.Auth.ClientCallback,
-		Notifier:       a.batchNotifier,
+		Notifier:       batchCallbacks{a.Deliveries},
 	})
 }
 
@@ -37,4 +40,16 @@ func (a *App) actAs(ctx context.Context, userID string) (record.Actor, error) {
 		act.DepartmentID = sub.Departments[0]
 	}
 	return act, nil
+}
+
+// batchCallbacks sends batch completion callbacks as deliveries, signed
+// with the submitting client's secret (or the engine's).
+type batchCallbacks struct{ d *delivery.Service }
+
+func (n batchCallbacks) CheckURL(raw string) error { return n.d.CheckURL("callbackUrl", raw) }
+
+func (n batchCallbacks) Enqueue(ctx context.Context, tx *sqldb.Tx, c batch.Callback) error {
+	_, err := n.d.Enqueue(ctx, tx, delivery.Message{Kind: "batch.completed", Owner: c.Owner, URL: c.URL, Body: c.Body,
+		Secret: delivery.SecretRef{Kind: c.SecretKind, ID: c.SecretID}, Ref: c.BatchID})
+	return err
 }

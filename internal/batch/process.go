@@ -245,7 +245,14 @@ func (s *Service) finish(ctx context.Context, tx *sqldb.Tx, b Batch, status, rea
 	if s.cfg.Notifier == nil {
 		return errors.New("batch callback: no notifier")
 	}
-	return s.cfg.Notifier.Enqueue(ctx, tx, cb)
+	err = s.cfg.Notifier.Enqueue(ctx, tx, cb)
+	if isItemError(err) {
+		// The URL was checked when the batch came; refused now (the network
+		// policy changed), it never will be sent: the batch ends without it.
+		s.log.Warn("batch callback refused", "batch", b.ID, "err", err)
+		return nil
+	}
+	return err
 }
 
 // outcome is a finished batch's code, subCode and message.

@@ -40,11 +40,7 @@ func (s *Service) Submit(ctx context.Context, c Caller, req Request) (Batch, err
 			return Batch{}, apperr.Field("callbackUrl", "此服务器未启用回调 (callbacks are not available on this server)")
 		}
 		if err := s.cfg.Notifier.CheckURL(url); err != nil {
-			if e := apperr.As(err); e != nil {
-				e.Field = "callbackUrl"
-				return Batch{}, e
-			}
-			return Batch{}, apperr.Wrap(apperr.Invalid, err, "callbackUrl 无效 (callbackUrl is not a URL callbacks may be sent to)")
+			return Batch{}, err
 		}
 	}
 	now := sqldb.Now()
