@@ -290,7 +290,9 @@ func TestBatchBadInput(t *testing.T) {
 		}
 		for _, c := range cases {
 			status, out := s.do("POST", "/api/v1/batches", c.body)
-			var e struct{ Error struct{ Code, Message, Field string } }
+			var e struct {
+				Error struct{ Code, Message, Field string }
+			}
 			json.Unmarshal(out, &e)
 			if status != c.want || (c.field != "" && e.Error.Field != c.field) {
 				t.Errorf("%s: HTTP %d field %q (%s), want %d naming %q", c.name, status, e.Error.Field, e.Error.Message, c.want, c.field)

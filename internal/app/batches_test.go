@@ -47,8 +47,7 @@ func contractItems(prefix string, n int) []map[string]any {
 	return items
 }
 
-func counts(t *testing.T, b map[string]any) (total, done, ok, failed int) {
-	t.Helper()
+func counts(_ testing.TB, b map[string]any) (total, done, ok, failed int) {
 	c := b["counts"].(map[string]any)
 	n := func(k string) int { v, _ := c[k].(json.Number).Int64(); return int(v) }
 	return n("total"), n("done"), n("succeeded"), n("failed")
@@ -121,6 +120,18 @@ func TestBatchOperations(t *testing.T) {
 			t.Fatalf("re-sent batch: %d records stored", n)
 		}
 
+		// A create whose ObjectId is taken: its INSERT, sent with the
+		// others', fails; that item alone is refused.
+		dup := contractItems("DUP", 3)
+		dup[1]["data"].(map[string]any)["ObjectId"] = res[0]["objectId"]
+		b = s.waitBatch(s.submitBatch(map[string]any{"form": batchForm, "operation": "create", "sourceSystem": "ERP", "items": dup}))
+		if r := itemsOf(b); r[0]["subCode"] != "created" || r[1]["subCode"] != "conflict" || r[2]["subCode"] != "created" {
+			t.Fatalf("taken ObjectId: %v", b["items"])
+		}
+		if n := countRows(t, s, "sourcesystem = 'ERP'"); n != 1201 {
+			t.Fatalf("after the taken ObjectId: %d records", n)
+		}
+
 		// Upsert: two existing, one new.
 		up := []map[string]any{
 			{"sourceCode": "HT-0001", "data": map[string]any{"F0000001": "改名 1"}},
@@ -162,12 +173,12 @@ func TestBatchOperations(t *testing.T) {
 		if r := itemsOf(b); b["code"] != "1" || b["subCode"] != "failure" || r[0]["subCode"] != "not_found" {
 			t.Fatalf("delete again: %v %v", b["subCode"], b["items"])
 		}
-		if n := countRows(t, s, "sourcesystem = 'ERP'"); n != 1198 {
+		if n := countRows(t, s, "sourcesystem = 'ERP'"); n != 1200 {
 			t.Fatalf("after the deletes: %d records", n)
 		}
 
 		list := s.mustJSON("GET", "/api/v1/batches?limit=2", nil, 200)
-		if list["total"] != json.Number("6") || len(list["items"].([]any)) != 2 || list["items"].([]any)[0].(map[string]any)["operation"] != "delete" {
+		if list["total"] != json.Number("7") || len(list["items"].([]any)) != 2 || list["items"].([]any)[0].(map[string]any)["operation"] != "delete" {
 			t.Errorf("list: %v", list)
 		}
 	})

@@ -133,19 +133,17 @@ func (s *Service) pending(ctx context.Context, b Batch) ([]record.WriteItem, err
 // advance writes the chunk's results and the batch's progress, then
 // finishes the batch, or (last) enqueues its job again.
 func (s *Service) advance(ctx context.Context, tx *sqldb.Tx, b Batch, items []record.WriteItem, res []record.WriteResult, last bool) error {
-	var upd sqldb.Batch
+	out := make([]Result, len(res))
 	for i, r := range res {
-		out := resultOf(items[i], r)
-		if out.Code == CodeOK {
+		out[i] = resultOf(items[i], r)
+		if out[i].Code == CodeOK {
 			b.Counts.Succeeded++
 		} else {
 			b.Counts.Failed++
 		}
-		upd.Queue("UPDATE batch_items SET object_id = ?, code = ?, sub_code = ?, message = ? WHERE batch_id = ? AND seq = ?",
-			out.ObjectID, out.Code, out.SubCode, out.Message, b.ID, b.Counts.Done+i)
 	}
-	if _, err := tx.ExecBatch(ctx, &upd); err != nil {
-		return fmt.Errorf("store item results: %w", err)
+	if err := insertResults(ctx, tx, b.ID, b.Counts.Done, out); err != nil {
+		return err
 	}
 	b.Counts.Done += len(res)
 	if len(res) == 0 || b.Counts.Done >= b.Counts.Total {
@@ -159,7 +157,31 @@ func (s *Service) advance(ctx context.Context, tx *sqldb.Tx, b Batch, items []re
 	if !last {
 		return nil
 	}
-	return s.cfg.Jobs.Enqueue(ctx, tx, jobChunk, chunkJob{Batch: b.ID, Gen: b.gen}, sqldb.Now())
+	return s.cfg.Jobs.Enqueue(ctx, tx, jobChunk, chunkJob{Batch: b.ID, Gen: b.gen}, time.Time{})
+}
+
+// resultsPerInsert is how many item results one INSERT stores.
+const resultsPerInsert = 500
+
+// insertResults stores the results of the items from seq first on.
+func insertResults(ctx context.Context, tx *sqldb.Tx, id string, first int, rs []Result) error {
+	for start := 0; start < len(rs); start += resultsPerInsert {
+		part := rs[start:min(start+resultsPerInsert, len(rs))]
+		var q strings.Builder
+		q.WriteString("INSERT INTO batch_results (batch_id, seq, source_code, object_id, code, sub_code, message) VALUES ")
+		args := make([]any, 0, 7*len(part))
+		for i, r := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, id, first+start+i, r.SourceCode, r.ObjectID, r.Code, r.SubCode, r.Message)
+		}
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("store item results: %w", err)
+		}
+	}
+	return nil
 }
 
 // resultOf is an item's result as stored and shown.
@@ -209,8 +231,9 @@ func (s *Service) abandon(b Batch, err error) func(context.Context, *sqldb.Tx) e
 		if lerr != nil || cur.gen != b.gen || finished(cur.Status) {
 			return lerr
 		}
-		res, uerr := tx.Exec(ctx, "UPDATE batch_items SET code = ?, sub_code = ?, message = ? WHERE batch_id = ? AND code IS NULL",
-			CodeFailed, subCodeOf(err), messageOf(err), b.ID)
+		res, uerr := tx.Exec(ctx, "INSERT INTO batch_results (batch_id, seq, source_code, object_id, code, sub_code, message) "+
+			"SELECT batch_id, seq, source_code, object_id, ?, ?, ? FROM batch_items WHERE batch_id = ? AND seq >= ?",
+			CodeFailed, subCodeOf(err), messageOf(err), b.ID, cur.Counts.Done)
 		if uerr != nil {
 			return fmt.Errorf("fail batch items: %w", uerr)
 		}
@@ -319,7 +342,7 @@ func (s *Service) Resume(ctx context.Context, olderThan time.Duration) (int, err
 			return err
 		}
 		for i, id := range ids {
-			if err := s.cfg.Jobs.Enqueue(ctx, tx, jobChunk, chunkJob{Batch: id, Gen: gens[i]}, now); err != nil {
+			if err := s.cfg.Jobs.Enqueue(ctx, tx, jobChunk, chunkJob{Batch: id, Gen: gens[i]}, time.Time{}); err != nil {
 				return err
 			}
 		}

@@ -95,11 +95,11 @@ func (s *Service) Results(ctx context.Context, c Caller, id string, failedOnly b
 }
 
 func results(ctx context.Context, q sqldb.Querier, id string, failedOnly bool, offset, limit int) ([]Result, error) {
-	cond := "code IS NOT NULL"
+	cond := ""
 	if failedOnly {
-		cond = "code = '" + CodeFailed + "'"
+		cond = " AND code = '" + CodeFailed + "'"
 	}
-	rows, err := q.Query(ctx, "SELECT source_code, object_id, code, sub_code, COALESCE(message, '') FROM batch_items WHERE batch_id = ? AND "+cond+
+	rows, err := q.Query(ctx, "SELECT source_code, object_id, code, sub_code, message FROM batch_results WHERE batch_id = ?"+cond+
 		" ORDER BY seq LIMIT ? OFFSET ?", id, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("read batch results: %w", err)

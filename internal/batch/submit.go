@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -59,7 +60,7 @@ func (s *Service) Submit(ctx context.Context, c Caller, req Request) (Batch, err
 		if err := insertItems(ctx, tx, b.ID, req.Items); err != nil {
 			return err
 		}
-		return s.cfg.Jobs.Enqueue(ctx, tx, jobChunk, chunkJob{Batch: b.ID, Gen: b.gen}, now)
+		return s.cfg.Jobs.Enqueue(ctx, tx, jobChunk, chunkJob{Batch: b.ID, Gen: b.gen}, time.Time{})
 	})
 	if err != nil {
 		return Batch{}, err

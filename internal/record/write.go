@@ -22,6 +22,9 @@ type CreateOptions struct {
 	// it); required fields are checked. Without it the object is a Draft
 	// (workflow form: Running at the start node).
 	Submit bool
+	// bulk, when set, lets many creates in one transaction share their
+	// statements (see bulk.go).
+	bulk *bulk
 }
 
 // Created is the outcome of a create.
@@ -141,7 +144,7 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	if (ssys == nil) != (scode == nil) {
 		return Created{}, apperr.Field(form.SysSourceSystem, "sourceSystem 与 sourceCode 须同时提供 (give both sourceSystem and sourceCode, or neither)")
 	}
-	if ssys != nil {
+	if ssys != nil && (opt.bulk == nil || !c.fresh) {
 		var id string
 		err := tx.QueryRow(ctx, p.bySource, ssys, scode).Scan(&id)
 		if err == nil {
@@ -171,7 +174,9 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 		return Created{}, err
 	}
 	var seq any // nil: the insert draws it
-	if p.seqExpr == "" {
+	if n, ok := opt.bulk.nextSeq(); ok {
+		seq = n
+	} else if p.seqExpr == "" {
 		var n int64
 		if err := tx.QueryRow(ctx, p.seq, p.seqArgs...).Scan(&n); err != nil {
 			return Created{}, fmt.Errorf("next SeqNo of %s: %w", f.Code, err)
@@ -212,7 +217,7 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	for i, fd := range f.Fields {
 		args = append(args, form.ToDB(d, fd, values[i]))
 	}
-	if _, err := tx.Exec(ctx, p.insert, args...); err != nil {
+	if err := opt.bulk.exec(ctx, tx, p.insert, args); err != nil {
 		return Created{}, fmt.Errorf("insert into %s: %w", f.Code, err)
 	}
 	for _, cc := range c.children {
@@ -221,7 +226,7 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 			if err := s.checkRefs(ctx, tx, r.set); err != nil {
 				return Created{}, err
 			}
-			if err := insertRow(ctx, tx, cp, cc.child, id, i, r); err != nil {
+			if err := insertRow(ctx, tx, cp, cc.child, id, i, r, opt.bulk); err != nil {
 				return Created{}, err
 			}
 		}
@@ -261,7 +266,7 @@ func childIndex(f *form.Form, c *form.Child) int {
 	panic("record: child table not in form")
 }
 
-func insertRow(ctx context.Context, tx *sqldb.Tx, cp childPlan, ch *form.Child, parent string, pos int, r rowChange) error {
+func insertRow(ctx context.Context, tx *sqldb.Tx, cp childPlan, ch *form.Child, parent string, pos int, r rowChange, b *bulk) error {
 	id := r.id
 	if id == "" {
 		id = newID()
@@ -275,7 +280,7 @@ func insertRow(ctx context.Context, tx *sqldb.Tx, cp childPlan, ch *form.Child, 
 	for i, fd := range ch.Fields {
 		args = append(args, form.ToDB(tx.Dialect(), fd, values[i]))
 	}
-	if _, err := tx.Exec(ctx, cp.insert, args...); err != nil {
+	if err := b.exec(ctx, tx, cp.insert, args); err != nil {
 		return fmt.Errorf("insert into %s: %w", ch.Code, err)
 	}
 	return nil
@@ -584,7 +589,7 @@ func (s *Service) replaceRows(ctx context.Context, tx *sqldb.Tx, cp childPlan, c
 			return err
 		}
 		if r.id == "" || !existing[r.id] {
-			if err := insertRow(ctx, tx, cp, cc.child, parent, i, r); err != nil {
+			if err := insertRow(ctx, tx, cp, cc.child, parent, i, r, nil); err != nil {
 				return err
 			}
 			continue

@@ -178,6 +178,7 @@ func (w *Writes) prepareCreate(ctx context.Context, system string, it WriteItem,
 	if err != nil {
 		return preparedWrite{}, err
 	}
+	c.fresh = existing == ""
 	return preparedWrite{create: true, c: c}, nil
 }
 
@@ -271,6 +272,19 @@ func (w *Writes) Apply(ctx context.Context, tx *sqldb.Tx) ([]WriteResult, error)
 // fails (clean false) and leaves tx to be rolled back to the savepoint.
 func (w *Writes) apply(ctx context.Context, tx *sqldb.Tx, guarded bool) (out []WriteResult, clean bool, err error) {
 	out = make([]WriteResult, len(w.items))
+	opt := w.opt
+	if !guarded && w.bulkable() {
+		opt.bulk = &bulk{}
+		fresh := 0
+		for _, p := range w.items {
+			if p.failed == nil && p.c.fresh {
+				fresh++
+			}
+		}
+		if err := opt.bulk.reserve(ctx, tx, w.s.plan(w.f), w.f, fresh); err != nil {
+			return nil, false, err
+		}
+	}
 	for i := range w.items {
 		p := &w.items[i]
 		if p.failed != nil {
@@ -282,12 +296,12 @@ func (w *Writes) apply(ctx context.Context, tx *sqldb.Tx, guarded bool) (out []W
 				return nil, false, fmt.Errorf("savepoint: %w", err)
 			}
 		}
-		r, err := w.applyOne(ctx, tx, p)
+		r, err := w.applyOne(ctx, tx, p, opt)
 		if err != nil && guarded && p.create && tx.Dialect().IsUniqueViolation(err) {
 			// A concurrent create of the same pair won the race; now it is
 			// found and answered.
 			if _, err = tx.ExecDirect(ctx, "ROLLBACK TO SAVEPOINT tritium_item"); err == nil {
-				r, err = w.applyOne(ctx, tx, p)
+				r, err = w.applyOne(ctx, tx, p, opt)
 			}
 		}
 		if err != nil {
@@ -312,14 +326,19 @@ func (w *Writes) apply(ctx context.Context, tx *sqldb.Tx, guarded bool) (out []W
 		}
 		out[i] = r
 	}
+	if opt.bulk != nil && opt.bulk.flush(ctx, tx) != nil {
+		// A queued INSERT failed (a duplicate ObjectId or pair, created
+		// meanwhile): one by one, the failing item is found and refused.
+		return nil, false, nil
+	}
 	return out, true, nil
 }
 
-func (w *Writes) applyOne(ctx context.Context, tx *sqldb.Tx, p *preparedWrite) (WriteResult, error) {
+func (w *Writes) applyOne(ctx context.Context, tx *sqldb.Tx, p *preparedWrite, opt CreateOptions) (WriteResult, error) {
 	s, f, a := w.s, w.f, w.actor
 	switch {
 	case p.create:
-		r, err := s.create(ctx, tx, a, f, p.c, w.opt)
+		r, err := s.create(ctx, tx, a, f, p.c, opt)
 		if err != nil {
 			return WriteResult{}, err
 		}

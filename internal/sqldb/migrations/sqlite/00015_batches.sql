@@ -35,9 +35,17 @@ CREATE TABLE batch_items (
     source_code TEXT NOT NULL,
     object_id   TEXT NOT NULL,
     data        TEXT NOT NULL,
-    code        TEXT,
-    sub_code    TEXT,
-    message     TEXT,
+    PRIMARY KEY (batch_id, seq)
+);
+
+CREATE TABLE batch_results (
+    batch_id    TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    source_code TEXT NOT NULL,
+    object_id   TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    sub_code    TEXT NOT NULL,
+    message     TEXT NOT NULL,
     PRIMARY KEY (batch_id, seq)
 );
 
@@ -45,5 +53,6 @@ ALTER TABLE oauth_clients ADD COLUMN callbacks TEXT NOT NULL DEFAULT '{}';
 
 -- +goose Down
 ALTER TABLE oauth_clients DROP COLUMN callbacks;
+DROP TABLE batch_results;
 DROP TABLE batch_items;
 DROP TABLE batches;
