@@ -18,10 +18,10 @@ import (
 // refuses a duplicate: the flush fails, and the writes run again one by
 // one), and on SQLite the SeqNo values come from one counter update.
 type bulk struct {
-	rows  map[string][][]any // queued INSERTs' arguments by statement
-	order []string           // the statements, first queued first
-	seq     int64 // the next SeqNo to give (0: none reserved)
-	seqEnd  int64 // past the last reserved one
+	rows   map[string][][]any // queued INSERTs' arguments by statement
+	order  []string           // the statements, first queued first
+	seq    int64              // the next SeqNo to give (0: none reserved)
+	seqEnd int64              // past the last reserved one
 }
 
 // exec runs an INSERT at once, or queues it when b is set.
