@@ -107,27 +107,36 @@ func isItemError(err error) bool {
 
 // pending reads the items of the batch's next chunk.
 func (s *Service) pending(ctx context.Context, b Batch) ([]record.WriteItem, error) {
-	rows, err := s.cfg.DB.Reader().Query(ctx, "SELECT source_code, object_id, data FROM batch_items WHERE batch_id = ? AND seq >= ? ORDER BY seq LIMIT ?",
-		b.ID, b.Counts.Done, s.cfg.ChunkSize)
+	var packed string
+	err := s.cfg.DB.Reader().QueryRow(ctx, "SELECT items FROM batch_items WHERE batch_id = ? AND first = ?", b.ID, b.Counts.Done).Scan(&packed)
 	if err != nil {
-		return nil, fmt.Errorf("read batch items: %w", err)
+		return nil, fmt.Errorf("read batch items from %d: %w", b.Counts.Done, err)
 	}
-	defer rows.Close()
-	var out []record.WriteItem
-	for rows.Next() {
-		var it record.WriteItem
-		var data string
-		if err := rows.Scan(&it.SourceCode, &it.ObjectID, &data); err != nil {
-			return nil, fmt.Errorf("read batch items: %w", err)
+	return unpack(packed)
+}
+
+// unpack decodes a chunk's items as insertItems stored them.
+func unpack(packed string) ([]record.WriteItem, error) {
+	var rows [][3]json.RawMessage
+	if err := json.Unmarshal([]byte(packed), &rows); err != nil {
+		return nil, fmt.Errorf("batch items: %w", err)
+	}
+	out := make([]record.WriteItem, len(rows))
+	for i, r := range rows {
+		it := &out[i]
+		if err := json.Unmarshal(r[0], &it.SourceCode); err != nil {
+			return nil, fmt.Errorf("batch items: %w", err)
 		}
-		if data != "" {
-			if err := lenientjson.Strict([]byte(data), &it.Data); err != nil {
+		if err := json.Unmarshal(r[1], &it.ObjectID); err != nil {
+			return nil, fmt.Errorf("batch items: %w", err)
+		}
+		if len(r[2]) > 0 && string(r[2]) != "null" {
+			if err := lenientjson.Strict(r[2], &it.Data); err != nil {
 				return nil, fmt.Errorf("batch item data: %w", err)
 			}
 		}
-		out = append(out, it)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // advance writes the chunk's results and the batch's progress, then
@@ -231,17 +240,55 @@ func (s *Service) abandon(b Batch, err error) func(context.Context, *sqldb.Tx) e
 		if lerr != nil || cur.gen != b.gen || finished(cur.Status) {
 			return lerr
 		}
-		res, uerr := tx.Exec(ctx, "INSERT INTO batch_results (batch_id, seq, source_code, object_id, code, sub_code, message) "+
-			"SELECT batch_id, seq, source_code, object_id, ?, ?, ? FROM batch_items WHERE batch_id = ? AND seq >= ?",
-			CodeFailed, subCodeOf(err), messageOf(err), b.ID, cur.Counts.Done)
+		n, uerr := s.failRest(ctx, tx, cur, err)
 		if uerr != nil {
 			return fmt.Errorf("fail batch items: %w", uerr)
 		}
-		n, _ := res.RowsAffected()
-		cur.Counts.Failed += int(n)
+		cur.Counts.Failed += n
 		cur.Counts.Done = cur.Counts.Total
 		return s.finish(ctx, tx, cur, StatusFailed, messageOf(err))
 	}
+}
+
+// failRest stores a failed result, err's, for every item not written yet.
+func (s *Service) failRest(ctx context.Context, tx *sqldb.Tx, b Batch, err error) (int, error) {
+	rows, qerr := tx.Query(ctx, "SELECT first, items FROM batch_items WHERE batch_id = ? AND first >= ? ORDER BY first", b.ID, b.Counts.Done)
+	if qerr != nil {
+		return 0, qerr
+	}
+	type chunk struct {
+		first int
+		items []record.WriteItem
+	}
+	var chunks []chunk
+	for rows.Next() {
+		var c chunk
+		var packed string
+		if qerr = rows.Scan(&c.first, &packed); qerr == nil {
+			c.items, qerr = unpack(packed)
+		}
+		if qerr != nil {
+			rows.Close()
+			return 0, qerr
+		}
+		chunks = append(chunks, c)
+	}
+	rows.Close()
+	if qerr := rows.Err(); qerr != nil {
+		return 0, qerr
+	}
+	n := 0
+	for _, c := range chunks {
+		rs := make([]Result, len(c.items))
+		for i, it := range c.items {
+			rs[i] = resultOf(it, record.WriteResult{Err: err})
+		}
+		if qerr := insertResults(ctx, tx, b.ID, c.first, rs); qerr != nil {
+			return 0, qerr
+		}
+		n += len(rs)
+	}
+	return n, nil
 }
 
 // finish marks the batch finished and enqueues its callback.

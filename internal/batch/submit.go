@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -57,7 +58,7 @@ func (s *Service) Submit(ctx context.Context, c Caller, req Request) (Batch, err
 		if err != nil {
 			return fmt.Errorf("store batch: %w", err)
 		}
-		if err := insertItems(ctx, tx, b.ID, req.Items); err != nil {
+		if err := s.insertItems(ctx, tx, b.ID, req.Items); err != nil {
 			return err
 		}
 		return s.cfg.Jobs.Enqueue(ctx, tx, jobChunk, chunkJob{Batch: b.ID, Gen: b.gen}, time.Time{})
@@ -68,23 +69,23 @@ func (s *Service) Submit(ctx context.Context, c Caller, req Request) (Batch, err
 	return b, nil
 }
 
-// itemsPerInsert is how many items one INSERT statement stores.
-const itemsPerInsert = 200
-
-func insertItems(ctx context.Context, tx *sqldb.Tx, id string, items []Item) error {
-	for start := 0; start < len(items); start += itemsPerInsert {
-		part := items[start:min(start+itemsPerInsert, len(items))]
-		var q strings.Builder
-		q.WriteString("INSERT INTO batch_items (batch_id, seq, source_code, object_id, data) VALUES ")
-		args := make([]any, 0, 5*len(part))
+// insertItems stores the items, one row per chunk of ChunkSize.
+func (s *Service) insertItems(ctx context.Context, tx *sqldb.Tx, id string, items []Item) error {
+	for first := 0; first < len(items); first += s.cfg.ChunkSize {
+		part := items[first:min(first+s.cfg.ChunkSize, len(items))]
+		packed := make([][]any, len(part))
 		for i, it := range part {
-			if i > 0 {
-				q.WriteString(", ")
+			var data any
+			if len(it.Data) > 0 {
+				data = json.RawMessage(it.Data)
 			}
-			q.WriteString("(?, ?, ?, ?, ?)")
-			args = append(args, id, start+i, it.SourceCode, it.ObjectID, string(it.Data))
+			packed[i] = []any{it.SourceCode, it.ObjectID, data}
 		}
-		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+		b, err := json.Marshal(packed)
+		if err != nil {
+			return fmt.Errorf("store batch items: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO batch_items (batch_id, first, items) VALUES (?, ?, ?)", id, first, string(b)); err != nil {
 			return fmt.Errorf("store batch items: %w", err)
 		}
 	}

@@ -29,13 +29,13 @@ CREATE TABLE batches (
 CREATE INDEX batches_owner ON batches (owner, created_time);
 CREATE INDEX batches_status ON batches (status, modified_time);
 
+-- The items as submitted, one row per chunk: a JSON array of
+-- [sourceCode, objectId, data] from item seq "first" on.
 CREATE TABLE batch_items (
-    batch_id    TEXT NOT NULL,
-    seq         INTEGER NOT NULL,
-    source_code TEXT NOT NULL,
-    object_id   TEXT NOT NULL,
-    data        TEXT NOT NULL,
-    PRIMARY KEY (batch_id, seq)
+    batch_id TEXT NOT NULL,
+    first    INTEGER NOT NULL,
+    items    TEXT NOT NULL,
+    PRIMARY KEY (batch_id, first)
 );
 
 CREATE TABLE batch_results (
