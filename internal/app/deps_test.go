@@ -17,6 +17,7 @@ var layers = map[string]int{
 	"app": 4, "httpapi": 3, "loadtest": 3,
 	"dirlock":  0, // a foundation too, used by app and cmd
 	"workflow": 2, "record": 2, "org": 2, "file": 2, "auth": 2, "connector": 2, "delivery": 2, "script": 2, "hook": 2,
+	"batch":             2,
 	"script/scripttest": 1,
 	"workflow/model":    1,
 	"access":            1,
@@ -35,6 +36,7 @@ var peers = map[string][]string{
 	"workflow":        {"record", "org"},
 	"script":          {"connector"},
 	"delivery":        {"auth"},
+	"batch":           {"record"},
 	"access":          {"filter", "form", "sqldb"},
 	"idempotency":     {"sqldb"},
 	"hook":            {"record", "workflow", "script", "connector"},
