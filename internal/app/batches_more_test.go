@@ -311,3 +311,28 @@ func TestBatchBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchFormDeleted: a batch whose form is deleted while it runs ends
+// failed, every item not yet written failed for that reason.
+func TestBatchFormDeleted(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		s.mustCreateForm(contractForm())
+		id := s.submitBatch(map[string]any{"form": batchForm, "operation": "create", "sourceSystem": "ERP", "items": contractItems("FD", 3000)})
+		if status, out := s.do("DELETE", "/api/v1/forms/"+batchForm, nil); status != 204 {
+			t.Fatalf("delete form: %d %s", status, out)
+		}
+		b := s.waitBatch(id)
+		total, done, ok, failed := counts(t, b)
+		if b["status"] != "failed" || b["code"] != "1" || b["subCode"] != "failure" || done != total || ok+failed != total || failed == 0 {
+			t.Fatalf("batch of a deleted form: %v %v %v/%v", b["status"], b["counts"], b["code"], b["subCode"])
+		}
+		f := s.mustJSON("GET", "/api/v1/batches/"+id+"?failed=true&pageSize=1", nil, 200)
+		if r := itemsOf(f); len(r) != 1 || r[0]["subCode"] != "not_found" || !strings.Contains(r[0]["message"].(string), batchForm) {
+			t.Errorf("failed item %v", f["items"])
+		}
+		all := s.mustJSON("GET", "/api/v1/batches/"+id+"?pageSize=1", nil, 200)
+		if all["itemsTotal"] != json.Number(fmt.Sprint(total)) {
+			t.Errorf("itemsTotal %v, want %d", all["itemsTotal"], total)
+		}
+	})
+}
