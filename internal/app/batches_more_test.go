@@ -336,3 +336,43 @@ func TestBatchFormDeleted(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchConcurrentSame: the same batch sent twice at once stores each
+// item once; between them, each item is created by one and answered
+// unchanged by the other.
+func TestBatchConcurrentSame(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		s.mustCreateForm(contractForm())
+		body := map[string]any{"form": batchForm, "operation": "create", "sourceSystem": "ERP", "items": contractItems("CC", 1500)}
+		ids := []string{s.submitBatch(body), s.submitBatch(body)}
+		created := map[string]int{}
+		for _, id := range ids {
+			for page := 1; page <= 2; page++ {
+				if page == 1 {
+					s.waitBatch(id)
+				}
+				b := s.mustJSON("GET", fmt.Sprintf("/api/v1/batches/%s?page=%d&pageSize=1000", id, page), nil, 200)
+				for _, r := range itemsOf(b) {
+					switch r["subCode"] {
+					case "created":
+						created[r["sourceCode"].(string)]++
+					case "unchanged":
+					default:
+						t.Fatalf("item %v", r)
+					}
+				}
+			}
+		}
+		if len(created) != 1500 {
+			t.Errorf("%d items created, want 1500", len(created))
+		}
+		for code, n := range created {
+			if n != 1 {
+				t.Errorf("%s created %d times", code, n)
+			}
+		}
+		if n := countRows(t, s, "sourcesystem = 'ERP'"); n != 1500 {
+			t.Errorf("%d records stored, want 1500", n)
+		}
+	})
+}
