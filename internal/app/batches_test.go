@@ -120,6 +120,13 @@ func TestBatchOperations(t *testing.T) {
 			t.Fatalf("re-sent batch: %d records stored", n)
 		}
 
+		// The pair comes from the batch and the item, never from data.
+		b = s.waitBatch(s.submitBatch(map[string]any{"form": batchForm, "operation": "create", "sourceSystem": "ERP",
+			"items": []map[string]any{{"sourceCode": "X-1", "data": map[string]any{"F0000001": "x", "sourceCode": "Y"}}}}))
+		if r := itemsOf(b); r[0]["subCode"] != "validation_failed" || !strings.Contains(r[0]["message"].(string), "sourceCode") {
+			t.Fatalf("pair in data: %v", b["items"])
+		}
+
 		// A create whose ObjectId is taken: its INSERT, sent with the
 		// others', fails; that item alone is refused.
 		dup := contractItems("DUP", 3)
@@ -178,7 +185,7 @@ func TestBatchOperations(t *testing.T) {
 		}
 
 		list := s.mustJSON("GET", "/api/v1/batches?limit=2", nil, 200)
-		if list["total"] != json.Number("7") || len(list["items"].([]any)) != 2 || list["items"].([]any)[0].(map[string]any)["operation"] != "delete" {
+		if list["total"] != json.Number("8") || len(list["items"].([]any)) != 2 || list["items"].([]any)[0].(map[string]any)["operation"] != "delete" {
 			t.Errorf("list: %v", list)
 		}
 	})

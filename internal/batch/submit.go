@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
-	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -73,23 +72,34 @@ func (s *Service) Submit(ctx context.Context, c Caller, req Request) (Batch, err
 func (s *Service) insertItems(ctx context.Context, tx *sqldb.Tx, id string, items []Item) error {
 	for first := 0; first < len(items); first += s.cfg.ChunkSize {
 		part := items[first:min(first+s.cfg.ChunkSize, len(items))]
-		packed := make([][]any, len(part))
+		b := []byte{'['}
 		for i, it := range part {
-			var data any
-			if len(it.Data) > 0 {
-				data = json.RawMessage(it.Data)
+			if i > 0 {
+				b = append(b, ',')
 			}
-			packed[i] = []any{it.SourceCode, it.ObjectID, data}
+			b = append(b, '[')
+			b = appendString(b, it.SourceCode)
+			b = append(b, ',')
+			b = appendString(b, it.ObjectID)
+			b = append(b, ',')
+			if len(it.Data) > 0 {
+				b = append(b, it.Data...) // JSON checked when decoded
+			} else {
+				b = append(b, "null"...)
+			}
+			b = append(b, ']')
 		}
-		b, err := json.Marshal(packed)
-		if err != nil {
-			return fmt.Errorf("store batch items: %w", err)
-		}
+		b = append(b, ']')
 		if _, err := tx.Exec(ctx, "INSERT INTO batch_items (batch_id, first, items) VALUES (?, ?, ?)", id, first, string(b)); err != nil {
 			return fmt.Errorf("store batch items: %w", err)
 		}
 	}
 	return nil
+}
+
+func appendString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
 }
 
 // validate checks the envelope: what a batch must be to be queued.
@@ -167,13 +177,6 @@ func checkItems(req Request) error {
 	}
 	return nil
 }
-
-// sourceKeys are the data keys an item may not carry: its pair is the
-// batch's sourceSystem and its sourceCode.
-var sourceKeys = []string{form.SysSourceSystem, form.SysSourceCode}
-
-// SourceKeys lists them (the HTTP adapter refuses them in items' data).
-func SourceKeys() []string { return sourceKeys }
 
 func boolInt(b bool) int {
 	if b {

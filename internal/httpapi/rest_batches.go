@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -145,20 +144,7 @@ func batchItem(i int, raw json.RawMessage) (batch.Item, error) {
 	switch kind := jsonKind(in.Data); kind {
 	case "", "null":
 	case "object":
-		var probe map[string]json.RawMessage
-		if err := json.Unmarshal(in.Data, &probe); err != nil {
-			return batch.Item{}, at(decodeError(err, doc{"data", "data"}))
-		}
-		for _, k := range batch.SourceKeys() {
-			if _, ok := probe[k]; ok {
-				return batch.Item{}, apperr.Field(fmt.Sprintf("items[%d].data.%s", i, k), "第%d项: %s 由批次的 sourceSystem 与项的 sourceCode 给出, 不放在 data 中 (items[%d].data.%s: the pair comes from the batch's sourceSystem and the item's sourceCode)", i+1, k, i, k)
-			}
-		}
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, in.Data); err != nil {
-			return batch.Item{}, at(decodeError(err, doc{"data", "data"}))
-		}
-		it.Data = buf.Bytes()
+		it.Data = in.Data
 	default:
 		zh, en := valueWords(kind)
 		return batch.Item{}, apperr.Field(fmt.Sprintf("items[%d].data", i), "第%d项: data 需要 JSON 对象, 收到%s (items[%d].data must be a JSON object, not %s)", i+1, zh, i, en)

@@ -136,6 +136,11 @@ func (s *Service) bySourceCodes(ctx context.Context, f *form.Form, system string
 }
 
 func (w *Writes) prepare(ctx context.Context, system string, it WriteItem, id string) (preparedWrite, error) {
+	for _, k := range []string{form.SysSourceSystem, form.SysSourceCode} {
+		if _, ok := it.Data[k]; ok {
+			return preparedWrite{}, apperr.Field(k, "%s 由批次的 sourceSystem 与项的 sourceCode 给出, 不放在 data 中 (%s: an item's pair is the batch's sourceSystem and the item's sourceCode, not in its data)", k, k)
+		}
+	}
 	switch {
 	case w.op == WriteCreate, w.op == WriteUpsert && id == "":
 		return w.prepareCreate(ctx, system, it, id)
