@@ -209,6 +209,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request, a record.Actor
 	if err != nil {
 		return err
 	}
+	b = s.zone.batch(b)
 	writeJSON(w, http.StatusOK, struct {
 		batch.Batch
 		Items      []batch.Result `json:"items"`
@@ -232,8 +233,18 @@ func (s *Server) listBatches(w http.ResponseWriter, r *http.Request, a record.Ac
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[batch.Batch]{Items: bs, Total: total, Offset: offset, Limit: limit})
+	writeJSON(w, http.StatusOK, list[batch.Batch]{Items: zoneAll(bs, s.zone.batch), Total: total, Offset: offset, Limit: limit})
 	return nil
+}
+
+// batch shows a batch's times in the wire's time zone.
+func (z zone) batch(b batch.Batch) batch.Batch {
+	b.CreatedTime = z.at(b.CreatedTime)
+	if b.FinishedTime != nil {
+		t := z.at(*b.FinishedTime)
+		b.FinishedTime = &t
+	}
+	return b
 }
 
 // batchSchemas are the OpenAPI schemas of the batch routes.
