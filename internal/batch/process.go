@@ -40,14 +40,15 @@ func (s *Service) work(ctx context.Context, payload json.RawMessage, attempt int
 			s.log.Error("batch failed: its chunk kept failing", "batch", b.ID, "attempts", attempt-1)
 			return nil, s.write(ctx, s.abandon(b, apperr.New(apperr.Internal, "批处理多次失败, 已终止 (the batch kept failing and was stopped)")))
 		}
-		commit, err := s.chunk(ctx, b, time.Since(start) >= runBudget)
+		last := time.Since(start) >= runBudget // its commit enqueues the job again
+		commit, err := s.chunk(ctx, b, last)
 		if err != nil {
 			return nil, err
 		}
 		if err := s.write(ctx, commit); err != nil {
 			return nil, err
 		}
-		if time.Since(start) >= runBudget {
+		if last {
 			return nil, nil
 		}
 	}
@@ -57,8 +58,10 @@ func (s *Service) write(ctx context.Context, commit func(context.Context, *sqldb
 	return s.cfg.DB.Write(ctx, func(tx *sqldb.Tx) error { return commit(ctx, tx) })
 }
 
-// runBudget is how long one run of a batch's job writes chunks.
-const runBudget = 30 * time.Second
+// runBudget is how long one run of a batch's job writes chunks: long
+// enough for most batches to finish in one run, short enough that a
+// graceful stop (which waits for running jobs) is not held up long.
+const runBudget = 5 * time.Second
 
 // chunk prepares the batch's next chunk outside any transaction (grants,
 // hooks, parsing only read) and returns its commit: the records, the
