@@ -11,7 +11,6 @@ package delivery
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -19,10 +18,12 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/job"
 	"github.com/tritiumhq/tritium/internal/netpolicy"
 	"github.com/tritiumhq/tritium/internal/secret"
@@ -91,6 +92,13 @@ type Config struct {
 	// MaxResponse is how much of a response body is read (default 64 KiB);
 	// the log keeps its first 1 KiB.
 	MaxResponse int64
+	// Forms checks a webhook's form filter (nil: not checked).
+	Forms Forms
+	// DisableAfter turns a webhook off after this many failed deliveries
+	// in a row (default 10).
+	DisableAfter int
+	// FeedRetention is how long change-feed events are kept (default 7 days).
+	FeedRetention time.Duration
 }
 
 // DefaultBackoff is the default retry schedule: 10 attempts, the last
@@ -116,6 +124,8 @@ type Service struct {
 	policy *netpolicy.Policy
 	client *http.Client
 
+	relayed atomic.Pointer[feed.Position] // where this node's relay last left the feed
+
 	mu      sync.RWMutex
 	done    map[string][]DoneFunc                                           // by Message.Kind
 	secrets map[string]func(ctx context.Context, id string) (string, error) // extra SecretRef kinds
@@ -136,10 +146,19 @@ func New(cfg Config) *Service {
 	if cfg.MaxResponse <= 0 {
 		cfg.MaxResponse = 64 << 10
 	}
+	if cfg.DisableAfter <= 0 {
+		cfg.DisableAfter = 10
+	}
+	if cfg.FeedRetention <= 0 {
+		cfg.FeedRetention = 7 * 24 * time.Hour
+	}
 	p := netpolicy.New(cfg.AllowPrivateNetworks, cfg.Allow)
 	s := &Service{cfg: cfg, db: cfg.DB, jobs: cfg.Jobs, log: cfg.Logger, policy: p, client: newClient(p, cfg.Timeout),
 		done: map[string][]DoneFunc{}, secrets: map[string]func(context.Context, string) (string, error){}}
 	cfg.Jobs.HandleWork(jobName, s.work)
+	for _, t := range feed.Types {
+		s.OnDone(t, s.webhookDone)
+	}
 	return s
 }
 
@@ -249,14 +268,5 @@ type attemptJob struct {
 	N   int    `json:"n"`
 }
 
-const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-
 // newID returns "dl_" and 24 random characters.
-func newID() string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	for i := range b {
-		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
-	}
-	return "dl_" + string(b)
-}
+func newID() string { return "dl_" + randomText(24) }
