@@ -94,9 +94,11 @@ func (s *Service) cursor(ctx context.Context, tx *sqldb.Tx) (feed.Position, erro
 }
 
 // wants reports whether the subscription takes event e: its type, its
-// form, and written after the subscription was made.
+// form, and written since the subscription was made or last turned back
+// on (an event written while it was off is not its, even when the relay
+// reads it after the subscription is on again).
 func (w Webhook) wants(e feed.Event) bool {
-	return slices.Contains(w.Events, e.Type) && (w.Form == "" || w.Form == e.Form) && !e.Time.Before(w.CreatedTime)
+	return slices.Contains(w.Events, e.Type) && (w.Form == "" || w.Form == e.Form) && !e.Time.Before(w.activeSince)
 }
 
 // WebhookEvent is the body of a webhook delivery.

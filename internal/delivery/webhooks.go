@@ -34,6 +34,9 @@ type Webhook struct {
 	DisabledReason string    `json:"disabledReason"`
 	CreatedTime    time.Time `json:"createdTime"`
 	ModifiedTime   time.Time `json:"modifiedTime"`
+	// activeSince: the events written since then are the subscription's
+	// (set when it is made and when it is turned back on).
+	activeSince time.Time
 	// Secret is set only in the answer that creates or rotates it.
 	Secret string `json:"secret,omitempty"`
 }
@@ -68,9 +71,9 @@ func (s *Service) apply(ctx context.Context, w *Webhook, in WebhookInput) error 
 	}
 	if in.Events != nil {
 		w.Events = []string{}
-		for _, e := range *in.Events {
+		for i, e := range *in.Events {
 			if !slices.Contains(feed.Types, e) {
-				return apperr.Field("events", "未知的事件类型: %q (unknown event type; use %s)", clip(e), strings.Join(feed.Types, ", "))
+				return apperr.Field("events", "events 第 %d 项不是已知的事件类型 (events[%d] is not a known event type; the list is in the API document)", i+1, i)
 			}
 			if !slices.Contains(w.Events, e) {
 				w.Events = append(w.Events, e)
@@ -92,7 +95,7 @@ func (s *Service) apply(ctx context.Context, w *Webhook, in WebhookInput) error 
 	}
 	if in.Enabled != nil {
 		if *in.Enabled && !w.Enabled {
-			w.Failures, w.DisabledReason = 0, ""
+			w.Failures, w.DisabledReason, w.activeSince = 0, "", sqldb.Now()
 		}
 		if !*in.Enabled && w.Enabled {
 			w.DisabledReason = ""
@@ -124,12 +127,12 @@ func (s *Service) CreateWebhook(ctx context.Context, in WebhookInput) (Webhook, 
 		return Webhook{}, err
 	}
 	w.CreatedTime = sqldb.Now()
-	w.ModifiedTime = w.CreatedTime
+	w.ModifiedTime, w.activeSince = w.CreatedTime, w.CreatedTime
 	err = s.db.Write(ctx, func(tx *sqldb.Tx) error {
 		d := tx.Dialect()
-		_, err := tx.Exec(ctx, `INSERT INTO webhooks (id, name, url, events, form, enabled, secret_sealed, failures, disabled_reason, created_time, modified_time)
-VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?)`, w.ID, w.Name, w.URL, mustJSON(w.Events), w.Form, boolInt(w.Enabled), sealed,
-			d.TimeValue(w.CreatedTime), d.TimeValue(w.ModifiedTime))
+		_, err := tx.Exec(ctx, `INSERT INTO webhooks (id, name, url, events, form, enabled, secret_sealed, failures, disabled_reason, active_since, created_time, modified_time)
+VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, ?)`, w.ID, w.Name, w.URL, mustJSON(w.Events), w.Form, boolInt(w.Enabled), sealed,
+			d.TimeValue(w.activeSince), d.TimeValue(w.CreatedTime), d.TimeValue(w.ModifiedTime))
 		return err
 	})
 	if err != nil {
@@ -149,7 +152,7 @@ func (s *Service) newSecret() (sealed, plain string, err error) {
 	return sealed, plain, err
 }
 
-const webhookCols = "id, name, url, events, form, enabled, failures, disabled_reason, created_time, modified_time"
+const webhookCols = "id, name, url, events, form, enabled, failures, disabled_reason, active_since, created_time, modified_time"
 
 func (s *Service) queryWebhooks(ctx context.Context, q sqldb.Querier, where, lock string, args ...any) ([]Webhook, error) {
 	rows, err := q.Query(ctx, "SELECT "+webhookCols+" FROM webhooks"+where+" ORDER BY created_time, id"+lock, args...)
@@ -163,13 +166,16 @@ func (s *Service) queryWebhooks(ctx context.Context, q sqldb.Querier, where, loc
 		var w Webhook
 		var events string
 		var en int64
-		var ct, mt any
-		if err := rows.Scan(&w.ID, &w.Name, &w.URL, &events, &w.Form, &en, &w.Failures, &w.DisabledReason, &ct, &mt); err != nil {
+		var as, ct, mt any
+		if err := rows.Scan(&w.ID, &w.Name, &w.URL, &events, &w.Form, &en, &w.Failures, &w.DisabledReason, &as, &ct, &mt); err != nil {
 			return nil, fmt.Errorf("list webhooks: %w", err)
 		}
 		json.Unmarshal([]byte(events), &w.Events)
 		w.Enabled = en != 0
 		if w.CreatedTime, err = d.ScanTime(ct); err != nil {
+			return nil, err
+		}
+		if w.activeSince, err = d.ScanTime(as); err != nil {
 			return nil, err
 		}
 		if w.ModifiedTime, err = d.ScanTime(mt); err != nil {
@@ -214,8 +220,9 @@ func (s *Service) UpdateWebhook(ctx context.Context, id string, in WebhookInput)
 			return err
 		}
 		w.ModifiedTime = sqldb.Now()
-		_, err = tx.Exec(ctx, "UPDATE webhooks SET name = ?, url = ?, events = ?, form = ?, enabled = ?, failures = ?, disabled_reason = ?, modified_time = ? WHERE id = ?",
-			w.Name, w.URL, mustJSON(w.Events), w.Form, boolInt(w.Enabled), w.Failures, w.DisabledReason, tx.Dialect().TimeValue(w.ModifiedTime), id)
+		d := tx.Dialect()
+		_, err = tx.Exec(ctx, "UPDATE webhooks SET name = ?, url = ?, events = ?, form = ?, enabled = ?, failures = ?, disabled_reason = ?, active_since = ?, modified_time = ? WHERE id = ?",
+			w.Name, w.URL, mustJSON(w.Events), w.Form, boolInt(w.Enabled), w.Failures, w.DisabledReason, d.TimeValue(w.activeSince), d.TimeValue(w.ModifiedTime), id)
 		return err
 	})
 	return w, err

@@ -71,6 +71,8 @@ CREATE TABLE webhooks (
     secret_sealed   TEXT NOT NULL,
     failures        INTEGER NOT NULL,
     disabled_reason TEXT NOT NULL,
+    -- events written since then are its (set when made and when re-enabled)
+    active_since    TIMESTAMPTZ NOT NULL,
     created_time    TIMESTAMPTZ NOT NULL,
     modified_time   TIMESTAMPTZ NOT NULL
 );
