@@ -79,6 +79,9 @@ type Config struct {
 	// WebhookDisableAfter turns a webhook off after this many failed
 	// deliveries in a row (default 10).
 	WebhookDisableAfter int
+	// JobWorkers is how many jobs this node runs at once (default 50):
+	// deliveries are mostly waiting on the network.
+	JobWorkers int
 	// RelayEvery is how often new change-feed events are fanned out to
 	// webhooks (default 200ms).
 	RelayEvery time.Duration
@@ -125,6 +128,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (
 	}
 	if cfg.FormRefresh <= 0 {
 		cfg.FormRefresh = 2 * time.Second
+	}
+	if cfg.JobWorkers <= 0 {
+		cfg.JobWorkers = 50
 	}
 	if cfg.RelayEvery <= 0 {
 		cfg.RelayEvery = 200 * time.Millisecond
@@ -183,7 +189,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	if err := a.openAccess(ctx); err != nil {
 		return err
 	}
-	jc := job.Config{Logger: a.log}
+	jc := job.Config{Logger: a.log, Workers: a.cfg.JobWorkers}
 	wc := workflow.Config{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Admin: admin.UserID, Logger: a.log}
 	hc := httpapi.Config{
 		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
