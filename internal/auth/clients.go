@@ -137,7 +137,7 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (Client, err
 	err = s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
 		d := tx.Dialect()
 		_, err := tx.Exec(ctx, `INSERT INTO oauth_clients (id, name, secret_hash, secret_sealed, scopes, rate_limit, allowed_ips, enabled, revoked, created_time, modified_time)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`, c.ID, c.Name, hashSecret(c.Secret), sealed, sc, c.RateLimit, ips, boolInt(c.Enabled), d.TimeValue(c.CreatedTime), d.TimeValue(c.ModifiedTime))
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`, c.ID, c.Name, hashSecret(c.Secret), sealed, sc, c.RateLimit, ips, sqldb.IntBool(c.Enabled), d.TimeValue(c.CreatedTime), d.TimeValue(c.ModifiedTime))
 		return err
 	})
 	if err != nil {
@@ -223,7 +223,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, in ClientInput) (
 		}
 		c.ModifiedTime = sqldb.Now()
 		_, err = tx.Exec(ctx, "UPDATE oauth_clients SET name = ?, scopes = ?, rate_limit = ?, allowed_ips = ?, enabled = ?, modified_time = ? WHERE id = ?",
-			c.Name, mustJSON(c.Scopes), c.RateLimit, mustJSON(c.AllowedIPs), boolInt(c.Enabled), tx.Dialect().TimeValue(c.ModifiedTime), id)
+			c.Name, mustJSON(c.Scopes), c.RateLimit, mustJSON(c.AllowedIPs), sqldb.IntBool(c.Enabled), tx.Dialect().TimeValue(c.ModifiedTime), id)
 		return err
 	})
 	return c, err
@@ -292,13 +292,6 @@ func (s *Service) bumpWrite(ctx context.Context, fn func(tx *sqldb.Tx) error) er
 
 func errRevoked(id string) error {
 	return apperr.New(apperr.Conflict, "客户端已吊销: %s (this OAuth client is revoked)", clip(id))
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func mustJSON(v any) string {

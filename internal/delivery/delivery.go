@@ -23,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/job"
 	"github.com/tritiumhq/tritium/internal/netpolicy"
@@ -84,8 +85,8 @@ type Config struct {
 	AllowPrivateNetworks bool
 	Allow                []string
 	// Backoff is the delay before each attempt after the first: the
-	// attempts are len(Backoff)+1 (default DefaultBackoff: 10 attempts
-	// over about 8 h).
+	// attempts are len(Backoff)+1 (default DefaultBackoff: 20 attempts
+	// over about 3 days).
 	Backoff []time.Duration
 	// Timeout bounds one attempt, connection to last byte (default 10s).
 	Timeout time.Duration
@@ -101,11 +102,14 @@ type Config struct {
 	FeedRetention time.Duration
 }
 
-// DefaultBackoff is the default retry schedule: 10 attempts, the last
-// about 8 h 20 min after the first.
+// DefaultBackoff is the default retry schedule: 20 attempts, the last
+// about 3 days after the first — long enough to outlast a receiver's
+// weekend outage, and for one that fails half the time to lose an event
+// once in a million (2^-20).
 var DefaultBackoff = []time.Duration{
-	10 * time.Second, 30 * time.Second, 2 * time.Minute, 5 * time.Minute, 15 * time.Minute,
-	30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour,
+	10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute,
+	20 * time.Minute, 30 * time.Minute, time.Hour, time.Hour, 2 * time.Hour, 2 * time.Hour, 4 * time.Hour,
+	4 * time.Hour, 8 * time.Hour, 8 * time.Hour, 12 * time.Hour, 12 * time.Hour, 24 * time.Hour,
 }
 
 // jobName is the job of one attempt.
@@ -269,4 +273,4 @@ type attemptJob struct {
 }
 
 // newID returns "dl_" and 24 random characters.
-func newID() string { return "dl_" + randomText(24) }
+func newID() string { return "dl_" + auth.RandomText(24) }

@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -115,7 +115,7 @@ func clip(s string) string {
 // CreateWebhook stores a subscription and returns it with its secret
 // (shown only now).
 func (s *Service) CreateWebhook(ctx context.Context, in WebhookInput) (Webhook, error) {
-	w := Webhook{ID: "wh_" + randomText(20), Events: []string{}, Enabled: true}
+	w := Webhook{ID: "wh_" + auth.RandomText(20), Events: []string{}, Enabled: true}
 	if in.URL == nil {
 		return Webhook{}, apperr.Field("url", "url 不能为空 (url is required)")
 	}
@@ -131,7 +131,7 @@ func (s *Service) CreateWebhook(ctx context.Context, in WebhookInput) (Webhook, 
 	err = s.db.Write(ctx, func(tx *sqldb.Tx) error {
 		d := tx.Dialect()
 		_, err := tx.Exec(ctx, `INSERT INTO webhooks (id, name, url, events, form, enabled, secret_sealed, failures, disabled_reason, active_since, created_time, modified_time)
-VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, ?)`, w.ID, w.Name, w.URL, mustJSON(w.Events), w.Form, boolInt(w.Enabled), sealed,
+VALUES (?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, ?)`, w.ID, w.Name, w.URL, eventsJSON(w.Events), w.Form, sqldb.IntBool(w.Enabled), sealed,
 			d.TimeValue(w.activeSince), d.TimeValue(w.CreatedTime), d.TimeValue(w.ModifiedTime))
 		return err
 	})
@@ -147,7 +147,7 @@ func (s *Service) newSecret() (sealed, plain string, err error) {
 	if s.cfg.Box == nil {
 		return "", "", errors.New("webhook secrets need the server's secret key")
 	}
-	plain = "whsec_" + randomText(40)
+	plain = "whsec_" + auth.RandomText(40)
 	sealed, err = s.cfg.Box.Seal(plain)
 	return sealed, plain, err
 }
@@ -222,7 +222,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, id string, in WebhookInput)
 		w.ModifiedTime = sqldb.Now()
 		d := tx.Dialect()
 		_, err = tx.Exec(ctx, "UPDATE webhooks SET name = ?, url = ?, events = ?, form = ?, enabled = ?, failures = ?, disabled_reason = ?, active_since = ?, modified_time = ? WHERE id = ?",
-			w.Name, w.URL, mustJSON(w.Events), w.Form, boolInt(w.Enabled), w.Failures, w.DisabledReason, d.TimeValue(w.activeSince), d.TimeValue(w.ModifiedTime), id)
+			w.Name, w.URL, eventsJSON(w.Events), w.Form, sqldb.IntBool(w.Enabled), w.Failures, w.DisabledReason, d.TimeValue(w.activeSince), d.TimeValue(w.ModifiedTime), id)
 		return err
 	})
 	return w, err
@@ -305,32 +305,7 @@ func (s *Service) webhookDone(ctx context.Context, tx *sqldb.Tx, d Delivery) err
 	return err
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func mustJSON(v any) string {
-	b, _ := json.Marshal(v)
+func eventsJSON(events []string) string {
+	b, _ := json.Marshal(events)
 	return string(b)
-}
-
-const textAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-// randomText draws n characters uniformly from textAlphabet.
-func randomText(n int) string {
-	limit := 256 - 256%len(textAlphabet)
-	out := make([]byte, 0, n)
-	buf := make([]byte, 2*n)
-	for len(out) < n {
-		rand.Read(buf)
-		for _, c := range buf {
-			if int(c) < limit && len(out) < n {
-				out = append(out, textAlphabet[int(c)%len(textAlphabet)])
-			}
-		}
-	}
-	return string(out)
 }

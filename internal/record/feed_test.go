@@ -49,12 +49,20 @@ func TestChangeFeed(t *testing.T) {
 		if err := e.rec.Remove(ctx, e.actor, "Order", batch[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		evs, _, err := feed.Read(ctx, e.db.Reader(), head, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
 		want := []struct{ typ, id string }{{feed.RecordCreated, a.ID}, {feed.RecordCreated, batch[0].ID}, {feed.RecordCreated, batch[1].ID},
 			{feed.RecordUpdated, a.ID}, {feed.RecordUpdated, a.ID}, {feed.RecordDeleted, batch[0].ID}}
+		// On PostgreSQL the feed shows a commit once every transaction older
+		// than it has ended, anywhere in the cluster: wait for that.
+		var evs []feed.Event
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var err error
+			if evs, _, err = feed.Read(ctx, e.db.Reader(), head, 100); err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) >= len(want) || time.Now().After(deadline) {
+				break
+			}
+		}
 		if len(evs) != len(want) {
 			t.Fatalf("feed has %d events, want %d: %+v", len(evs), len(want), evs)
 		}
