@@ -3,8 +3,11 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/tritiumhq/tritium/internal/delivery"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -187,4 +190,46 @@ func TestWebhookBadInput(t *testing.T) {
 			t.Fatalf("engine list by ref: %d %s", status, out)
 		}
 	})
+}
+
+// TestWebhookTwoNodes: two nodes on one PostgreSQL both write records and
+// both run the relay; every event reaches the receiver exactly once (it
+// answers 2xx), whichever node wrote it and whichever relayed it.
+func TestWebhookTwoNodes(t *testing.T) {
+	cfg := storeConfig(t, sqldb.Postgres)
+	cfg.OutboundAllow = []string{"127.0.0.1/32"}
+	cfg.RelayEvery = 20 * time.Millisecond
+	a := startServer(t, cfg)
+	cfg.DataDir = t.TempDir()
+	b := startServer(t, cfg)
+	a.mustCreateForm(map[string]any{"code": "D000001Hook", "name": "钩子", "fields": []map[string]any{{"code": "F0000001", "name": "名称", "type": "text"}}})
+	rcv := newHook(t)
+	wh := a.mustJSON("POST", "/api/v1/webhooks", map[string]any{"url": rcv.URL, "events": []string{"record.created"}}, 201)
+	rcv.setSecret(wh["secret"].(string))
+	const perWriter, writers = 50, 4
+	var wg sync.WaitGroup
+	for w := range writers {
+		node := []*server{a, b}[w%2]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWriter {
+				if status, out, err := node.rawDo("POST", "/api/v1/forms/D000001Hook/records", map[string]any{"F0000001": fmt.Sprint(w, "-", i)}); err != nil || status != 201 {
+					t.Errorf("create on node %d: %d %s %v", w%2, status, out, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	const n = perWriter * writers
+	waitUntil(t, "every event", func() bool { return len(rcv.events()) >= n })
+	time.Sleep(300 * time.Millisecond) // a duplicate would arrive now
+	seen := map[string]int{}
+	for _, e := range rcv.events() {
+		seen[e.ObjectID]++
+	}
+	if len(seen) != n || len(rcv.events()) != n || rcv.bad != 0 {
+		t.Fatalf("%d requests for %d objects, want %d each once (bad signatures %d)", len(rcv.events()), len(seen), n, rcv.bad)
+	}
 }
