@@ -77,6 +77,15 @@ type Config struct {
 	// one attempt (default 10s).
 	DeliveryBackoff []time.Duration
 	DeliveryTimeout time.Duration
+	// WebhookDisableAfter turns a webhook off after this many failed
+	// deliveries in a row (default 10).
+	WebhookDisableAfter int
+	// JobWorkers is how many jobs this node runs at once (default 50):
+	// deliveries are mostly waiting on the network.
+	JobWorkers int
+	// RelayEvery is how often new change-feed events are fanned out to
+	// webhooks (default 200ms).
+	RelayEvery time.Duration
 }
 
 // App is a running Tritium.
@@ -122,6 +131,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (
 	}
 	if cfg.FormRefresh <= 0 {
 		cfg.FormRefresh = 2 * time.Second
+	}
+	if cfg.JobWorkers <= 0 {
+		cfg.JobWorkers = 50
+	}
+	if cfg.RelayEvery <= 0 {
+		cfg.RelayEvery = 200 * time.Millisecond
 	}
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
@@ -177,7 +192,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	if err := a.openAccess(ctx); err != nil {
 		return err
 	}
-	jc := job.Config{Logger: a.log}
+	jc := job.Config{Logger: a.log, Workers: a.cfg.JobWorkers}
 	wc := workflow.Config{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Admin: admin.UserID, Logger: a.log}
 	hc := httpapi.Config{
 		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
@@ -217,7 +232,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	a.openBatches()
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
 		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access,
-		Idempotency: idempotency.NewStore(a.DB), Batches: a.Batches})
+		Idempotency: idempotency.NewStore(a.DB), Deliveries: a.Deliveries, Batches: a.Batches})
 	return nil
 }
 
@@ -243,6 +258,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	go a.DB.MaintainStats(bg, 10*time.Second, 1)
 	go a.Connectors.Watch(bg)
 	go a.Batches.Run(bg)
+	go a.Deliveries.RunRelay(bg, a.cfg.RelayEvery)
 	srv := &http.Server{
 		Handler:           a.server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -304,9 +320,9 @@ func (a *App) openConnectors(ctx context.Context) error {
 
 // openDeliveries starts the callback and webhook sender on the job queue.
 func (a *App) openDeliveries() {
-	a.Deliveries = delivery.New(delivery.Config{DB: a.DB, Jobs: a.Jobs, Box: a.secrets, Secrets: a.Auth, Logger: a.log,
+	a.Deliveries = delivery.New(delivery.Config{DB: a.DB, Jobs: a.Jobs, Box: a.secrets, Secrets: a.Auth, Forms: a.Forms, Logger: a.log,
 		AllowPrivateNetworks: a.cfg.AllowPrivateNetworks, Allow: a.cfg.OutboundAllow,
-		Backoff: a.cfg.DeliveryBackoff, Timeout: a.cfg.DeliveryTimeout})
+		Backoff: a.cfg.DeliveryBackoff, Timeout: a.cfg.DeliveryTimeout, DisableAfter: a.cfg.WebhookDisableAfter})
 }
 
 // Close flushes the call log, then releases the database and the data

@@ -105,6 +105,13 @@ func TestBatchOperations(t *testing.T) {
 		if n := countRows(t, s, "sourcesystem = 'ERP'"); n != 1199 {
 			t.Fatalf("%d records stored", n)
 		}
+		// Each record written is a change-feed event (webhooks), in its
+		// chunk's transaction.
+		var events int
+		s.App.DB.Reader().QueryRow(t.Context(), "SELECT COUNT(*) FROM feed_events WHERE form = ? AND type = 'record.created'", batchForm).Scan(&events)
+		if events != 1199 {
+			t.Errorf("%d record.created events, want 1199", events)
+		}
 		o := s.mustJSON("GET", "/api/v1/forms/"+batchForm+"/records/source/ERP/HT-0003", nil, 200)
 		if o["F0000001"] != "合同 HT 3" || len(o["D000001Lines"].([]any)) != 1 || o["Status"] != json.Number("0") {
 			t.Errorf("stored record %v", o)
@@ -182,6 +189,10 @@ func TestBatchOperations(t *testing.T) {
 		}
 		if n := countRows(t, s, "sourcesystem = 'ERP'"); n != 1200 {
 			t.Fatalf("after the deletes: %d records", n)
+		}
+		s.App.DB.Reader().QueryRow(t.Context(), "SELECT COUNT(*) FROM feed_events WHERE form = ? AND type IN ('record.updated', 'record.deleted')", batchForm).Scan(&events)
+		if events != 2+2+2 { // upsert 2 updated, update 2, delete 2
+			t.Errorf("%d record.updated/deleted events, want 6", events)
 		}
 
 		list := s.mustJSON("GET", "/api/v1/batches?limit=2", nil, 200)

@@ -21,6 +21,7 @@ var layers = map[string]int{
 	"script/scripttest": 1,
 	"workflow/model":    1,
 	"access":            1,
+	"feed":              1,
 	"idempotency":       1,
 	"filter":            1, "form": 1, "job": 1, "sqldb": 1, "sqldb/sqldbtest": 1, "blob": 1, "apperr": 0, "lenientjson": 0, "wiretext": 0, "metrics": 0, "secret": 0, "netpolicy": 0,
 }
@@ -31,7 +32,8 @@ var peers = map[string][]string{
 	"filter":          {"form", "sqldb"},
 	"form":            {"sqldb"},
 	"sqldb/sqldbtest": {"sqldb"},
-	"record":          {"filter", "form"},
+	"record":          {"filter", "form", "feed"},
+	"feed":            {"sqldb"},
 	"job":             {"sqldb"},
 	"workflow":        {"record", "org"},
 	"script":          {"connector"},

@@ -221,6 +221,9 @@ const (
 	alnum      = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 )
 
+// RandomText returns n random letters and digits, for secrets and ids.
+func RandomText(n int) string { return randomString(n, alnum) }
+
 // randomString draws n characters uniformly from alphabet (rejection
 // sampling keeps the draw unbiased).
 func randomString(n int, alphabet string) string {

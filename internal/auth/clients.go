@@ -141,7 +141,7 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (Client, err
 	err = s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
 		d := tx.Dialect()
 		_, err := tx.Exec(ctx, `INSERT INTO oauth_clients (id, name, secret_hash, secret_sealed, scopes, rate_limit, allowed_ips, enabled, revoked, created_time, modified_time, callbacks)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`, c.ID, c.Name, hashSecret(c.Secret), sealed, sc, c.RateLimit, ips, boolInt(c.Enabled), d.TimeValue(c.CreatedTime), d.TimeValue(c.ModifiedTime), cbs)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`, c.ID, c.Name, hashSecret(c.Secret), sealed, sc, c.RateLimit, ips, sqldb.IntBool(c.Enabled), d.TimeValue(c.CreatedTime), d.TimeValue(c.ModifiedTime), cbs)
 		return err
 	})
 	if err != nil {
@@ -231,7 +231,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, in ClientInput) (
 		}
 		c.ModifiedTime = sqldb.Now()
 		_, err = tx.Exec(ctx, "UPDATE oauth_clients SET name = ?, scopes = ?, rate_limit = ?, allowed_ips = ?, enabled = ?, modified_time = ?, callbacks = ? WHERE id = ?",
-			c.Name, mustJSON(c.Scopes), c.RateLimit, mustJSON(c.AllowedIPs), boolInt(c.Enabled), tx.Dialect().TimeValue(c.ModifiedTime), mustJSON(c.Callbacks), id)
+			c.Name, mustJSON(c.Scopes), c.RateLimit, mustJSON(c.AllowedIPs), sqldb.IntBool(c.Enabled), tx.Dialect().TimeValue(c.ModifiedTime), mustJSON(c.Callbacks), id)
 		return err
 	})
 	return c, err
@@ -300,13 +300,6 @@ func (s *Service) bumpWrite(ctx context.Context, fn func(tx *sqldb.Tx) error) er
 
 func errRevoked(id string) error {
 	return apperr.New(apperr.Conflict, "客户端已吊销: %s (this OAuth client is revoked)", clip(id))
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func mustJSON(v any) string {

@@ -107,3 +107,18 @@ func TestDeliverySecrets(t *testing.T) {
 		}
 	})
 }
+
+// TestDefaultBackoff: the default schedule is at least 8 attempts over at
+// least an hour, each delay no shorter than the one before.
+func TestDefaultBackoff(t *testing.T) {
+	var total time.Duration
+	for i, d := range delivery.DefaultBackoff {
+		if i > 0 && d < delivery.DefaultBackoff[i-1] {
+			t.Errorf("delay %d (%s) is shorter than the one before", i+1, d)
+		}
+		total += d
+	}
+	if n := len(delivery.DefaultBackoff) + 1; n < 8 || total < time.Hour {
+		t.Fatalf("%d attempts over %s", n, total)
+	}
+}

@@ -251,6 +251,8 @@ func (s *Service) secret(ctx context.Context, ref SecretRef) (string, error) {
 		plain, err = s.cfg.Secrets.ClientSigningSecret(ctx, ref.ID)
 	case SecretEngine:
 		plain, err = s.cfg.Secrets.EngineSigningSecret(ctx, ref.ID)
+	case SecretWebhook:
+		plain, err = s.webhookSecret(ctx, ref.ID)
 	case SecretRawSealed:
 		if s.cfg.Box == nil {
 			return "", fmt.Errorf("%w: no secret key configured", errUnsignable)

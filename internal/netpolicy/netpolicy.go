@@ -84,7 +84,7 @@ func (p *Policy) Check(ip netip.Addr) error {
 // subdomains) as loopback; other names pass here and are checked when
 // dialed.
 func (p *Policy) CheckHost(host string) error {
-	host = strings.ToLower(strings.Trim(host, "[]"))
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
 	if p.hosts[host] {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/tritiumhq/tritium/internal/access"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -72,7 +73,9 @@ func (s *Service) removeTx(ctx context.Context, tx *sqldb.Tx, actor Actor, f *fo
 		}
 	}
 	if stored != nil {
-		return s.hooks.InTx(ctx, tx, actor, f, OpDelete, id, stored)
+		if err := s.hooks.InTx(ctx, tx, actor, f, OpDelete, id, stored); err != nil {
+			return err
+		}
 	}
-	return nil
+	return s.feedAppend(ctx, tx, changed(feed.RecordDeleted, f, id, actor))
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -270,7 +271,17 @@ func (w *Writes) Apply(ctx context.Context, tx *sqldb.Tx) ([]WriteResult, error)
 	if _, err := tx.ExecDirect(ctx, "RELEASE SAVEPOINT tritium_writes"); err != nil {
 		return nil, fmt.Errorf("release savepoint: %w", err)
 	}
-	return out, nil
+	// The change feed: a delete wrote its event itself (removeTx).
+	var evs []feed.Event
+	for _, r := range out {
+		switch r.Outcome {
+		case OutcomeCreated:
+			evs = append(evs, changed(feed.RecordCreated, w.f, r.ObjectID, w.actor))
+		case OutcomeUpdated:
+			evs = append(evs, changed(feed.RecordUpdated, w.f, r.ObjectID, w.actor))
+		}
+	}
+	return out, w.s.feedAppend(ctx, tx, evs...)
 }
 
 // apply writes every item; unguarded, it stops at the first item that

@@ -1,7 +1,7 @@
 -- Outbound deliveries (batch callbacks, webhooks, external-approval
 -- requests) and their attempt log; the platform change feed (record and
 -- workflow events, written in the change's transaction); webhook
--- subscriptions with a revision their caches follow; sealed copies of
+-- subscriptions and the relay's place in the feed; sealed copies of
 -- the client and engine secrets that sign callbacks.
 
 -- +goose Up
@@ -60,8 +60,6 @@ CREATE TABLE feed_events (
     created_time TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX feed_events_txid ON feed_events (txid, id);
-CREATE INDEX feed_events_form ON feed_events (form, id);
-CREATE INDEX feed_events_created ON feed_events (created_time);
 
 CREATE TABLE webhooks (
     id              TEXT PRIMARY KEY,
@@ -73,18 +71,21 @@ CREATE TABLE webhooks (
     secret_sealed   TEXT NOT NULL,
     failures        INTEGER NOT NULL,
     disabled_reason TEXT NOT NULL,
+    -- events written since then are its (set when made and when re-enabled)
+    active_since    TIMESTAMPTZ NOT NULL,
     created_time    TIMESTAMPTZ NOT NULL,
     modified_time   TIMESTAMPTZ NOT NULL
 );
 
-CREATE TABLE webhook_revision (
-    id       INTEGER PRIMARY KEY,
-    revision INTEGER NOT NULL
+-- Where the webhook relay has read the feed up to (feed.Position).
+CREATE TABLE feed_cursors (
+    name     TEXT PRIMARY KEY,
+    txid     BIGINT NOT NULL,
+    event_id BIGINT NOT NULL
 );
-INSERT INTO webhook_revision (id, revision) VALUES (1, 0);
 
 -- +goose Down
-DROP TABLE webhook_revision;
+DROP TABLE feed_cursors;
 DROP TABLE webhooks;
 DROP TABLE feed_events;
 DROP TABLE delivery_attempts;

@@ -1,7 +1,7 @@
 -- Outbound deliveries (batch callbacks, webhooks, external-approval
 -- requests) and their attempt log; the platform change feed (record and
 -- workflow events, written in the change's transaction); webhook
--- subscriptions with a revision their caches follow; sealed copies of
+-- subscriptions and the relay's place in the feed; sealed copies of
 -- the client and engine secrets that sign callbacks.
 
 -- +goose Up
@@ -46,7 +46,9 @@ CREATE TABLE delivery_attempts (
 );
 
 CREATE TABLE feed_events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- the rowid: one writer hands ids out in commit order (the newest row is
+    -- never pruned, so an id is never handed out twice)
+    id INTEGER PRIMARY KEY,
     type         TEXT NOT NULL,
     form         TEXT NOT NULL,
     object_id    TEXT NOT NULL,
@@ -56,8 +58,6 @@ CREATE TABLE feed_events (
     data         TEXT NOT NULL,
     created_time INTEGER NOT NULL
 );
-CREATE INDEX feed_events_form ON feed_events (form, id);
-CREATE INDEX feed_events_created ON feed_events (created_time);
 
 CREATE TABLE webhooks (
     id              TEXT PRIMARY KEY,
@@ -69,18 +69,21 @@ CREATE TABLE webhooks (
     secret_sealed   TEXT NOT NULL,
     failures        INTEGER NOT NULL,
     disabled_reason TEXT NOT NULL,
+    -- events written since then are its (set when made and when re-enabled)
+    active_since    INTEGER NOT NULL,
     created_time    INTEGER NOT NULL,
     modified_time   INTEGER NOT NULL
 );
 
-CREATE TABLE webhook_revision (
-    id       INTEGER PRIMARY KEY,
-    revision INTEGER NOT NULL
+-- Where the webhook relay has read the feed up to (feed.Position).
+CREATE TABLE feed_cursors (
+    name     TEXT PRIMARY KEY,
+    txid     BIGINT NOT NULL,
+    event_id BIGINT NOT NULL
 );
-INSERT INTO webhook_revision (id, revision) VALUES (1, 0);
 
 -- +goose Down
-DROP TABLE webhook_revision;
+DROP TABLE feed_cursors;
 DROP TABLE webhooks;
 DROP TABLE feed_events;
 DROP TABLE delivery_attempts;
