@@ -17,40 +17,50 @@ import (
 // work writes the batch's chunks one after the other, each in its own
 // transaction (see chunk), for up to runBudget; then the last chunk's
 // transaction enqueues this job again, so one long batch does not hold a
-// worker forever. An error leaves the job to be retried: it goes on from
-// the last committed chunk.
+// worker forever. While a chunk commits, the next one is prepared. An
+// error leaves the job to be retried: it goes on from the last committed
+// chunk.
 func (s *Service) work(ctx context.Context, payload json.RawMessage, attempt int) (func(context.Context, *sqldb.Tx) error, error) {
 	var j chunkJob
 	if err := json.Unmarshal(payload, &j); err != nil {
 		return nil, fmt.Errorf("batch job payload: %w", err)
 	}
 	start := time.Now()
+	b, err := s.get(ctx, s.cfg.DB.Reader(), j.Batch)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.gen != j.Gen || finished(b.Status) {
+		return nil, nil // taken over by another chain, or done
+	}
+	if attempt > s.cfg.MaxAttempts {
+		s.log.Error("batch failed: its chunk kept failing", "batch", b.ID, "attempts", attempt-1)
+		return nil, s.write(ctx, s.abandon(b, apperr.New(apperr.Internal, "批处理多次失败, 已终止 (the batch kept failing and was stopped)")))
+	}
+	st := s.chunk(ctx, b, time.Since(start) >= runBudget)
 	for {
-		b, err := s.get(ctx, s.cfg.DB.Reader(), j.Batch)
-		if apperr.Is(err, apperr.NotFound) {
-			return nil, nil
+		if st.err != nil {
+			return nil, st.err
 		}
-		if err != nil {
+		var next chan *step
+		nb := b
+		nb.Counts.Done += st.n
+		if st.n > 0 && !st.last && nb.Counts.Done < nb.Counts.Total {
+			next = make(chan *step, 1)
+			last := time.Since(start) >= runBudget // its commit enqueues the job again
+			go func() { next <- s.chunk(ctx, nb, last) }()
+		}
+		err := s.write(ctx, st.commit)
+		if err != nil || !st.applied || next == nil {
+			if next != nil {
+				<-next // prepared for nothing: the chain ends here
+			}
 			return nil, err
 		}
-		if b.gen != j.Gen || finished(b.Status) {
-			return nil, nil // taken over by another chain, or done
-		}
-		if attempt > s.cfg.MaxAttempts {
-			s.log.Error("batch failed: its chunk kept failing", "batch", b.ID, "attempts", attempt-1)
-			return nil, s.write(ctx, s.abandon(b, apperr.New(apperr.Internal, "批处理多次失败, 已终止 (the batch kept failing and was stopped)")))
-		}
-		last := time.Since(start) >= runBudget // its commit enqueues the job again
-		commit, err := s.chunk(ctx, b, last)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.write(ctx, commit); err != nil {
-			return nil, err
-		}
-		if last {
-			return nil, nil
-		}
+		b, st = nb, <-next
 	}
 }
 
@@ -63,32 +73,43 @@ func (s *Service) write(ctx context.Context, commit func(context.Context, *sqldb
 // graceful stop (which waits for running jobs) is not held up long.
 const runBudget = 5 * time.Second
 
+// step is one chunk, prepared.
+type step struct {
+	commit  func(context.Context, *sqldb.Tx) error
+	n       int  // its items (0: the commit abandons the batch)
+	last    bool // its commit enqueues the job again
+	applied bool // set by the commit when it wrote: the chain still owns the batch
+	err     error
+}
+
 // chunk prepares the batch's next chunk outside any transaction (grants,
 // hooks, parsing only read) and returns its commit: the records, the
 // chunk's item results and the batch's progress in one transaction, with
 // the next job (when last) or, after the batch's last chunk, the callback.
-func (s *Service) chunk(ctx context.Context, b Batch, last bool) (func(context.Context, *sqldb.Tx) error, error) {
+func (s *Service) chunk(ctx context.Context, b Batch, last bool) *step {
 	items, err := s.pending(ctx, b)
 	if err != nil {
-		return nil, err
+		return &step{err: err}
 	}
 	actor := s.cfg.Admin
 	if b.actor != "" {
 		if actor, err = s.cfg.ActAs(ctx, b.actor); err != nil {
 			if isItemError(err) {
-				return s.abandon(b, err), nil
+				return &step{commit: s.abandon(b, err)}
 			}
-			return nil, err
+			return &step{err: err}
 		}
 	}
 	ws, err := s.cfg.Records.PrepareWrites(ctx, actor, b.Form, b.Operation, b.SourceSystem, items, record.CreateOptions{Submit: b.Submit})
 	if err != nil {
 		if isItemError(err) { // the form is gone
-			return s.abandon(b, err), nil
+			return &step{commit: s.abandon(b, err)}
 		}
-		return nil, err
+		return &step{err: err}
 	}
-	return func(ctx context.Context, tx *sqldb.Tx) error {
+	st := &step{n: len(items), last: last}
+	st.commit = func(ctx context.Context, tx *sqldb.Tx) error {
+		st.applied = false
 		cur, err := s.lock(ctx, tx, b.ID)
 		if err != nil || cur.gen != b.gen || cur.Counts.Done != b.Counts.Done || finished(cur.Status) {
 			return err // another chain moved it meanwhile: this one ends
@@ -97,8 +118,10 @@ func (s *Service) chunk(ctx context.Context, b Batch, last bool) (func(context.C
 		if err != nil {
 			return err
 		}
+		st.applied = true
 		return s.advance(ctx, tx, cur, items, res, last)
-	}, nil
+	}
+	return st
 }
 
 func finished(status string) bool { return status == StatusCompleted || status == StatusFailed }
