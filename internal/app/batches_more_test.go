@@ -58,13 +58,6 @@ func (rc *receiver) wait(t *testing.T, n int) received {
 	return received{}
 }
 
-// startBatchServer runs a server whose callbacks may reach loopback.
-func startBatchServer(t *testing.T, kind sqldb.Kind) *server {
-	cfg := storeConfig(t, kind)
-	cfg.OutboundAllow = []string{"127.0.0.1"}
-	return startServer(t, cfg)
-}
-
 // checkCallback verifies the signature with secret and decodes the body.
 func checkCallback(t *testing.T, rc received, secret string) map[string]any {
 	t.Helper()
@@ -84,7 +77,7 @@ func checkCallback(t *testing.T, rc received, secret string) map[string]any {
 // Only the owner (or an administrator) sees a batch.
 func TestBatchCallback(t *testing.T) {
 	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
-		s := startBatchServer(t, kind)
+		s := deliveryServer(t, kind)
 		s.mustCreateForm(contractForm())
 		rc := newReceiver(t)
 		id, secret := s.mustClient(map[string]any{"name": "ERP", "scopes": []string{"records:write"}})
