@@ -114,6 +114,8 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	var accessLog bool
 	var tokenTTL time.Duration
 	var pprofAddr, metricsAddr string
+	var allowPrivate bool
+	var outboundAllow []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (SQLite in ./tritium_data unless --db is set)",
@@ -128,6 +130,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 			cfg.HTTP, cfg.RateLimit, cfg.MaxBody, cfg.MaxUpload, cfg.AccessLog = addr, rateLimit, maxBody, maxUpload, accessLog
 			cfg.Metrics, cfg.Version = metricsAddr != "", strings.TrimSpace(version)
 			cfg.TokenTTL = tokenTTL
+			cfg.AllowPrivateNetworks, cfg.OutboundAllow = allowPrivate, outboundAllow
 			a, err := app.Open(ctx, cfg, log, stderr)
 			if err != nil {
 				return err
@@ -166,6 +169,8 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (TRITIUM_PPROF)")
 	f.StringVar(&metricsAddr, "metrics", "", "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; off when empty (TRITIUM_METRICS)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error (TRITIUM_LOG_LEVEL)")
+	f.BoolVar(&allowPrivate, "allow-private-networks", false, "let connectors, callbacks and webhooks reach loopback and private addresses (TRITIUM_ALLOW_PRIVATE_NETWORKS)")
+	f.StringSliceVar(&outboundAllow, "outbound-allow", nil, "hosts, addresses or CIDR ranges callbacks and webhooks may reach even when private, comma-separated (TRITIUM_OUTBOUND_ALLOW)")
 	return cmd
 }
 

@@ -38,22 +38,26 @@ type Client struct {
 	RateLimit float64 `json:"rateLimit"`
 	// AllowedIPs are addresses or CIDR ranges tokens may be used from
 	// (empty: anywhere).
-	AllowedIPs   []string  `json:"allowedIps"`
-	Enabled      bool      `json:"enabled"`
-	Revoked      bool      `json:"revoked"`
-	CreatedTime  time.Time `json:"createdTime"`
-	ModifiedTime time.Time `json:"modifiedTime"`
+	AllowedIPs []string `json:"allowedIps"`
+	Enabled    bool     `json:"enabled"`
+	Revoked    bool     `json:"revoked"`
+	// Callbacks are the client's async batch callback URLs by operation
+	// (create, update, upsert, delete; "default" for any other).
+	Callbacks    map[string]string `json:"callbacks"`
+	CreatedTime  time.Time         `json:"createdTime"`
+	ModifiedTime time.Time         `json:"modifiedTime"`
 	// Secret is set only in the answer that creates or rotates it.
 	Secret string `json:"secret,omitempty"`
 }
 
 // ClientInput creates or changes a client; nil fields stay as they are.
 type ClientInput struct {
-	Name       *string   `json:"name"`
-	Scopes     *[]string `json:"scopes"`
-	RateLimit  *float64  `json:"rateLimit"`
-	AllowedIPs *[]string `json:"allowedIps"`
-	Enabled    *bool     `json:"enabled"`
+	Name       *string            `json:"name"`
+	Scopes     *[]string          `json:"scopes"`
+	RateLimit  *float64           `json:"rateLimit"`
+	AllowedIPs *[]string          `json:"allowedIps"`
+	Enabled    *bool              `json:"enabled"`
+	Callbacks  *map[string]string `json:"callbacks"`
 }
 
 func (in ClientInput) apply(c *Client) error {
@@ -89,7 +93,7 @@ func (in ClientInput) apply(c *Client) error {
 	if in.Enabled != nil {
 		c.Enabled = *in.Enabled
 	}
-	return nil
+	return in.applyCallbacks(c)
 }
 
 func normScopes(in []string) []string {
@@ -129,11 +133,15 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (Client, err
 	c.Secret = randomString(40, alnum)
 	c.CreatedTime = sqldb.Now()
 	c.ModifiedTime = c.CreatedTime
-	sc, ips := mustJSON(c.Scopes), mustJSON(c.AllowedIPs)
-	err := s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
+	sc, ips, cbs := mustJSON(c.Scopes), mustJSON(c.AllowedIPs), mustJSON(c.Callbacks)
+	sealed, err := s.sealSecret(c.Secret)
+	if err != nil {
+		return Client{}, fmt.Errorf("create client: %w", err)
+	}
+	err = s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
 		d := tx.Dialect()
-		_, err := tx.Exec(ctx, `INSERT INTO oauth_clients (id, name, secret_hash, scopes, rate_limit, allowed_ips, enabled, revoked, created_time, modified_time)
-VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`, c.ID, c.Name, hashSecret(c.Secret), sc, c.RateLimit, ips, boolInt(c.Enabled), d.TimeValue(c.CreatedTime), d.TimeValue(c.ModifiedTime))
+		_, err := tx.Exec(ctx, `INSERT INTO oauth_clients (id, name, secret_hash, secret_sealed, scopes, rate_limit, allowed_ips, enabled, revoked, created_time, modified_time, callbacks)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`, c.ID, c.Name, hashSecret(c.Secret), sealed, sc, c.RateLimit, ips, sqldb.IntBool(c.Enabled), d.TimeValue(c.CreatedTime), d.TimeValue(c.ModifiedTime), cbs)
 		return err
 	})
 	if err != nil {
@@ -166,7 +174,7 @@ func (s *Service) getClient(ctx context.Context, q sqldb.Querier, id string) (Cl
 }
 
 func (s *Service) queryClients(ctx context.Context, q sqldb.Querier, id string) ([]Client, []string, error) {
-	query := "SELECT id, name, secret_hash, scopes, rate_limit, allowed_ips, enabled, revoked, created_time, modified_time FROM oauth_clients"
+	query := "SELECT id, name, secret_hash, scopes, rate_limit, allowed_ips, enabled, revoked, created_time, modified_time, callbacks FROM oauth_clients"
 	var args []any
 	if id != "" {
 		query += " WHERE id = ?"
@@ -181,14 +189,18 @@ func (s *Service) queryClients(ctx context.Context, q sqldb.Querier, id string) 
 	out, hashes := []Client{}, []string{}
 	for rows.Next() {
 		var c Client
-		var hash, sc, ips string
+		var hash, sc, ips, cbs string
 		var en, rev int64
 		var ct, mt any
-		if err := rows.Scan(&c.ID, &c.Name, &hash, &sc, &c.RateLimit, &ips, &en, &rev, &ct, &mt); err != nil {
+		if err := rows.Scan(&c.ID, &c.Name, &hash, &sc, &c.RateLimit, &ips, &en, &rev, &ct, &mt, &cbs); err != nil {
 			return nil, nil, fmt.Errorf("list clients: %w", err)
 		}
 		json.Unmarshal([]byte(sc), &c.Scopes)
 		json.Unmarshal([]byte(ips), &c.AllowedIPs)
+		json.Unmarshal([]byte(cbs), &c.Callbacks)
+		if c.Callbacks == nil {
+			c.Callbacks = map[string]string{}
+		}
 		c.Enabled, c.Revoked = en != 0, rev != 0
 		if c.CreatedTime, err = d.ScanTime(ct); err != nil {
 			return nil, nil, err
@@ -218,8 +230,8 @@ func (s *Service) UpdateClient(ctx context.Context, id string, in ClientInput) (
 			return err
 		}
 		c.ModifiedTime = sqldb.Now()
-		_, err = tx.Exec(ctx, "UPDATE oauth_clients SET name = ?, scopes = ?, rate_limit = ?, allowed_ips = ?, enabled = ?, modified_time = ? WHERE id = ?",
-			c.Name, mustJSON(c.Scopes), c.RateLimit, mustJSON(c.AllowedIPs), boolInt(c.Enabled), tx.Dialect().TimeValue(c.ModifiedTime), id)
+		_, err = tx.Exec(ctx, "UPDATE oauth_clients SET name = ?, scopes = ?, rate_limit = ?, allowed_ips = ?, enabled = ?, modified_time = ?, callbacks = ? WHERE id = ?",
+			c.Name, mustJSON(c.Scopes), c.RateLimit, mustJSON(c.AllowedIPs), sqldb.IntBool(c.Enabled), tx.Dialect().TimeValue(c.ModifiedTime), mustJSON(c.Callbacks), id)
 		return err
 	})
 	return c, err
@@ -230,7 +242,11 @@ func (s *Service) UpdateClient(ctx context.Context, id string, in ClientInput) (
 func (s *Service) RotateClientSecret(ctx context.Context, id string) (Client, error) {
 	var c Client
 	secret := randomString(40, alnum)
-	err := s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
+	sealed, err := s.sealSecret(secret)
+	if err != nil {
+		return Client{}, fmt.Errorf("rotate client secret: %w", err)
+	}
+	err = s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if c, _, err = s.getClient(ctx, tx, id); err != nil {
 			return err
@@ -239,8 +255,8 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (Client, er
 			return errRevoked(id)
 		}
 		c.ModifiedTime = sqldb.Now()
-		_, err = tx.Exec(ctx, "UPDATE oauth_clients SET secret_hash = ?, modified_time = ? WHERE id = ?",
-			hashSecret(secret), tx.Dialect().TimeValue(c.ModifiedTime), id)
+		_, err = tx.Exec(ctx, "UPDATE oauth_clients SET secret_hash = ?, secret_sealed = ?, modified_time = ? WHERE id = ?",
+			hashSecret(secret), sealed, tx.Dialect().TimeValue(c.ModifiedTime), id)
 		return err
 	})
 	c.Secret = secret
@@ -284,13 +300,6 @@ func (s *Service) bumpWrite(ctx context.Context, fn func(tx *sqldb.Tx) error) er
 
 func errRevoked(id string) error {
 	return apperr.New(apperr.Conflict, "客户端已吊销: %s (this OAuth client is revoked)", clip(id))
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func mustJSON(v any) string {

@@ -121,12 +121,14 @@ func dropIndexSQL(d sqldb.Dialect, table string, cols ...string) string {
 	return "DROP INDEX IF EXISTS " + d.Quote(IndexName(table, cols...))
 }
 
-// dropStatements removes f's tables and counter.
+// dropStatements removes f's tables and counter. The main table goes
+// first: a write locks it before its child tables, so the drop, taking
+// the same order, waits for a write in flight instead of deadlocking
+// with it (PostgreSQL).
 func dropStatements(d sqldb.Dialect, f *Form) []string {
-	var stmts []string
+	stmts := []string{"DROP TABLE IF EXISTS " + d.Quote(f.table)}
 	for _, c := range f.Children {
 		stmts = append(stmts, "DROP TABLE IF EXISTS "+d.Quote(c.table))
 	}
-	stmts = append(stmts, "DROP TABLE IF EXISTS "+d.Quote(f.table))
 	return append(stmts, d.DropSequenceSQL(SequenceName(f.table))...)
 }

@@ -47,6 +47,7 @@ func (s *Server) restRoutes() []route {
 	var rs []route
 	rs = append(rs, adminWrites(s, s.formRoutes())...)
 	rs = append(rs, s.recordRoutes()...)
+	rs = append(rs, s.batchRoutes()...)
 	rs = append(rs, adminWrites(s, s.orgRoutes())...)
 	rs = append(rs, adminWrites(s, s.valueSetRoutes())...)
 	rs = append(rs, s.permissionRoutes()...)
@@ -54,6 +55,7 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, s.scriptRoutes()...)
 	rs = append(rs, s.connectorRoutes()...)
 	rs = append(rs, adminRoutes(s, s.oauthRoutes())...)
+	rs = append(rs, s.webhookRoutes()...)
 	return withScopes(rs)
 }
 

@@ -17,7 +17,7 @@ func (s *Server) oauthRoutes() []route {
 		{"POST", clientsPath, s.createClient, opDoc{tag: tag, summary: "Create an OAuth2 client; its secret is in this answer only", body: "OAuthClientInput", status: 201, resp: "OAuthClient"}},
 		{"GET", clientsPath, s.listClients, opDoc{tag: tag, summary: "List the OAuth2 clients (never their secrets)", status: 200, resp: "OAuthClientList"}},
 		{"GET", clientsPath + "/{id}", s.getClient, opDoc{tag: tag, summary: "Get an OAuth2 client (never its secret)", status: 200, resp: "OAuthClient", errors: []int{404}}},
-		{"PATCH", clientsPath + "/{id}", s.patchClient, opDoc{tag: tag, summary: "Change a client's name, scopes, rateLimit, allowedIps or enabled (disabling stops its tokens at once)", body: "OAuthClientInput", status: 200, resp: "OAuthClient", errors: []int{404, 409}}},
+		{"PATCH", clientsPath + "/{id}", s.patchClient, opDoc{tag: tag, summary: "Change a client's name, scopes, rateLimit, allowedIps, callbacks or enabled (disabling stops its tokens at once)", body: "OAuthClientInput", status: 200, resp: "OAuthClient", errors: []int{404, 409}}},
 		{"POST", clientsPath + "/{id}/rotate-secret", s.rotateClientSecret, opDoc{tag: tag, summary: "Give the client a new secret, in this answer only (tokens already issued stay valid)", status: 200, resp: "OAuthClient", errors: []int{404, 409}}},
 		{"DELETE", clientsPath + "/{id}", s.revokeClient, opDoc{tag: tag, summary: "Revoke the client: its tokens stop working at once on every node", status: 204, errors: []int{404}}},
 		{"POST", "/api/v1/oauth-keys/rotate", s.rotateKey, opDoc{tag: tag, summary: "A new key signs tokens from now on; the tokens the old keys signed stay valid until they expire", status: 200, resp: "OAuthKey"}},
@@ -92,13 +92,14 @@ func oauthSchemas() obj {
 	return obj{
 		"OAuthClient": obj{"type": "object", "properties": obj{
 			"id": str, "name": str, "scopes": scopes, "rateLimit": rate, "allowedIps": ips,
-			"enabled": obj{"type": "boolean"}, "revoked": obj{"type": "boolean"},
+			"enabled": obj{"type": "boolean"}, "revoked": obj{"type": "boolean"}, "callbacks": obj{"type": "object", "description": "Async batch callback URLs by operation: create, update, upsert, delete, and default for the others", "additionalProperties": obj{"type": "string", "format": "uri"}},
 			"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
 			"secret": obj{"type": "string", "description": "Only in the answers that create the client or rotate its secret"},
 		}},
 		"OAuthClientList": listOf("OAuthClient"),
 		"OAuthClientInput": obj{"type": "object", "properties": obj{
 			"name": str, "scopes": scopes, "rateLimit": rate, "allowedIps": ips, "enabled": obj{"type": "boolean"},
+			"callbacks": obj{"type": "object", "description": "Async batch callback URLs by operation: create, update, upsert, delete, and default for the others", "additionalProperties": obj{"type": "string", "format": "uri"}},
 		}},
 		"OAuthKey":     obj{"type": "object", "properties": obj{"kid": str}},
 		"TokenRequest": obj{"type": "object", "required": []string{"grant_type"}, "properties": obj{"grant_type": obj{"type": "string", "enum": []string{"client_credentials"}}, "client_id": str, "client_secret": str, "scope": obj{"type": "string", "description": "Space-separated; default: all of the client's"}}},

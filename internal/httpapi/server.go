@@ -20,7 +20,9 @@ import (
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/auth"
+	"github.com/tritiumhq/tritium/internal/batch"
 	"github.com/tritiumhq/tritium/internal/connector"
+	"github.com/tritiumhq/tritium/internal/delivery"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/hook"
@@ -83,6 +85,11 @@ type Deps struct {
 	// Idempotency keeps the answers to POSTs with an Idempotency-Key (nil:
 	// the header is ignored).
 	Idempotency *idempotency.Store
+	// Batches runs async batch writes (nil: their routes are not served).
+	Batches *batch.Service
+	// Deliveries sends callbacks and webhook events (nil: the webhook and
+	// delivery routes are not served).
+	Deliveries *delivery.Service
 }
 
 // Server routes requests to the adapters.

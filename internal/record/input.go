@@ -27,6 +27,7 @@ type fieldVal struct {
 type changes struct {
 	id       string     // ObjectId given by the client
 	version  int64      // "version" given by the client (update: expected version)
+	fresh    bool       // a create whose sourceSystem+sourceCode named no object when prepared (Writes)
 	sys      []fieldVal // settable system fields
 	set      []fieldVal // form fields, in form order
 	children []childChange

@@ -145,6 +145,8 @@ type Service struct {
 	grants *access.Store
 	part   Participants // nil: views are the grants' alone
 	sets   ValueSets    // nil: fields with a value set take no value
+	// feedOff leaves changes out of the change feed (benchmarks only).
+	feedOff bool
 }
 
 // SetWorkflows connects the workflow engine (see Workflows); when it also

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/tritiumhq/tritium/internal/access"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -25,7 +26,6 @@ func (s *Service) remove(ctx context.Context, actor Actor, f *form.Form, id stri
 			return err
 		}
 	}
-	p := s.plan(f)
 	var stored *Object
 	if s.hooked(ctx, f) {
 		var err error
@@ -36,39 +36,46 @@ func (s *Service) remove(ctx context.Context, actor Actor, f *form.Form, id stri
 			return err
 		}
 	}
-	return s.db.Write(ctx, func(tx *sqldb.Tx) error {
-		if f.Workflow && s.wf != nil {
-			// The instance first, then the object: the order every
-			// workflow step locks them in.
-			var instanceID string
-			err := tx.QueryRow(ctx, p.instanceOf, id).Scan(&instanceID)
-			if errors.Is(err, sql.ErrNoRows) {
-				return objectNotFound(id)
-			}
-			if err != nil {
-				return fmt.Errorf("instance of %s %s: %w", f.Code, id, err)
-			}
-			if instanceID != "" {
-				if err := s.wf.ObjectRemovedTx(ctx, tx, f, id, instanceID, actor); err != nil {
-					return err
-				}
-			}
-		}
-		res, err := tx.Exec(ctx, p.remove, id)
-		if err != nil {
-			return fmt.Errorf("remove %s %s: %w", f.Code, id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
+	return s.db.Write(ctx, func(tx *sqldb.Tx) error { return s.removeTx(ctx, tx, actor, f, id, stored) })
+}
+
+// removeTx deletes object id inside tx; stored, when set, is the object
+// as the write hooks saw it before (their InTx part runs here).
+func (s *Service) removeTx(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form.Form, id string, stored *Object) error {
+	p := s.plan(f)
+	if f.Workflow && s.wf != nil {
+		// The instance first, then the object: the order every
+		// workflow step locks them in.
+		var instanceID string
+		err := tx.QueryRow(ctx, p.instanceOf, id).Scan(&instanceID)
+		if errors.Is(err, sql.ErrNoRows) {
 			return objectNotFound(id)
 		}
-		for _, cp := range p.children {
-			if _, err := tx.Exec(ctx, cp.removeRows, id); err != nil {
-				return fmt.Errorf("remove rows of %s: %w", id, err)
+		if err != nil {
+			return fmt.Errorf("instance of %s %s: %w", f.Code, id, err)
+		}
+		if instanceID != "" {
+			if err := s.wf.ObjectRemovedTx(ctx, tx, f, id, instanceID, actor); err != nil {
+				return err
 			}
 		}
-		if stored != nil {
-			return s.hooks.InTx(ctx, tx, actor, f, OpDelete, id, stored)
+	}
+	res, err := tx.Exec(ctx, p.remove, id)
+	if err != nil {
+		return fmt.Errorf("remove %s %s: %w", f.Code, id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return objectNotFound(id)
+	}
+	for _, cp := range p.children {
+		if _, err := tx.Exec(ctx, cp.removeRows, id); err != nil {
+			return fmt.Errorf("remove rows of %s: %w", id, err)
 		}
-		return nil
-	})
+	}
+	if stored != nil {
+		if err := s.hooks.InTx(ctx, tx, actor, f, OpDelete, id, stored); err != nil {
+			return err
+		}
+	}
+	return s.feedAppend(ctx, tx, changed(feed.RecordDeleted, f, id, actor))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -22,6 +23,9 @@ type CreateOptions struct {
 	// it); required fields are checked. Without it the object is a Draft
 	// (workflow form: Running at the start node).
 	Submit bool
+	// bulk, when set, lets many creates in one transaction share their
+	// statements (see bulk.go).
+	bulk *bulk
 }
 
 // Created is the outcome of a create.
@@ -94,6 +98,7 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 	var err error
 	run := func() error {
 		return s.db.Write(ctx, func(tx *sqldb.Tx) error {
+			evs := make([]feed.Event, 0, len(all))
 			for i, c := range all {
 				r, err := s.create(ctx, tx, actor, f, c, opt)
 				if err == nil && hooked && !r.Existing {
@@ -102,9 +107,12 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 				if err != nil {
 					return itemErr(len(items), i, err)
 				}
+				if !r.Existing {
+					evs = append(evs, changed(feed.RecordCreated, f, r.ID, actor))
+				}
 				out[i] = r
 			}
-			return nil
+			return s.feedAppend(ctx, tx, evs...)
 		})
 	}
 	err = run()
@@ -141,7 +149,7 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	if (ssys == nil) != (scode == nil) {
 		return Created{}, apperr.Field(form.SysSourceSystem, "sourceSystem 与 sourceCode 须同时提供 (give both sourceSystem and sourceCode, or neither)")
 	}
-	if ssys != nil {
+	if ssys != nil && (opt.bulk == nil || !c.fresh) {
 		var id string
 		err := tx.QueryRow(ctx, p.bySource, ssys, scode).Scan(&id)
 		if err == nil {
@@ -171,7 +179,9 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 		return Created{}, err
 	}
 	var seq any // nil: the insert draws it
-	if p.seqExpr == "" {
+	if n, ok := opt.bulk.nextSeq(); ok {
+		seq = n
+	} else if p.seqExpr == "" {
 		var n int64
 		if err := tx.QueryRow(ctx, p.seq, p.seqArgs...).Scan(&n); err != nil {
 			return Created{}, fmt.Errorf("next SeqNo of %s: %w", f.Code, err)
@@ -212,7 +222,7 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	for i, fd := range f.Fields {
 		args = append(args, form.ToDB(d, fd, values[i]))
 	}
-	if _, err := tx.Exec(ctx, p.insert, args...); err != nil {
+	if err := opt.bulk.exec(ctx, tx, p.insert, args); err != nil {
 		return Created{}, fmt.Errorf("insert into %s: %w", f.Code, err)
 	}
 	for _, cc := range c.children {
@@ -221,7 +231,7 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 			if err := s.checkRefs(ctx, tx, r.set); err != nil {
 				return Created{}, err
 			}
-			if err := insertRow(ctx, tx, cp, cc.child, id, i, r); err != nil {
+			if err := insertRow(ctx, tx, cp, cc.child, id, i, r, opt.bulk); err != nil {
 				return Created{}, err
 			}
 		}
@@ -261,7 +271,7 @@ func childIndex(f *form.Form, c *form.Child) int {
 	panic("record: child table not in form")
 }
 
-func insertRow(ctx context.Context, tx *sqldb.Tx, cp childPlan, ch *form.Child, parent string, pos int, r rowChange) error {
+func insertRow(ctx context.Context, tx *sqldb.Tx, cp childPlan, ch *form.Child, parent string, pos int, r rowChange, b *bulk) error {
 	id := r.id
 	if id == "" {
 		id = newID()
@@ -275,7 +285,7 @@ func insertRow(ctx context.Context, tx *sqldb.Tx, cp childPlan, ch *form.Child, 
 	for i, fd := range ch.Fields {
 		args = append(args, form.ToDB(tx.Dialect(), fd, values[i]))
 	}
-	if _, err := tx.Exec(ctx, cp.insert, args...); err != nil {
+	if err := b.exec(ctx, tx, cp.insert, args); err != nil {
 		return fmt.Errorf("insert into %s: %w", ch.Code, err)
 	}
 	return nil
@@ -487,6 +497,9 @@ func (s *Service) updateOne(ctx context.Context, actor Actor, f *form.Form, id s
 		if err == nil && hooked {
 			err = s.hooks.InTx(ctx, tx, actor, f, OpUpdate, id, nil)
 		}
+		if err == nil {
+			err = s.feedAppend(ctx, tx, changed(feed.RecordUpdated, f, id, actor))
+		}
 		return err
 	})
 	if err != nil && s.db.Dialect().IsUniqueViolation(err) {
@@ -587,7 +600,7 @@ func (s *Service) replaceRows(ctx context.Context, tx *sqldb.Tx, cp childPlan, c
 			return err
 		}
 		if r.id == "" || !existing[r.id] {
-			if err := insertRow(ctx, tx, cp, cc.child, parent, i, r); err != nil {
+			if err := insertRow(ctx, tx, cp, cc.child, parent, i, r, nil); err != nil {
 				return err
 			}
 			continue

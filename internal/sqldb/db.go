@@ -476,6 +476,15 @@ func (c *stmtCache) closeAllLocked() {
 // databases keep), so a value read back equals the value written.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
+// IntBool is b for an INTEGER flag column (1 or 0), the same on both
+// databases.
+func IntBool(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // Batch is statements to run in order in one transaction; on PostgreSQL
 // they go to the server in one round trip.
 type Batch struct {
