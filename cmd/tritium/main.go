@@ -114,6 +114,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	var accessLog bool
 	var tokenTTL time.Duration
 	var pprofAddr, metricsAddr string
+	var ff fileFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (SQLite in ./tritium_data unless --db is set)",
@@ -128,6 +129,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 			cfg.HTTP, cfg.RateLimit, cfg.MaxBody, cfg.MaxUpload, cfg.AccessLog = addr, rateLimit, maxBody, maxUpload, accessLog
 			cfg.Metrics, cfg.Version = metricsAddr != "", strings.TrimSpace(version)
 			cfg.TokenTTL = tokenTTL
+			ff.apply(&cfg)
 			a, err := app.Open(ctx, cfg, log, stderr)
 			if err != nil {
 				return err
@@ -166,6 +168,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (TRITIUM_PPROF)")
 	f.StringVar(&metricsAddr, "metrics", "", "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; off when empty (TRITIUM_METRICS)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error (TRITIUM_LOG_LEVEL)")
+	ff.add(cmd)
 	return cmd
 }
 

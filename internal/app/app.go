@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/auth"
-	"github.com/tritiumhq/tritium/internal/blob"
 	"github.com/tritiumhq/tritium/internal/connector"
 	"github.com/tritiumhq/tritium/internal/dirlock"
 	"github.com/tritiumhq/tritium/internal/file"
@@ -66,6 +65,22 @@ type Config struct {
 	TokenTTL time.Duration
 	// AllowPrivateNetworks lets connector platforms reach private addresses.
 	AllowPrivateNetworks bool
+	// Blob is where file contents go: empty for DataDir/files, a
+	// directory, or s3://bucket/prefix?endpoint=host:port&region=… (see
+	// blob.Config) so that several nodes share them; S3AccessKey and
+	// S3SecretKey (default TRITIUM_S3_ACCESS_KEY, TRITIUM_S3_SECRET_KEY)
+	// are its credentials.
+	Blob                     string
+	S3AccessKey, S3SecretKey string
+	// FileGrace is how long a file no record holds is kept after its
+	// upload or its last use (default 24 h); FileGCEvery how often they
+	// are collected (default 1 h).
+	FileGrace, FileGCEvery time.Duration
+	// PreviewTTL and PreviewMaxTTL: a preview link's default and longest
+	// lifetime (10 min, 24 h); PublicURL is the address browsers open
+	// them at (default: the request's scheme and host).
+	PreviewTTL, PreviewMaxTTL time.Duration
+	PublicURL                 string
 }
 
 // App is a running Tritium.
@@ -107,6 +122,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (
 	}
 	if cfg.FormRefresh <= 0 {
 		cfg.FormRefresh = 2 * time.Second
+	}
+	if cfg.FileGrace <= 0 {
+		cfg.FileGrace = 24 * time.Hour
+	}
+	if cfg.FileGCEvery <= 0 {
+		cfg.FileGCEvery = time.Hour
 	}
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
@@ -153,11 +174,9 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		return err
 	}
 	a.Admin = record.Actor{UserID: admin.UserID, DepartmentID: admin.DepartmentID}
-	store, err := blob.NewDir(filepath.Join(a.cfg.DataDir, "files"))
-	if err != nil {
+	if err := a.openFiles(ctx); err != nil {
 		return err
 	}
-	a.Files = file.NewService(a.DB, store)
 	a.Records = record.NewService(record.Config{DB: a.DB, Forms: a.Forms, Directory: a.Org, Files: a.Files, Logger: a.log})
 	if err := a.openAccess(ctx); err != nil {
 		return err
@@ -167,6 +186,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	hc := httpapi.Config{
 		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
 		AccessLog: a.cfg.AccessLog, Logger: a.log,
+		PreviewTTL: a.cfg.PreviewTTL, PreviewMaxTTL: a.cfg.PreviewMaxTTL, PublicURL: a.cfg.PublicURL,
 	}
 	if a.Metrics != nil { // typed nils would not compare equal to nil in the packages
 		jc.Observer, wc.Observer, hc.Observer = a.Metrics, a.Metrics, a.Metrics
@@ -183,6 +203,8 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	if a.secrets, err = a.loadSecrets(); err != nil {
 		return err
 	}
+	a.Files.SetLinkKey(a.secrets.Derive("file-preview-links"))
+	a.scheduleFileGC()
 	if err := a.openConnectors(ctx); err != nil {
 		return err
 	}

@@ -38,6 +38,7 @@ func (s *Server) OpenAPI() obj {
 		paths[path] = op
 	}
 	paths[pathToken] = tokenPath()
+	maps.Copy(paths, filePaths())
 	return obj{
 		"openapi": "3.1.0",
 		"info": obj{
@@ -78,7 +79,7 @@ func operation(rt route) obj {
 	}
 	params = append(params, obj{"$ref": "#/components/parameters/XUserId"}, obj{"$ref": "#/components/parameters/XUserIdType"},
 		obj{"$ref": "#/components/parameters/XRequestId"})
-	if rt.method == "POST" {
+	if rt.method == "POST" && !d.stream {
 		params = append(params, obj{"$ref": "#/components/parameters/IdempotencyKey"})
 	}
 	op["parameters"] = params
@@ -104,6 +105,8 @@ func operation(rt route) obj {
 		case "":
 		case "text":
 			ok["content"] = obj{"application/typescript": obj{"schema": obj{"type": "string"}}}
+		case "binary":
+			ok["content"] = binaryContent()
 		default:
 			ok["content"] = jsonContent(ref(d.resp))
 		}
@@ -360,6 +363,7 @@ func components() obj {
 	maps.Copy(schemas, connectorSchemas())
 	maps.Copy(schemas, permissionSchemas())
 	maps.Copy(schemas, oauthSchemas())
+	maps.Copy(schemas, fileSchemas())
 	return obj{
 		"schemas": schemas,
 		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),

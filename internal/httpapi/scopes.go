@@ -16,7 +16,8 @@ import (
 //	org            users, departments, roles, positions (their writes too)
 //	admin          form writes, process writes, permissions, scripts, $env,
 //	               connectors, OAuth clients and keys
-//	files          (the file endpoints are the H3Yun ones, engine credentials only)
+//	files          the file API: upload, download, metadata, preview links
+//	               (the H3Yun file endpoints take engine credentials only)
 //	impersonate    acting as a user (X-User-Id) on any route
 //
 // /OpenApi/Invoke takes a token too (h3yun.go): records:read for
@@ -65,6 +66,8 @@ func scopeFor(method, pattern string) string {
 		return auth.ScopeRecordsWrite
 	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"):
 		return auth.ScopeOrg
+	case p == "files" || strings.HasPrefix(p, "files/"):
+		return auth.ScopeFiles
 	}
 	return auth.ScopeAdmin
 }
@@ -83,7 +86,7 @@ func oauthSecurityScheme() obj {
 		auth.ScopeRecordsRead:  "Read forms and records",
 		auth.ScopeRecordsWrite: "Create, update and delete records; custom API actions",
 		auth.ScopeWorkflow:     "Processes (read), tasks and instances",
-		auth.ScopeFiles:        "Files",
+		auth.ScopeFiles:        "Files: upload, download, metadata, preview links",
 		auth.ScopeOrg:          "Users, departments and roles",
 		auth.ScopeAdmin:        "Configuration: forms, processes, permissions, scripts, connectors, OAuth clients; administrator-only actions",
 		auth.ScopeImpersonate:  "Act as a user with X-User-Id",

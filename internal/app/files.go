@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tritiumhq/tritium/internal/blob"
+	"github.com/tritiumhq/tritium/internal/file"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// gcJob is the periodic job that removes files no record holds.
+const gcJob = "files.gc"
+
+// openFiles opens the blob store Config.Blob names (default the data
+// directory's files/) and the file service over it.
+func (a *App) openFiles(ctx context.Context) error {
+	bc := blob.Config{URL: a.cfg.Blob, DefaultDir: filepath.Join(a.cfg.DataDir, "files"),
+		AccessKey: a.cfg.S3AccessKey, SecretKey: a.cfg.S3SecretKey}
+	if bc.AccessKey == "" {
+		bc.AccessKey = os.Getenv("TRITIUM_S3_ACCESS_KEY")
+	}
+	if bc.SecretKey == "" {
+		bc.SecretKey = os.Getenv("TRITIUM_S3_SECRET_KEY")
+	}
+	store, err := blob.Open(ctx, bc)
+	if err != nil {
+		return err
+	}
+	a.Files = file.NewService(a.DB, store)
+	return nil
+}
+
+// scheduleFileGC registers the garbage collection of files and runs it
+// every Config.FileGCEvery from the queue's leader.
+func (a *App) scheduleFileGC() {
+	a.Jobs.HandleWork(gcJob, func(ctx context.Context, _ json.RawMessage, _ int) (func(context.Context, *sqldb.Tx) error, error) {
+		res, err := a.CollectFiles(ctx, time.Now().Add(-a.cfg.FileGrace))
+		if err != nil {
+			return nil, err
+		}
+		if res.Deleted > 0 {
+			a.log.Info("removed unused files", "deleted", res.Deleted, "checked", res.Checked, "grace", a.cfg.FileGrace.String())
+		}
+		return nil, nil
+	})
+	a.Jobs.Every(gcJob, a.cfg.FileGCEvery)
+}
+
+// CollectFiles removes the files unused since cutoff that no record
+// holds (the periodic job calls it with now − Config.FileGrace).
+func (a *App) CollectFiles(ctx context.Context, cutoff time.Time) (file.GCResult, error) {
+	if err := a.Forms.Refresh(ctx); err != nil { // forms made on other nodes
+		return file.GCResult{}, err
+	}
+	return a.Files.CollectGarbage(ctx, a.Forms.List(), cutoff, 0)
+}
