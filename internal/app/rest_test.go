@@ -250,6 +250,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		"post /oauth/token", "post /api/v1/oauth-clients", "get /api/v1/oauth-clients", "get /api/v1/oauth-clients/{id}",
 		"patch /api/v1/oauth-clients/{id}", "delete /api/v1/oauth-clients/{id}", "post /api/v1/oauth-clients/{id}/rotate-secret",
 		"post /api/v1/oauth-keys/rotate",
+		"post /api/v1/files", "get /api/v1/files/{fileKey}", "get /api/v1/files/{fileKey}/meta", "post /api/v1/files/{fileKey}/preview-link",
+		"get /api/v1/files/{fileKey}/preview",
 	}
 	for _, kind := range []string{"users", "departments", "roles", "positions"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",
@@ -295,6 +297,13 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"put", "/api/v1/forms/{code}/permissions", `"403":`},
 		{"patch", "/api/v1/roles/{id}", `"403":`},
 		{"put", "/api/v1/forms/{code}/workflow", `"403":`},
+		{"post", "/api/v1/files", `{"oauth2":["files"]}`},
+		{"get", "/api/v1/files/{fileKey}", `{"oauth2":["files"]}`},
+		{"post", "/api/v1/files/{fileKey}/preview-link", `{"oauth2":["files"]}`},
+		{"post", "/api/v1/files", `"multipart/form-data"`},
+		{"post", "/api/v1/files", `"413":`},
+		{"get", "/api/v1/files/{fileKey}/preview", `"security":[]`},
+		{"get", "/api/v1/files/{fileKey}/preview", `"410":`},
 	} {
 		if !strings.Contains(op(c.method, c.path), c.want) {
 			t.Errorf("%s %s does not declare %s: %s", c.method, c.path, c.want, op(c.method, c.path))
