@@ -198,7 +198,7 @@ func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request, a record.A
 
 // previewLinkInput is POST …/preview-link's optional body.
 type previewLinkInput struct {
-	ExpiresIn *json.Number `json:"expiresIn"`
+	ExpiresIn json.RawMessage `json:"expiresIn"` // a JSON number, not a string of one
 }
 
 func (s *Server) previewLink(w http.ResponseWriter, r *http.Request, a record.Actor) error {
@@ -216,7 +216,7 @@ func (s *Server) previewLink(w http.ResponseWriter, r *http.Request, a record.Ac
 	}
 	ttl := s.cfg.PreviewTTL
 	if in.ExpiresIn != nil {
-		n, err := in.ExpiresIn.Int64()
+		n, err := strconv.ParseInt(string(in.ExpiresIn), 10, 64)
 		max := int64(s.cfg.PreviewMaxTTL / time.Second)
 		if err != nil || n < 1 || n > max {
 			return apperr.Field("expiresIn", "expiresIn 须为 1 到 %d 之间的整数秒 (expiresIn must be a whole number of seconds from 1 to %d)", max, max)
