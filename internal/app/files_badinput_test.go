@@ -76,13 +76,13 @@ func badUploads(t *testing.T, s *server, local bool, dir string) {
 	}
 	// Path tricks and odd characters are kept out of the stored name.
 	for sent, want := range map[string]string{
-		"../../etc/passwd":                    "passwd",
-		`..\..\windows\win.ini`:               "win.ini",
-		"..":                                  "file",
-		"report\u202Efdp.exe":                 "reportfdp.exe",
-		"tab\there.txt":                       "tabhere.txt",
-		strings.Repeat("长", 120) + ".pdf":     strings.Repeat("长", 83) + ".pdf",
-		" 空格 .txt ":                          "空格 .txt",
+		"../../etc/passwd":                "passwd",
+		`..\..\windows\win.ini`:           "win.ini",
+		"..":                              "file",
+		"report\u202Efdp.exe":             "reportfdp.exe",
+		"tab\there.txt":                   "tabhere.txt",
+		strings.Repeat("长", 120) + ".pdf": strings.Repeat("长", 83) + ".pdf",
+		" 空格 .txt ":                       "空格 .txt",
 	} {
 		got := s.mustUpload(sent, "", small)["name"]
 		if got != want {
