@@ -363,7 +363,12 @@ func (s *Service) checkRefs(ctx context.Context, tx *sqldb.Tx, formCode, id stri
 		case form.Relation:
 			err = s.checkRelation(ctx, tx, fv.fd, fv.v.(string))
 		case form.Attachment:
-			set[i].v, err = s.useFiles(ctx, tx, formCode, id, fv.fd, fv.v.([]form.FileRef))
+			// Set only on success: a write function may run again (SQLite's
+			// group commit), and must find the keys it was given.
+			var refs []form.FileRef
+			if refs, err = s.useFiles(ctx, tx, formCode, id, fv.fd, fv.v.([]form.FileRef)); err == nil {
+				set[i].v = refs
+			}
 		}
 		if err != nil {
 			return err
