@@ -41,24 +41,10 @@ func (s *Server) fileRoutes() []route {
 	}
 }
 
-// fileView is a file's metadata on the wire.
-type fileView struct {
-	FileKey              string    `json:"fileKey"`
-	Name                 string    `json:"name"`
-	Size                 int64     `json:"size"`
-	ContentType          string    `json:"contentType"`
-	SourceSystem         string    `json:"sourceSystem,omitempty"`
-	SourceDocumentNumber string    `json:"sourceDocumentNumber,omitempty"`
-	CreatedBy            string    `json:"createdBy,omitempty"`
-	CreatedTime          time.Time `json:"createdTime"`
-	FormCode             string    `json:"formCode,omitempty"`
-	ObjectID             string    `json:"objectId,omitempty"`
-}
-
-func (z zone) file(f file.File) fileView {
-	return fileView{FileKey: f.FileKey, Name: f.Name, Size: f.Size, ContentType: f.ContentType, SourceSystem: f.SourceSystem,
-		SourceDocumentNumber: f.SourceDocumentNumber, CreatedBy: f.CreatedBy, CreatedTime: z.at(f.CreatedTime),
-		FormCode: f.FormCode, ObjectID: f.ObjectID}
+// file is f as answered: its time in the server's zone.
+func (z zone) file(f file.File) file.File {
+	f.CreatedTime = z.at(f.CreatedTime)
+	return f
 }
 
 func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request, a record.Actor) error {
