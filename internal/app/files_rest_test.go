@@ -56,6 +56,12 @@ func TestFiles(t *testing.T) {
 		if resp, _ := s.get("/api/v1/files/"+key, false, "If-None-Match", `"`+key+`"`); resp.StatusCode != 304 {
 			t.Fatalf("If-None-Match: %d", resp.StatusCode)
 		}
+		if resp, body := s.get("/api/v1/files/"+key, false, "Range", "bytes=9999-"); resp.StatusCode != 416 || !strings.Contains(string(body), `"code":"range_not_satisfiable"`) {
+			t.Fatalf("unsatisfiable range: %d %s", resp.StatusCode, body)
+		}
+		if resp, body := s.get("/api/v1/files/"+key, false, "If-Match", `"other"`); resp.StatusCode != 412 || !strings.Contains(string(body), `"code":"precondition_failed"`) {
+			t.Fatalf("If-Match of another version: %d %s", resp.StatusCode, body)
+		}
 		if resp, _ := s.get("/api/v1/files/"+key, true); resp.StatusCode != 401 {
 			t.Fatalf("download without credentials: %d", resp.StatusCode)
 		}

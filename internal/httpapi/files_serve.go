@@ -43,7 +43,8 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f file.File, 
 		h.Set("Content-Disposition", contentDisposition("attachment", f.Name))
 	}
 	if rs, ok := rc.(io.ReadSeeker); ok {
-		http.ServeContent(w, r, "", f.CreatedTime, rs) // ranges, If-None-Match, HEAD
+		// Ranges, If-None-Match, HEAD; its refusals (416, 412) in the envelope.
+		http.ServeContent(&envelopeErrors{ResponseWriter: w, r: r, s: s}, r, "", f.CreatedTime, rs)
 		return nil
 	}
 	h.Set("Content-Length", strconv.FormatInt(f.Size, 10))
@@ -52,6 +53,39 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f file.File, 
 	}
 	io.Copy(w, rc)
 	return nil
+}
+
+// envelopeErrors turns the plain-text refusals of http.ServeContent (an
+// unsatisfiable range, a failed precondition) into the REST envelope.
+type envelopeErrors struct {
+	http.ResponseWriter
+	r      *http.Request
+	s      *Server
+	failed bool
+}
+
+func (e *envelopeErrors) WriteHeader(code int) {
+	if code < 400 {
+		e.ResponseWriter.WriteHeader(code)
+		return
+	}
+	e.failed = true
+	h := e.Header()
+	for _, k := range []string{"Content-Disposition", "ETag", "Cache-Control", "Last-Modified", "Accept-Ranges"} {
+		h.Del(k)
+	}
+	ae := &apiError{code, "range_not_satisfiable", "请求的范围无法满足 (the requested range is not satisfiable)", "Range"}
+	if code == http.StatusPreconditionFailed {
+		ae = &apiError{code, "precondition_failed", "前提条件不成立 (a precondition failed: the file does not match If-Match or If-Unmodified-Since)", ""}
+	}
+	writeError(e.ResponseWriter, e.r, e.s.log, ae)
+}
+
+func (e *envelopeErrors) Write(b []byte) (int, error) {
+	if e.failed {
+		return len(b), nil // http.Error's text, replaced by the envelope
+	}
+	return e.ResponseWriter.Write(b)
 }
 
 // contentDisposition is kind with the file name for every browser (RFC

@@ -297,7 +297,7 @@ func components() obj {
 			"created": obj{"type": "integer"}, "updated": obj{"type": "integer"}, "failed": obj{"type": "integer"},
 		}},
 		"Error": obj{"type": "object", "required": []string{"error"}, "properties": obj{"error": obj{"type": "object", "required": []string{"code", "message"}, "properties": obj{
-			"code":    obj{"type": "string", "enum": []string{"malformed_request", "validation_failed", "not_found", "conflict", "version_conflict", "unauthorized", "forbidden", "payload_too_large", "gone", "rate_limited", "timeout", "unavailable", "internal"}},
+			"code":    obj{"type": "string", "enum": []string{"malformed_request", "validation_failed", "not_found", "conflict", "version_conflict", "unauthorized", "forbidden", "payload_too_large", "gone", "range_not_satisfiable", "precondition_failed", "rate_limited", "timeout", "unavailable", "internal"}},
 			"message": obj{"type": "string"},
 			"field":   obj{"type": "string", "description": "The offending field, when there is one"},
 		}}}},

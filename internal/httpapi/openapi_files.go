@@ -53,7 +53,7 @@ func filePaths() obj {
 			}},
 			"206": obj{"description": "A range of the file", "content": binaryContent()},
 			"304": obj{"description": "Not modified"},
-			"400": errResp, "403": errResp, "404": errResp, "410": errResp, "416": errResp, "500": errResp,
+			"400": errResp, "403": errResp, "404": errResp, "410": errResp, "412": errResp, "416": errResp, "500": errResp,
 		},
 	}}}
 }

@@ -34,7 +34,7 @@ func (s *Server) fileRoutes() []route {
 		{"POST", filesPath, s.uploadFile, opDoc{tag: "Files", summary: "Upload a file (multipart/form-data: the file in a part named file; optional fields sourceSystem and sourceDocumentNumber). Streamed to storage; over --max-upload 413. Idempotency-Key does not apply: a repeated upload makes another file, removed later if no record holds it",
 			body: "FileUpload", bodyTypes: []string{"multipart/form-data"}, status: 201, resp: "File", stream: true}},
 		{"GET", filesPath + "/{fileKey}", s.downloadFile, opDoc{tag: "Files", summary: "Download a file (always as an attachment; Range requests are served)",
-			status: 200, more: []int{206, 304}, resp: "binary", errors: []int{404, 416}}},
+			status: 200, more: []int{206, 304}, resp: "binary", errors: []int{404, 412, 416}}},
 		{"GET", filesPath + "/{fileKey}/meta", s.fileMeta, opDoc{tag: "Files", summary: "A file's metadata", status: 200, resp: "File", errors: []int{404}}},
 		{"POST", filesPath + "/{fileKey}/preview-link", s.previewLink, opDoc{tag: "Files", summary: "A signed link that opens the file in a browser with no credentials until it expires (default 10 minutes, at most --preview-max-ttl); images and PDFs show inline",
 			body: "PreviewLinkInput", status: 200, resp: "PreviewLink", errors: []int{404}}},
