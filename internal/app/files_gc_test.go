@@ -184,3 +184,61 @@ func TestFilesGCJob(t *testing.T) {
 		}
 	})
 }
+
+// TestFilesGCAcrossNodes: two nodes on one PostgreSQL and one bucket
+// collect at the same time while both take old files into records; no
+// record ends up holding a missing file, and the unheld ones go.
+func TestFilesGCAcrossNodes(t *testing.T) {
+	cfg := fileConfig(t, sqldb.Postgres, "s3")
+	a, b := startServer(t, cfg), startServer(t, cfg)
+	a.mustCreateForm(fileForm("D000025Doc"))
+	time.Sleep(2500 * time.Millisecond) // the form reaches b (--form-refresh 2s)
+	const n = 30
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = a.mustUpload(fmt.Sprintf("f%d.txt", i), "", []byte("x"))["fileKey"].(string)
+	}
+	a.age(48*time.Hour, keys...)
+	var wg sync.WaitGroup
+	created := make([]string, n)
+	for _, node := range []*server{a, b} {
+		wg.Go(func() {
+			for range 3 {
+				if _, err := node.App.CollectFiles(t.Context(), time.Now().Add(-24*time.Hour)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+		wg.Go(func() {
+			for i := range n {
+				if (i%2 == 0) != (node == a) {
+					continue
+				}
+				status, out := node.do("POST", "/api/v1/forms/D000025Doc/records", map[string]any{"F0000002": []string{keys[i]}})
+				if status == 201 {
+					created[i] = decode(t, out)["ObjectId"].(string)
+				} else if status != 422 || !strings.Contains(string(out), "file not found") {
+					t.Errorf("create with an old file: %d %s", status, out)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	held := 0
+	for i, id := range created {
+		if id == "" {
+			continue
+		}
+		held++
+		if row, content := b.exists(keys[i]); !row || !content {
+			t.Errorf("record %s holds file %s, which is gone (row %v, content %v)", id, keys[i], row, content)
+		}
+	}
+	if _, err := b.App.CollectFiles(t.Context(), time.Now().Add(-24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.fileCount(); got != held {
+		t.Errorf("%d files left, want the %d records hold", got, held)
+	}
+	t.Logf("%d of %d records took their file before a collection removed it", held, n)
+}
