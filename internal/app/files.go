@@ -56,5 +56,7 @@ func (a *App) CollectFiles(ctx context.Context, cutoff time.Time) (file.GCResult
 	if err := a.Forms.Refresh(ctx); err != nil { // forms made on other nodes
 		return file.GCResult{}, err
 	}
-	return a.Files.CollectGarbage(ctx, a.Forms.List(), cutoff, 0)
+	// 20 pages of 1,000 candidates a pass keeps a pass well within the job
+	// timeout; the next pass goes on (held files are skipped by then).
+	return a.Files.CollectGarbage(ctx, a.Forms.List(), cutoff, 20)
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
@@ -182,8 +183,11 @@ func (s *Service) Describe(ctx context.Context, q sqldb.Querier, keys []string) 
 // "file not found".
 func (s *Service) Use(ctx context.Context, tx *sqldb.Tx, formCode, objectID string, keys []string) ([]form.FileRef, error) {
 	now := tx.Dialect().TimeValue(sqldb.Now())
-	out := make([]form.FileRef, 0, len(keys))
-	for _, k := range keys {
+	// Rows are locked in key order, the order a collection's IN (…) takes
+	// them in too: two writes never wait on each other crosswise.
+	sorted := slices.Compact(slices.Sorted(slices.Values(keys)))
+	refs := make(map[string]form.FileRef, len(sorted))
+	for _, k := range sorted {
 		ref := form.FileRef{FileKey: k}
 		err := tx.QueryRow(ctx, "UPDATE files SET used_time = ?, form_code = CASE WHEN object_id IS NULL THEN ? ELSE form_code END, object_id = COALESCE(object_id, ?) WHERE file_key = ? RETURNING name, size, content_type",
 			now, nullable(formCode), nullable(objectID), k).Scan(&ref.Name, &ref.Size, &ref.ContentType)
@@ -193,7 +197,11 @@ func (s *Service) Use(ctx context.Context, tx *sqldb.Tx, formCode, objectID stri
 		if err != nil {
 			return nil, fmt.Errorf("use file %s: %w", k, err)
 		}
-		out = append(out, ref)
+		refs[k] = ref
+	}
+	out := make([]form.FileRef, len(keys))
+	for i, k := range keys {
+		out[i] = refs[k]
 	}
 	return out, nil
 }

@@ -1,7 +1,8 @@
 -- Files from POST /api/v1/files: the caller's source system and document
 -- number (seed: sourceDocumentNumber), and when a record last took the
 -- file into an attachment field (garbage collection spares a file for a
--- grace period after that, or after its upload).
+-- grace period after that, or after its upload); and the type its content
+-- was sniffed as, the only one files are served with.
 
 -- +goose Up
 ALTER TABLE files ADD COLUMN source_system TEXT;
