@@ -159,19 +159,6 @@ func (s *Service) Forget(ctx context.Context, key string) error {
 	return s.store.Delete(ctx, key)
 }
 
-// Describe returns the metadata of keys, in order.
-func (s *Service) Describe(ctx context.Context, q sqldb.Querier, keys []string) ([]form.FileRef, error) {
-	out := make([]form.FileRef, 0, len(keys))
-	for _, k := range keys {
-		f, err := s.get(ctx, q, k)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f.FileRef)
-	}
-	return out, nil
-}
-
 // Use returns the metadata of keys, in order, and records in tx that
 // object objectID of formCode holds them now: the file's use time moves
 // on (garbage collection spares it for a grace period from then), and the
