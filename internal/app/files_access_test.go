@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -46,6 +47,9 @@ func TestFilesUserContext(t *testing.T) {
 			if status, out := s.do("POST", "/api/v1/files/"+c.key+"/preview-link", nil, as(c.who)...); status != c.want {
 				t.Errorf("preview-link of %s as %s: %d, want %d: %s", c.key, c.who, status, c.want, out)
 			}
+		}
+		if l := s.mustJSON("GET", "/api/v1/files", nil, 200, as(zhang)...); l["total"] != json.Number("1") {
+			t.Errorf("张's list: %v", l)
 		}
 		// Without a user context: every file.
 		for _, k := range []string{zfile, lfile, loose} {

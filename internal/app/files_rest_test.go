@@ -37,6 +37,14 @@ func TestFiles(t *testing.T) {
 			up["sourceSystem"] != "ERP" || up["sourceDocumentNumber"] != "HT-2026-001" {
 			t.Fatalf("upload answer: %s", out)
 		}
+		s.mustUpload("other.txt", "", []byte("x"), part{name: "sourceSystem", body: []byte("ERP")}, part{name: "sourceDocumentNumber", body: []byte("HT-2026-002")})
+		if l := s.mustJSON("GET", "/api/v1/files?sourceSystem=ERP&sourceDocumentNumber=HT-2026-001", nil, 200); l["total"] != json.Number("1") ||
+			l["items"].([]any)[0].(map[string]any)["fileKey"] != key {
+			t.Fatalf("files of a document: %v", l)
+		}
+		if l := s.mustJSON("GET", "/api/v1/files?sourceSystem=ERP&limit=1", nil, 200); l["total"] != json.Number("2") || len(l["items"].([]any)) != 1 {
+			t.Fatalf("files of a system: %v", l)
+		}
 		meta := s.mustJSON("GET", "/api/v1/files/"+key+"/meta", nil, 200)
 		if meta["sourceDocumentNumber"] != "HT-2026-001" || meta["name"] != "合同 扫描件.pdf" || !strings.HasSuffix(meta["createdTime"].(string), "+08:00") {
 			t.Fatalf("meta: %v", meta)

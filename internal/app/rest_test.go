@@ -250,7 +250,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		"post /oauth/token", "post /api/v1/oauth-clients", "get /api/v1/oauth-clients", "get /api/v1/oauth-clients/{id}",
 		"patch /api/v1/oauth-clients/{id}", "delete /api/v1/oauth-clients/{id}", "post /api/v1/oauth-clients/{id}/rotate-secret",
 		"post /api/v1/oauth-keys/rotate",
-		"post /api/v1/files", "get /api/v1/files/{fileKey}", "get /api/v1/files/{fileKey}/meta", "post /api/v1/files/{fileKey}/preview-link",
+		"post /api/v1/files", "get /api/v1/files", "get /api/v1/files/{fileKey}", "get /api/v1/files/{fileKey}/meta", "post /api/v1/files/{fileKey}/preview-link",
 		"get /api/v1/files/{fileKey}/preview",
 	}
 	for _, kind := range []string{"users", "departments", "roles", "positions"} {

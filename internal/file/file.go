@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
@@ -194,19 +195,35 @@ func (s *Service) Use(ctx context.Context, tx *sqldb.Tx, formCode, objectID stri
 }
 
 func (s *Service) get(ctx context.Context, q sqldb.Querier, key string) (File, error) {
-	f := File{FileRef: form.FileRef{FileKey: key}}
-	var src, doc, by, fc, oid, sniffed sql.NullString
-	var created any
-	err := q.QueryRow(ctx, "SELECT name, size, content_type, source_system, source_document_number, created_by, created_time, form_code, object_id, sniffed_type FROM files WHERE file_key = ?", key).
-		Scan(&f.Name, &f.Size, &f.ContentType, &src, &doc, &by, &created, &fc, &oid, &sniffed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, apperr.New(apperr.Invalid, "文件不存在: %s (file not found)", key)
+	rows, err := q.Query(ctx, "SELECT "+fileColumns+" FROM files WHERE file_key = ?", key)
+	if err != nil {
+		return File{}, fmt.Errorf("describe file %s: %w", key, err)
 	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return File{}, fmt.Errorf("describe file %s: %w", key, err)
+		}
+		return File{}, apperr.New(apperr.Invalid, "文件不存在: %s (file not found)", key)
+	}
+	f, err := scanFile(rows, q.Dialect())
 	if err != nil {
 		return f, fmt.Errorf("describe file %s: %w", key, err)
 	}
-	if f.CreatedTime, err = q.Dialect().ScanTime(created); err != nil {
-		return f, fmt.Errorf("describe file %s: %w", key, err)
+	return f, nil
+}
+
+// scanFile reads a row of fileColumns.
+func scanFile(rows sqldb.Rows, d sqldb.Dialect) (File, error) {
+	var f File
+	var src, doc, by, fc, oid, sniffed sql.NullString
+	var created any
+	if err := rows.Scan(&f.FileKey, &f.Name, &f.Size, &f.ContentType, &src, &doc, &by, &created, &fc, &oid, &sniffed); err != nil {
+		return f, err
+	}
+	var err error
+	if f.CreatedTime, err = d.ScanTime(created); err != nil {
+		return f, err
 	}
 	f.SourceSystem, f.SourceDocumentNumber, f.CreatedBy = src.String, doc.String, by.String
 	f.FormCode, f.ObjectID, f.Sniffed = fc.String, oid.String, sniffed.String
@@ -252,4 +269,47 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
+}
+
+// Query selects files for List; empty fields match any file.
+type Query struct {
+	SourceSystem, SourceDocumentNumber, CreatedBy string
+	Offset, Limit                                 int
+}
+
+const fileColumns = "file_key, name, size, content_type, source_system, source_document_number, created_by, created_time, form_code, object_id, sniffed_type"
+
+// List returns a page of the files q selects, newest first, and how many
+// it selects in all.
+func (s *Service) List(ctx context.Context, q Query) ([]File, int, error) {
+	var conds []string
+	var args []any
+	for _, c := range []struct{ col, v string }{{"source_system", q.SourceSystem}, {"source_document_number", q.SourceDocumentNumber}, {"created_by", q.CreatedBy}} {
+		if c.v != "" {
+			conds, args = append(conds, c.col+" = ?"), append(args, c.v)
+		}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	r := s.db.Reader()
+	var total int
+	if err := r.QueryRow(ctx, "SELECT COUNT(*) FROM files"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("list files: %w", err)
+	}
+	rows, err := r.Query(ctx, "SELECT "+fileColumns+" FROM files"+where+" ORDER BY created_time DESC, file_key LIMIT ? OFFSET ?", append(args, q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list files: %w", err)
+	}
+	defer rows.Close()
+	out := []File{}
+	for rows.Next() {
+		f, err := scanFile(rows, r.Dialect())
+		if err != nil {
+			return nil, 0, fmt.Errorf("list files: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, total, rows.Err()
 }

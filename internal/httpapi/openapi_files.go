@@ -23,6 +23,7 @@ func fileSchemas() obj {
 			"createdTime": obj{"type": "string", "format": "date-time"},
 			"formCode":    s("The form of the first record that held the file"), "objectId": s("That record (for a child row, its main record)"),
 		}},
+		"FileList": listOf("File"),
 		"PreviewLinkInput": obj{"type": "object", "description": "Optional (an empty body is fine)", "properties": obj{
 			"expiresIn": obj{"type": "integer", "minimum": 1, "description": "Seconds (default 600, at most --preview-max-ttl)"},
 		}},

@@ -33,6 +33,10 @@ func (s *Server) fileRoutes() []route {
 	return []route{
 		{"POST", filesPath, s.uploadFile, opDoc{tag: "Files", summary: "Upload a file (multipart/form-data: the file in a part named file; optional fields sourceSystem and sourceDocumentNumber). Streamed to storage; over --max-upload 413. Idempotency-Key does not apply: a repeated upload makes another file, removed later if no record holds it",
 			body: "FileUpload", bodyTypes: []string{"multipart/form-data"}, status: 201, resp: "File", stream: true}},
+		{"GET", filesPath, s.listFiles, opDoc{tag: "Files", summary: "List files, newest first, e.g. those of one document (with a user context: the files that user uploaded)",
+			query: []param{{"sourceSystem", "string", "Only this source system's"}, {"sourceDocumentNumber", "string", "Only this document's"},
+				{"offset", "integer", "Rows to skip"}, {"limit", "integer", "Rows to return, 1–500 (default 50)"}},
+			status: 200, resp: "FileList"}},
 		{"GET", filesPath + "/{fileKey}", s.downloadFile, opDoc{tag: "Files", summary: "Download a file (always as an attachment; Range requests are served)",
 			status: 200, more: []int{206, 304}, resp: "binary", errors: []int{404, 412, 416}}},
 		{"GET", filesPath + "/{fileKey}/meta", s.fileMeta, opDoc{tag: "Files", summary: "A file's metadata", status: 200, resp: "File", errors: []int{404}}},
@@ -163,6 +167,29 @@ func (s *Server) readableFile(r *http.Request, a record.Actor, key string) (file
 		}
 	}
 	return file.File{}, apperr.New(apperr.NotFound, "文件不存在: %s (file not found)", key)
+}
+
+func (s *Server) listFiles(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+	q := file.Query{SourceSystem: r.URL.Query().Get("sourceSystem"), SourceDocumentNumber: r.URL.Query().Get("sourceDocumentNumber")}
+	var err error
+	if q.Offset, err = intParam(r, "offset", 0); err != nil {
+		return err
+	}
+	if q.Limit, err = limitParam(r); err != nil {
+		return err
+	}
+	if a.Subject != nil {
+		q.CreatedBy = a.UserID
+	}
+	items, total, err := s.deps.Files.List(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		items[i] = s.zone.file(items[i])
+	}
+	writeJSON(w, http.StatusOK, list[file.File]{Items: items, Total: total, Offset: q.Offset, Limit: q.Limit})
+	return nil
 }
 
 func (s *Server) fileMeta(w http.ResponseWriter, r *http.Request, a record.Actor) error {
