@@ -12,8 +12,13 @@ import (
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
 
-// gcJob is the periodic job that removes files no record holds.
-const gcJob = "files.gc"
+// gcJob is the periodic job that removes files no record holds;
+// sweepJob the one (24 times rarer: it lists the whole store) that removes
+// contents without a row.
+const (
+	gcJob    = "files.gc"
+	sweepJob = "files.sweep"
+)
 
 // openFiles opens the blob store Config.Blob names (default the data
 // directory's files/) and the file service over it.
@@ -48,6 +53,21 @@ func (a *App) scheduleFileGC() {
 		return nil, nil
 	})
 	a.Jobs.Every(gcJob, a.cfg.FileGCEvery)
+	a.Jobs.HandleWork(sweepJob, func(ctx context.Context, _ json.RawMessage, _ int) (func(context.Context, *sqldb.Tx) error, error) {
+		n, err := a.SweepFileBlobs(ctx, time.Now())
+		if n > 0 {
+			a.log.Info("removed file contents without metadata", "removed", n)
+		}
+		return nil, err
+	})
+	a.Jobs.Every(sweepJob, 24*a.cfg.FileGCEvery)
+}
+
+// SweepFileBlobs removes the contents without a row that were stored
+// before now − Config.FileGrace (at least an hour before: no upload in
+// flight is that old).
+func (a *App) SweepFileBlobs(ctx context.Context, now time.Time) (int, error) {
+	return a.Files.SweepBlobs(ctx, now.Add(-max(a.cfg.FileGrace, time.Hour)))
 }
 
 // CollectFiles removes the files unused since cutoff that no record

@@ -95,6 +95,27 @@ func TestFilesGC(t *testing.T) {
 		if resp, body := s.get("/api/v1/files/"+child, false); resp.StatusCode != 200 || string(body) != "child" {
 			t.Fatalf("child row's file after collection: %d %q", resp.StatusCode, body)
 		}
+
+		// Content without a row (a crash between storing and recording)
+		// goes too, once older than the grace period; recorded files stay.
+		orphan, err := s.App.Files.Put(t.Context(), strings.NewReader("orphan"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.App.SweepFileBlobs(t.Context(), time.Now()); err != nil || n != 0 {
+			t.Fatalf("sweep within the grace period: %d %v", n, err)
+		}
+		if n, err := s.App.SweepFileBlobs(t.Context(), time.Now().Add(25*time.Hour)); err != nil || n != 1 {
+			t.Fatalf("sweep: removed %d, want the orphan: %v", n, err)
+		}
+		if _, content := s.exists(orphan.Key()); content {
+			t.Error("the orphan's content is still there")
+		}
+		for _, k := range []string{main, child, shared, h3, fresh} {
+			if row, content := s.exists(k); !row || !content {
+				t.Errorf("recorded file %s after the sweep: row %v content %v", k, row, content)
+			}
+		}
 	})
 }
 

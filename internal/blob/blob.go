@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // ErrNotFound is returned for a key that holds nothing.
@@ -30,6 +31,15 @@ type Store interface {
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	// Delete removes a blob; a missing blob is not an error.
 	Delete(ctx context.Context, key string) error
+}
+
+// Lister is a store that can list its blobs (both stores are), for the
+// sweep of blobs whose metadata is gone.
+type Lister interface {
+	// List calls fn with the key of every complete blob and when it was
+	// stored, in no particular order, until fn returns an error (which
+	// List returns).
+	List(ctx context.Context, fn func(key string, stored time.Time) error) error
 }
 
 // Config selects a store.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tritiumhq/tritium/internal/blob"
 	"github.com/tritiumhq/tritium/internal/blob/blobtest"
@@ -79,6 +80,17 @@ func TestStores(t *testing.T) {
 				t.Fatalf("put exactly the limit: %d %v", n, err)
 			}
 
+			listed := map[string]bool{}
+			err := st.(blob.Lister).List(ctx, func(key string, stored time.Time) error {
+				if time.Since(stored) > time.Minute || time.Until(stored) > time.Minute {
+					t.Errorf("%s stored at %v", key, stored)
+				}
+				listed[key] = true
+				return nil
+			})
+			if err != nil || len(listed) != 4 || !listed["0a1b2c3d"] || !listed["exact100"] {
+				t.Fatalf("list: %v %v", listed, err)
+			}
 			if err := st.Delete(ctx, "0a1b2c3d"); err != nil {
 				t.Fatal(err)
 			}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Dir stores blobs as files under a directory, fanned out by key prefix.
@@ -75,6 +77,31 @@ func (d *Dir) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("open blob: %w", err)
 	}
 	return f, nil
+}
+
+// List walks the directory (see Lister); files that are not blobs — a
+// put's temporary file — are skipped.
+func (d *Dir) List(ctx context.Context, fn func(key string, stored time.Time) error) error {
+	err := filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() || !validKey(e.Name()) {
+			return ctx.Err()
+		}
+		info, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		return fn(e.Name(), info.ModTime())
+	})
+	if err != nil {
+		return fmt.Errorf("list blobs: %w", err)
+	}
+	return nil
 }
 
 // Delete removes a blob; a missing blob is not an error.

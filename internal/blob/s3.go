@@ -189,6 +189,26 @@ func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return obj, nil
 }
 
+// List lists the objects under the prefix (see Lister); objects whose
+// names are not blob keys are skipped.
+func (s *S3) List(ctx context.Context, fn func(key string, stored time.Time) error) error {
+	ctx, cancel := context.WithCancel(ctx) // an early return stops the listing
+	defer cancel()
+	for obj := range s.c.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: s.prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return fmt.Errorf("list blobs: %w", obj.Err)
+		}
+		key := strings.TrimPrefix(obj.Key, s.prefix)
+		if !validKey(key) {
+			continue
+		}
+		if err := fn(key, obj.LastModified); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Delete removes the object; a missing one is not an error.
 func (s *S3) Delete(ctx context.Context, key string) error {
 	name, err := s.name(key)

@@ -77,6 +77,9 @@ type Pending struct {
 	head []byte
 }
 
+// Key is the stored content's key.
+func (p *Pending) Key() string { return p.key }
+
 // Size is the stored content's length.
 func (p *Pending) Size() int64 { return p.size }
 

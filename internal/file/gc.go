@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tritiumhq/tritium/internal/blob"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -232,4 +233,74 @@ func anys(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// SweepBlobs removes the contents stored before cutoff that have no row
+// — left by a crash between storing a blob and recording it, or between
+// deleting a row and its blob — and returns how many it removed. cutoff
+// must be well before any upload still in flight (a request lasts at most
+// its timeout). A store that cannot list is left alone.
+func (s *Service) SweepBlobs(ctx context.Context, cutoff time.Time) (int, error) {
+	l, ok := s.store.(blob.Lister)
+	if !ok {
+		return 0, nil
+	}
+	removed := 0
+	var batch []string
+	flush := func() error {
+		orphans, err := s.unrecorded(ctx, batch)
+		batch = batch[:0]
+		for _, k := range orphans {
+			if err == nil {
+				err = s.store.Delete(ctx, k)
+			}
+			if err == nil {
+				removed++
+			}
+		}
+		return err
+	}
+	err := l.List(ctx, func(key string, stored time.Time) error {
+		if !stored.Before(cutoff) {
+			return nil
+		}
+		if batch = append(batch, key); len(batch) == gcPage {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	if err != nil {
+		return removed, fmt.Errorf("sweep blobs: %w", err)
+	}
+	return removed, nil
+}
+
+// unrecorded returns the keys that have no row.
+func (s *Service) unrecorded(ctx context.Context, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.Reader().Query(ctx, "SELECT file_key FROM files WHERE file_key IN ("+marks(len(keys))+")", anys(keys)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	known := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		known[k] = true
+	}
+	var out []string
+	for _, k := range keys {
+		if !known[k] {
+			out = append(out, k)
+		}
+	}
+	return out, rows.Err()
 }
