@@ -143,32 +143,12 @@ func TestFilesGCBesideWrites(t *testing.T) {
 		for w := range 4 {
 			wg.Go(func() {
 				for i := w; i < n; i += 4 {
-					status, out := s.do("POST", "/api/v1/forms/D000023Doc/records", map[string]any{"F0000002": []string{keys[i]}})
-					switch {
-					case status == 201:
-						created[i] = decode(t, out)["ObjectId"].(string)
-					case status == 422 && strings.Contains(string(out), "file not found"):
-					default:
-						t.Errorf("create with an old file: %d %s", status, out)
-					}
+					s.takeOld("D000023Doc", keys, created, i)
 				}
 			})
 		}
 		wg.Wait()
-		held := 0
-		for i, id := range created {
-			if id == "" {
-				continue
-			}
-			held++
-			rec := s.mustJSON("GET", "/api/v1/forms/D000023Doc/records/"+id, nil, 200)
-			if atts, _ := rec["F0000002"].([]any); len(atts) != 1 || atts[0].(map[string]any)["fileKey"] != keys[i] {
-				t.Errorf("record %s was created without its file: %v", id, rec["F0000002"])
-			}
-			if row, content := s.exists(keys[i]); !row || !content {
-				t.Errorf("record %s holds file %s, which is gone (row %v, content %v)", id, keys[i], row, content)
-			}
-		}
+		held := s.checkHeld("D000023Doc", keys, created)
 		if _, err := s.App.CollectFiles(t.Context(), time.Now().Add(-24*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -235,26 +215,12 @@ func TestFilesGCAcrossNodes(t *testing.T) {
 				if (i%2 == 0) != (node == a) {
 					continue
 				}
-				status, out := node.do("POST", "/api/v1/forms/D000025Doc/records", map[string]any{"F0000002": []string{keys[i]}})
-				if status == 201 {
-					created[i] = decode(t, out)["ObjectId"].(string)
-				} else if status != 422 || !strings.Contains(string(out), "file not found") {
-					t.Errorf("create with an old file: %d %s", status, out)
-				}
+				node.takeOld("D000025Doc", keys, created, i)
 			}
 		})
 	}
 	wg.Wait()
-	held := 0
-	for i, id := range created {
-		if id == "" {
-			continue
-		}
-		held++
-		if row, content := b.exists(keys[i]); !row || !content {
-			t.Errorf("record %s holds file %s, which is gone (row %v, content %v)", id, keys[i], row, content)
-		}
-	}
+	held := b.checkHeld("D000025Doc", keys, created)
 	if _, err := b.App.CollectFiles(t.Context(), time.Now().Add(-24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -262,4 +228,37 @@ func TestFilesGCAcrossNodes(t *testing.T) {
 		t.Errorf("%d files left, want the %d records hold", got, held)
 	}
 	t.Logf("%d of %d records took their file before a collection removed it", held, n)
+}
+
+// takeOld creates a record of form holding keys[i], noting its id in
+// created[i]; "file not found" (a collection removed it first) is the
+// one refusal allowed.
+func (s *server) takeOld(form string, keys, created []string, i int) {
+	status, out := s.do("POST", "/api/v1/forms/"+form+"/records", map[string]any{"F0000002": []string{keys[i]}})
+	switch {
+	case status == 201:
+		created[i] = decode(s.t, out)["ObjectId"].(string)
+	case status != 422 || !strings.Contains(string(out), "file not found"):
+		s.t.Errorf("create with an old file: %d %s", status, out)
+	}
+}
+
+// checkHeld checks that each created record holds its file and that the
+// file is there, and returns how many records were created.
+func (s *server) checkHeld(form string, keys, created []string) int {
+	held := 0
+	for i, id := range created {
+		if id == "" {
+			continue
+		}
+		held++
+		rec := s.mustJSON("GET", "/api/v1/forms/"+form+"/records/"+id, nil, 200)
+		if atts, _ := rec["F0000002"].([]any); len(atts) != 1 || atts[0].(map[string]any)["fileKey"] != keys[i] {
+			s.t.Errorf("record %s was created without its file: %v", id, rec["F0000002"])
+		}
+		if row, content := s.exists(keys[i]); !row || !content {
+			s.t.Errorf("record %s holds file %s, which is gone (row %v, content %v)", id, keys[i], row, content)
+		}
+	}
+	return held
 }
