@@ -250,10 +250,11 @@ func TestOpenAPIDocument(t *testing.T) {
 		"post /oauth/token", "post /api/v1/oauth-clients", "get /api/v1/oauth-clients", "get /api/v1/oauth-clients/{id}",
 		"patch /api/v1/oauth-clients/{id}", "delete /api/v1/oauth-clients/{id}", "post /api/v1/oauth-clients/{id}/rotate-secret",
 		"post /api/v1/oauth-keys/rotate",
+		"get /api/v1/value-sets/{code}/values",
 		"post /api/v1/files", "get /api/v1/files", "get /api/v1/files/{fileKey}", "get /api/v1/files/{fileKey}/meta", "post /api/v1/files/{fileKey}/preview-link",
 		"get /api/v1/files/{fileKey}/preview",
 	}
-	for _, kind := range []string{"users", "departments", "roles", "positions"} {
+	for _, kind := range []string{"users", "departments", "roles", "positions", "value-sets"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",
 			"delete /api/v1/"+kind+"/{id}", "put /api/v1/"+kind+"/external/{externalId}", "post /api/v1/"+kind+":upsert")
 	}

@@ -13,7 +13,7 @@ import (
 //	records:read   GET forms, GET records, running a form's onLoad/onChange on a draft
 //	records:write  record writes (create, update, delete, batch), custom API actions
 //	workflow       processes (read), simulate, tasks, instances, submitting a record
-//	org            users, departments, roles, positions (their writes too)
+//	org            users, departments, roles, positions, value sets (their writes too)
 //	admin          form writes, process writes, permissions, scripts, $env,
 //	               connectors, OAuth clients and keys
 //	files          the file API: upload, download, metadata, preview links
@@ -64,7 +64,8 @@ func scopeFor(method, pattern string) string {
 		return auth.ScopeWorkflow
 	case strings.HasPrefix(p, "custom/"):
 		return auth.ScopeRecordsWrite
-	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"):
+	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"),
+		strings.HasPrefix(p, "value-sets"):
 		return auth.ScopeOrg
 	case p == "files" || strings.HasPrefix(p, "files/"):
 		return auth.ScopeFiles
@@ -87,7 +88,7 @@ func oauthSecurityScheme() obj {
 		auth.ScopeRecordsWrite: "Create, update and delete records; custom API actions",
 		auth.ScopeWorkflow:     "Processes (read), tasks and instances",
 		auth.ScopeFiles:        "Files: upload, download, metadata, preview links",
-		auth.ScopeOrg:          "Users, departments and roles",
+		auth.ScopeOrg:          "Users, departments, roles, positions and value sets",
 		auth.ScopeAdmin:        "Configuration: forms, processes, permissions, scripts, connectors, OAuth clients; administrator-only actions",
 		auth.ScopeImpersonate:  "Act as a user with X-User-Id",
 	}
