@@ -116,6 +116,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	var pprofAddr, metricsAddr string
 	var allowPrivate bool
 	var outboundAllow []string
+	var ff fileFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (SQLite in ./tritium_data unless --db is set)",
@@ -131,6 +132,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 			cfg.Metrics, cfg.Version = metricsAddr != "", strings.TrimSpace(version)
 			cfg.TokenTTL = tokenTTL
 			cfg.AllowPrivateNetworks, cfg.OutboundAllow = allowPrivate, outboundAllow
+			ff.apply(&cfg)
 			a, err := app.Open(ctx, cfg, log, stderr)
 			if err != nil {
 				return err
@@ -171,6 +173,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error (TRITIUM_LOG_LEVEL)")
 	f.BoolVar(&allowPrivate, "allow-private-networks", false, "let connectors, callbacks and webhooks reach loopback and private addresses (TRITIUM_ALLOW_PRIVATE_NETWORKS)")
 	f.StringSliceVar(&outboundAllow, "outbound-allow", nil, "hosts, addresses or CIDR ranges callbacks and webhooks may reach even when private, comma-separated (TRITIUM_OUTBOUND_ALLOW)")
+	ff.add(cmd)
 	return cmd
 }
 

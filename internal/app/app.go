@@ -17,7 +17,6 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/batch"
-	"github.com/tritiumhq/tritium/internal/blob"
 	"github.com/tritiumhq/tritium/internal/connector"
 	"github.com/tritiumhq/tritium/internal/delivery"
 	"github.com/tritiumhq/tritium/internal/dirlock"
@@ -86,6 +85,22 @@ type Config struct {
 	// RelayEvery is how often new change-feed events are fanned out to
 	// webhooks (default 200ms).
 	RelayEvery time.Duration
+	// Blob is where file contents go: empty for DataDir/files, a
+	// directory, or s3://bucket/prefix?endpoint=host:port&region=… (see
+	// blob.Config) so that several nodes share them; S3AccessKey and
+	// S3SecretKey (default TRITIUM_S3_ACCESS_KEY, TRITIUM_S3_SECRET_KEY)
+	// are its credentials.
+	Blob                     string
+	S3AccessKey, S3SecretKey string
+	// FileGrace is how long a file no record holds is kept after its
+	// upload or its last use (default 24 h); FileGCEvery how often they
+	// are collected (default 1 h).
+	FileGrace, FileGCEvery time.Duration
+	// PreviewTTL and PreviewMaxTTL: a preview link's default and longest
+	// lifetime (10 min, 24 h); PublicURL is the address browsers open
+	// them at (default: the request's scheme and host).
+	PreviewTTL, PreviewMaxTTL time.Duration
+	PublicURL                 string
 }
 
 // App is a running Tritium.
@@ -138,6 +153,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (
 	if cfg.RelayEvery <= 0 {
 		cfg.RelayEvery = 200 * time.Millisecond
 	}
+	if cfg.FileGrace <= 0 {
+		cfg.FileGrace = 24 * time.Hour
+	}
+	if cfg.FileGCEvery <= 0 {
+		cfg.FileGCEvery = time.Hour
+	}
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("time zone %q: %w", cfg.TimeZone, err)
@@ -184,11 +205,9 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		return err
 	}
 	a.Admin = record.Actor{UserID: admin.UserID, DepartmentID: admin.DepartmentID}
-	store, err := blob.NewDir(filepath.Join(a.cfg.DataDir, "files"))
-	if err != nil {
+	if err := a.openFiles(ctx); err != nil {
 		return err
 	}
-	a.Files = file.NewService(a.DB, store)
 	a.Records = record.NewService(record.Config{DB: a.DB, Forms: a.Forms, Directory: a.Org, Files: a.Files, ValueSets: a.Org, Logger: a.log})
 	if err := a.openAccess(ctx); err != nil {
 		return err
@@ -198,6 +217,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	hc := httpapi.Config{
 		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
 		AccessLog: a.cfg.AccessLog, Logger: a.log,
+		PreviewTTL: a.cfg.PreviewTTL, PreviewMaxTTL: a.cfg.PreviewMaxTTL, PublicURL: a.cfg.PublicURL,
 	}
 	if a.Metrics != nil { // typed nils would not compare equal to nil in the packages
 		jc.Observer, wc.Observer, hc.Observer = a.Metrics, a.Metrics, a.Metrics
@@ -214,6 +234,8 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	if a.secrets, err = a.loadSecrets(); err != nil {
 		return err
 	}
+	a.Files.SetLinkKey(a.secrets.Derive("file-preview-links"))
+	a.scheduleFileGC()
 	if err := a.openConnectors(ctx); err != nil {
 		return err
 	}

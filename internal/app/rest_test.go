@@ -255,6 +255,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		"post /api/v1/webhooks", "get /api/v1/webhooks", "get /api/v1/webhooks/{id}", "patch /api/v1/webhooks/{id}",
 		"delete /api/v1/webhooks/{id}", "post /api/v1/webhooks/{id}/rotate-secret", "get /api/v1/webhooks/{id}/deliveries",
 		"get /api/v1/deliveries", "get /api/v1/deliveries/{id}", "get /api/v1/deliveries/{id}/attempts", "post /api/v1/deliveries/{id}/resend",
+		"post /api/v1/files", "get /api/v1/files", "get /api/v1/files/{fileKey}", "get /api/v1/files/{fileKey}/meta", "post /api/v1/files/{fileKey}/preview-link",
+		"get /api/v1/files/{fileKey}/preview",
 	}
 	for _, kind := range []string{"users", "departments", "roles", "positions", "value-sets"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",
@@ -303,6 +305,13 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"put", "/api/v1/forms/{code}/permissions", `"403":`},
 		{"patch", "/api/v1/roles/{id}", `"403":`},
 		{"put", "/api/v1/forms/{code}/workflow", `"403":`},
+		{"post", "/api/v1/files", `{"oauth2":["files"]}`},
+		{"get", "/api/v1/files/{fileKey}", `{"oauth2":["files"]}`},
+		{"post", "/api/v1/files/{fileKey}/preview-link", `{"oauth2":["files"]}`},
+		{"post", "/api/v1/files", `"multipart/form-data"`},
+		{"post", "/api/v1/files", `"413":`},
+		{"get", "/api/v1/files/{fileKey}/preview", `"security":[]`},
+		{"get", "/api/v1/files/{fileKey}/preview", `"410":`},
 	} {
 		if !strings.Contains(op(c.method, c.path), c.want) {
 			t.Errorf("%s %s does not declare %s: %s", c.method, c.path, c.want, op(c.method, c.path))

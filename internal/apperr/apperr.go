@@ -21,6 +21,7 @@ const (
 	Unauthorized    Code = "unauthorized"
 	Forbidden       Code = "forbidden"
 	TooLarge        Code = "payload_too_large"
+	Gone            Code = "gone" // existed once, no longer (an expired link)
 	RateLimited     Code = "rate_limited"
 	Unavailable     Code = "unavailable"
 	Internal        Code = "internal"

@@ -22,6 +22,7 @@ var codeWords = map[Code][2]string{
 	Unauthorized:    {"未认证", "unauthorized"},
 	Forbidden:       {"无权操作", "forbidden"},
 	TooLarge:        {"请求过大", "payload too large"},
+	Gone:            {"已失效", "gone"},
 	RateLimited:     {"调用频率超过限制", "rate limited"},
 	Unavailable:     {"服务暂不可用", "unavailable"},
 	Internal:        {"服务器内部错误", "internal error"},

@@ -1,5 +1,6 @@
-// Package blob stores file contents behind a small interface, so the local
-// directory can later be swapped for object storage.
+// Package blob stores file contents behind a small interface: a local
+// directory (one node) or an S3-compatible bucket (several nodes share
+// it).
 package blob
 
 import (
@@ -7,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"net/url"
 	"strings"
+	"time"
 )
 
 // ErrNotFound is returned for a key that holds nothing.
@@ -18,91 +19,115 @@ var ErrNotFound = errors.New("blob not found")
 // ErrTooLarge is returned when content exceeds the size limit.
 var ErrTooLarge = errors.New("blob too large")
 
-// Store keeps blobs by key.
+// Store keeps blobs by key. Keys are the file service's: at least 4
+// characters of [0-9a-z].
 type Store interface {
-	// Put stores r under key, refusing more than limit bytes (0: no limit).
+	// Put stores r under key, refusing more than limit bytes (0: no
+	// limit) with ErrTooLarge, in which case nothing is stored. A reader
+	// never sees a partial blob.
 	Put(ctx context.Context, key string, r io.Reader, limit int64) (int64, error)
+	// Open returns the blob's content, ErrNotFound when there is none. The
+	// reader is an io.ReadSeeker too on both stores (range requests).
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// Delete removes a blob; a missing blob is not an error.
 	Delete(ctx context.Context, key string) error
 }
 
-// Dir stores blobs as files under a directory, fanned out by key prefix.
-type Dir struct{ root string }
-
-// NewDir returns a Dir rooted at root, creating it.
-func NewDir(root string) (*Dir, error) {
-	if err := os.MkdirAll(root, 0o750); err != nil {
-		return nil, fmt.Errorf("create blob dir: %w", err)
-	}
-	return &Dir{root: root}, nil
+// Lister is a store that can list its blobs (both stores are), for the
+// sweep of blobs whose metadata is gone.
+type Lister interface {
+	// List calls fn with the key of every complete blob and when it was
+	// stored, in no particular order, until fn returns an error (which
+	// List returns).
+	List(ctx context.Context, fn func(key string, stored time.Time) error) error
 }
 
-func (d *Dir) path(key string) (string, error) {
-	if len(key) < 4 || strings.ContainsAny(key, `/\.`) {
-		return "", fmt.Errorf("invalid blob key %q", key)
-	}
-	return filepath.Join(d.root, key[:2], key[2:4], key), nil
+// Config selects a store.
+type Config struct {
+	// URL is the store: empty or a directory path (or file:///path) for a
+	// local directory (Dir, default DefaultDir), or
+	// s3://bucket[/prefix]?endpoint=host:port&region=…&secure=false&pathStyle=true
+	// for an S3-compatible bucket (see S3Config).
+	URL string
+	// DefaultDir is the directory used when URL is empty.
+	DefaultDir string
+	// AccessKey and SecretKey are the S3 credentials (never in the URL).
+	AccessKey, SecretKey string
 }
 
-// Put writes to a temporary file and renames it, so a reader never sees a
-// partial blob.
-func (d *Dir) Put(ctx context.Context, key string, r io.Reader, limit int64) (int64, error) {
-	p, err := d.path(key)
-	if err != nil {
-		return 0, err
+// Open returns the store cfg names.
+func Open(ctx context.Context, cfg Config) (Store, error) {
+	raw := strings.TrimSpace(cfg.URL)
+	switch {
+	case raw == "":
+		return NewDir(cfg.DefaultDir)
+	case strings.HasPrefix(raw, "s3://"):
+		sc, err := ParseS3URL(raw)
+		if err != nil {
+			return nil, err
+		}
+		sc.AccessKey, sc.SecretKey = cfg.AccessKey, cfg.SecretKey
+		return NewS3(ctx, sc)
+	case strings.HasPrefix(raw, "file://"):
+		u, err := url.Parse(raw)
+		if err != nil || u.Path == "" || (u.Host != "" && u.Host != "localhost") {
+			return nil, fmt.Errorf("blob store %q: use file:///absolute/path", raw)
+		}
+		return NewDir(u.Path)
+	case strings.Contains(raw, "://"):
+		return nil, fmt.Errorf("blob store %q: use a directory, file:///path or s3://bucket", Redact(raw))
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
-		return 0, fmt.Errorf("put blob: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".put-*")
-	if err != nil {
-		return 0, fmt.Errorf("put blob: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	src := r
-	if limit > 0 {
-		src = io.LimitReader(r, limit+1)
-	}
-	n, err := io.Copy(tmp, src)
-	if err == nil && limit > 0 && n > limit {
-		err = ErrTooLarge
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, fmt.Errorf("put blob: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		return 0, fmt.Errorf("put blob: %w", err)
-	}
-	return n, nil
+	return NewDir(raw)
 }
 
-// Open returns the blob's content.
-func (d *Dir) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	p, err := d.path(key)
-	if err != nil {
-		return nil, ErrNotFound
+// Redact drops any user information from a store URL, for messages.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
 	}
-	f, err := os.Open(p)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, ErrNotFound
-	}
-	return f, err
+	u.User = nil
+	return u.String()
 }
 
-// Delete removes a blob; a missing blob is not an error.
-func (d *Dir) Delete(ctx context.Context, key string) error {
-	p, err := d.path(key)
-	if err != nil {
-		return err
+// validKey reports whether key may name a blob: it becomes a path or an
+// object name, so only [0-9a-z] of at least 4 characters.
+func validKey(key string) bool {
+	if len(key) < 4 || len(key) > 128 {
+		return false
 	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("delete blob: %w", err)
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'z') {
+			return false
+		}
 	}
-	return nil
+	return true
+}
+
+// limited reads at most limit bytes from r and fails with ErrTooLarge
+// on the next one, so a streaming writer aborts rather than store a
+// truncated blob.
+type limited struct {
+	r     io.Reader
+	left  int64 // bytes still allowed; <0 never (limit 0: no limit)
+	n     int64
+	limit int64
+}
+
+func newLimited(r io.Reader, limit int64) *limited { return &limited{r: r, left: limit, limit: limit} }
+
+func (l *limited) Read(p []byte) (int, error) {
+	if l.limit > 0 && int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if l.limit > 0 {
+		l.left -= int64(n)
+		if l.left < 0 {
+			return n, ErrTooLarge
+		}
+	}
+	return n, err
 }

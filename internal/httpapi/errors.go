@@ -33,6 +33,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.Unauthorized:    http.StatusUnauthorized,
 	apperr.Forbidden:       http.StatusForbidden,
 	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
+	apperr.Gone:            http.StatusGone,
 	apperr.RateLimited:     http.StatusTooManyRequests,
 	apperr.Unavailable:     http.StatusServiceUnavailable,
 }

@@ -64,7 +64,7 @@ func (h *h3yun) receive(r *http.Request, actor record.Actor) (form.FileRef, erro
 		return form.FileRef{}, err
 	}
 	ref, err := h.s.deps.Files.Save(r.Context(), part.FileName(), part.Header.Get("Content-Type"), part, h.s.cfg.MaxUpload,
-		file.Owner{FormCode: code, FieldCode: field, ObjectID: id, CreatedBy: actor.UserID})
+		file.Owner{FieldCode: field, CreatedBy: actor.UserID}) // AttachFile makes the object its owner
 	if err != nil {
 		return form.FileRef{}, err
 	}

@@ -38,6 +38,7 @@ func (s *Server) OpenAPI() obj {
 		paths[path] = op
 	}
 	paths[pathToken] = tokenPath()
+	maps.Copy(paths, filePaths())
 	return obj{
 		"openapi": "3.1.0",
 		"info": obj{
@@ -78,7 +79,7 @@ func operation(rt route) obj {
 	}
 	params = append(params, obj{"$ref": "#/components/parameters/XUserId"}, obj{"$ref": "#/components/parameters/XUserIdType"},
 		obj{"$ref": "#/components/parameters/XRequestId"})
-	if rt.method == "POST" {
+	if rt.method == "POST" && !d.stream {
 		params = append(params, obj{"$ref": "#/components/parameters/IdempotencyKey"})
 	}
 	op["parameters"] = params
@@ -104,6 +105,8 @@ func operation(rt route) obj {
 		case "":
 		case "text":
 			ok["content"] = obj{"application/typescript": obj{"schema": obj{"type": "string"}}}
+		case "binary":
+			ok["content"] = binaryContent()
 		default:
 			ok["content"] = jsonContent(ref(d.resp))
 		}
@@ -313,7 +316,7 @@ func components() obj {
 			"created": obj{"type": "integer"}, "updated": obj{"type": "integer"}, "failed": obj{"type": "integer"},
 		}},
 		"Error": obj{"type": "object", "required": []string{"error"}, "properties": obj{"error": obj{"type": "object", "required": []string{"code", "message"}, "properties": obj{
-			"code":    obj{"type": "string", "enum": []string{"malformed_request", "validation_failed", "not_found", "conflict", "version_conflict", "unauthorized", "forbidden", "payload_too_large", "rate_limited", "timeout", "unavailable", "internal"}},
+			"code":    obj{"type": "string", "enum": []string{"malformed_request", "validation_failed", "not_found", "conflict", "version_conflict", "unauthorized", "forbidden", "payload_too_large", "gone", "range_not_satisfiable", "precondition_failed", "rate_limited", "timeout", "unavailable", "internal"}},
 			"message": obj{"type": "string"},
 			"field":   obj{"type": "string", "description": "The offending field, when there is one"},
 		}}}},
@@ -381,6 +384,7 @@ func components() obj {
 	maps.Copy(schemas, oauthSchemas())
 	maps.Copy(schemas, batchSchemas())
 	maps.Copy(schemas, webhookSchemas())
+	maps.Copy(schemas, fileSchemas())
 	return obj{
 		"schemas": schemas,
 		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),

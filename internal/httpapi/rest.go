@@ -34,6 +34,9 @@ type opDoc struct {
 	enums map[string][]string
 	// scope is the OAuth scope a bearer token needs (see scopes.go).
 	scope string
+	// stream: the body is streamed to storage (an upload), so it is not
+	// read whole for an Idempotency-Key, which does not apply.
+	stream bool
 }
 
 // commonErrors are the statuses any REST route can answer: a query,
@@ -56,12 +59,13 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, s.connectorRoutes()...)
 	rs = append(rs, adminRoutes(s, s.oauthRoutes())...)
 	rs = append(rs, s.webhookRoutes()...)
+	rs = append(rs, s.fileRoutes()...)
 	return withScopes(rs)
 }
 
 // rest wraps a handler with authentication, rate limiting and the REST
 // error mapping.
-func (s *Server) rest(h restHandler, wildcards []string, scope string) http.Handler {
+func (s *Server) rest(h restHandler, wildcards []string, scope string, stream bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, tok, err := s.authenticateREST(r)
 		if err == nil {
@@ -77,7 +81,10 @@ func (s *Server) rest(h restHandler, wildcards []string, scope string) http.Hand
 				a, err = s.actAsRef(r, a, ref)
 			}
 		}
-		if err == nil {
+		switch {
+		case err == nil && stream:
+			err = h(w, r, a)
+		case err == nil:
 			err = s.idempotent(w, r, a, h)
 		}
 		if err != nil {

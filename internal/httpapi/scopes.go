@@ -18,7 +18,8 @@ import (
 //	org            users, departments, roles, positions, value sets (their writes too)
 //	admin          form writes, process writes, permissions, scripts, $env,
 //	               connectors, OAuth clients and keys, webhooks
-//	files          (the file endpoints are the H3Yun ones, engine credentials only)
+//	files          the file API: upload, download, metadata, preview links
+//	               (the H3Yun file endpoints take engine credentials only)
 //	impersonate    acting as a user (X-User-Id) on any route
 //
 // /OpenApi/Invoke takes a token too (h3yun.go): records:read for
@@ -68,6 +69,8 @@ func scopeFor(method, pattern string) string {
 	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"),
 		strings.HasPrefix(p, "value-sets"):
 		return auth.ScopeOrg
+	case p == "files" || strings.HasPrefix(p, "files/"):
+		return auth.ScopeFiles
 	}
 	return auth.ScopeAdmin
 }
@@ -86,7 +89,7 @@ func oauthSecurityScheme() obj {
 		auth.ScopeRecordsRead:  "Read forms and records",
 		auth.ScopeRecordsWrite: "Create, update and delete records; custom API actions",
 		auth.ScopeWorkflow:     "Processes (read), tasks and instances",
-		auth.ScopeFiles:        "Files",
+		auth.ScopeFiles:        "Files: upload, download, metadata, preview links",
 		auth.ScopeOrg:          "Users, departments, roles, positions and value sets",
 		auth.ScopeAdmin:        "Configuration: forms, processes, permissions, scripts, connectors, OAuth clients; administrator-only actions",
 		auth.ScopeImpersonate:  "Act as a user with X-User-Id",

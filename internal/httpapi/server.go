@@ -44,6 +44,14 @@ type Config struct {
 	MaxBody, MaxUpload int64
 	// RequestTimeout bounds each request (default 60s).
 	RequestTimeout time.Duration
+	// PreviewTTL is how long a preview link is valid unless the request
+	// says (default 10 min); PreviewMaxTTL the longest it may ask (default
+	// 24 h).
+	PreviewTTL, PreviewMaxTTL time.Duration
+	// PublicURL is this server's address as browsers reach it
+	// (https://tritium.example.com), for preview links; default the
+	// scheme and Host of the request.
+	PublicURL string
 	// AccessLog logs every request at Info (errors are always logged).
 	AccessLog bool
 	Logger    *slog.Logger
@@ -119,6 +127,13 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
 	}
+	if cfg.PreviewTTL <= 0 {
+		cfg.PreviewTTL = 10 * time.Minute
+	}
+	if cfg.PreviewMaxTTL <= 0 {
+		cfg.PreviewMaxTTL = 24 * time.Hour
+	}
+	cfg.PreviewTTL = min(cfg.PreviewTTL, cfg.PreviewMaxTTL)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -137,9 +152,10 @@ func New(cfg Config, deps Deps) *Server {
 	s.mux.HandleFunc("POST "+pathDownload, s.h3.download)
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
 	s.mux.HandleFunc("POST "+pathToken, s.token)
+	s.mux.HandleFunc("GET "+filesPath+"/{fileKey}/preview", s.preview)
 	s.routes = s.restRoutes()
 	for _, rt := range s.routes {
-		s.mux.Handle(rt.method+" "+rt.pattern, s.rest(rt.h, pathNames(rt.pattern), rt.doc.scope))
+		s.mux.Handle(rt.method+" "+rt.pattern, s.rest(rt.h, pathNames(rt.pattern), rt.doc.scope, rt.doc.stream))
 	}
 	s.openapiDoc, _ = json.MarshalIndent(s.OpenAPI(), "", "  ")
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -54,6 +54,13 @@ func (s *Service) attach(ctx context.Context, actor Actor, f *form.Form, fd *for
 		if err != nil {
 			return err
 		}
+		if s.files != nil { // the file is held from now on, and owned by the object when it was not
+			refs, err := s.files.Use(ctx, tx, f.Code, parent, []string{ref.FileKey})
+			if err != nil {
+				return err
+			}
+			ref = refs[0]
+		}
 		list, _ := cur.([]form.FileRef)
 		list = append(list, ref)
 		if _, err := tx.Exec(ctx, upd, form.ToDB(d, fd, list), id); err != nil {

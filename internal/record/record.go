@@ -103,9 +103,12 @@ type Directory interface {
 
 // Files resolves file keys written to attachment fields.
 type Files interface {
-	// Describe returns the stored metadata of each key, in order; a key that
-	// does not exist is an error naming it.
-	Describe(ctx context.Context, q sqldb.Querier, keys []string) ([]form.FileRef, error)
+	// Use returns the stored metadata of each key, in order, and records
+	// in tx that object objectID of formCode (for a child row: its main
+	// object) holds them, which keeps them from garbage collection; a key
+	// that does not exist is an error naming it. Every write of an
+	// attachment value calls it in the write's transaction.
+	Use(ctx context.Context, tx *sqldb.Tx, formCode, objectID string, keys []string) ([]form.FileRef, error)
 }
 
 // ValueSets tells which values fields with a value set take.

@@ -175,7 +175,7 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 			return Created{}, err
 		}
 	}
-	if err := s.checkRefs(ctx, tx, c.set); err != nil {
+	if err := s.checkRefs(ctx, tx, f.Code, id, c.set); err != nil {
 		return Created{}, err
 	}
 	var seq any // nil: the insert draws it
@@ -228,7 +228,7 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	for _, cc := range c.children {
 		cp := p.children[childIndex(f, cc.child)]
 		for i, r := range cc.rows {
-			if err := s.checkRefs(ctx, tx, r.set); err != nil {
+			if err := s.checkRefs(ctx, tx, f.Code, id, r.set); err != nil {
 				return Created{}, err
 			}
 			if err := insertRow(ctx, tx, cp, cc.child, id, i, r, opt.bulk); err != nil {
@@ -351,8 +351,9 @@ func (s *Service) checkDept(ctx context.Context, q sqldb.Querier, field, id stri
 }
 
 // checkRefs checks that users, departments, related objects and files
-// named by values exist, and fills in attachment metadata.
-func (s *Service) checkRefs(ctx context.Context, tx *sqldb.Tx, set []fieldVal) error {
+// named by values exist, and fills in attachment metadata; the files are
+// then used by object id of formCode (Files.Use).
+func (s *Service) checkRefs(ctx context.Context, tx *sqldb.Tx, formCode, id string, set []fieldVal) error {
 	for i, fv := range set {
 		if fv.v == nil {
 			continue
@@ -372,7 +373,12 @@ func (s *Service) checkRefs(ctx context.Context, tx *sqldb.Tx, set []fieldVal) e
 		case form.Relation:
 			err = s.checkRelation(ctx, tx, fv.fd, fv.v.(string))
 		case form.Attachment:
-			set[i].v, err = s.describeFiles(ctx, tx, fv.fd, fv.v.([]form.FileRef))
+			// Set only on success: a write function may run again (SQLite's
+			// group commit), and must find the keys it was given.
+			var refs []form.FileRef
+			if refs, err = s.useFiles(ctx, tx, formCode, id, fv.fd, fv.v.([]form.FileRef)); err == nil {
+				set[i].v = refs
+			}
 		}
 		if err != nil {
 			return err
@@ -397,7 +403,7 @@ func (s *Service) checkRelation(ctx context.Context, tx *sqldb.Tx, fd *form.Fiel
 	return nil
 }
 
-func (s *Service) describeFiles(ctx context.Context, tx *sqldb.Tx, fd *form.Field, refs []form.FileRef) ([]form.FileRef, error) {
+func (s *Service) useFiles(ctx context.Context, tx *sqldb.Tx, formCode, id string, fd *form.Field, refs []form.FileRef) ([]form.FileRef, error) {
 	if s.files == nil {
 		return nil, apperr.Field(fd.Code, "字段%s: 附件须通过上传接口写入 (attachments are written through the file API)", fd.Code)
 	}
@@ -405,7 +411,7 @@ func (s *Service) describeFiles(ctx context.Context, tx *sqldb.Tx, fd *form.Fiel
 	for i, r := range refs {
 		keys[i] = r.FileKey
 	}
-	out, err := s.files.Describe(ctx, tx, keys)
+	out, err := s.files.Use(ctx, tx, formCode, id, keys)
 	if err != nil {
 		if e := apperr.As(err); e != nil && e.Field == "" {
 			e.Field = fd.Code
@@ -533,7 +539,7 @@ func (s *Service) update(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	if err != nil {
 		return 0, err
 	}
-	if err := s.checkRefs(ctx, tx, c.set); err != nil {
+	if err := s.checkRefs(ctx, tx, f.Code, id, c.set); err != nil {
 		return 0, err
 	}
 	q := d.Quote
@@ -567,7 +573,7 @@ func (s *Service) update(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 		return 0, fmt.Errorf("update %s %s: %w", f.Code, id, err)
 	}
 	for _, cc := range c.children {
-		if err := s.replaceRows(ctx, tx, p.children[childIndex(f, cc.child)], cc, id); err != nil {
+		if err := s.replaceRows(ctx, tx, f.Code, p.children[childIndex(f, cc.child)], cc, id); err != nil {
 			return 0, err
 		}
 	}
@@ -575,7 +581,7 @@ func (s *Service) update(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 }
 
 // replaceRows makes the child table of parent hold exactly cc's rows.
-func (s *Service) replaceRows(ctx context.Context, tx *sqldb.Tx, cp childPlan, cc childChange, parent string) error {
+func (s *Service) replaceRows(ctx context.Context, tx *sqldb.Tx, formCode string, cp childPlan, cc childChange, parent string) error {
 	rows, err := tx.Query(ctx, cp.ids, parent)
 	if err != nil {
 		return fmt.Errorf("read rows of %s: %w", cc.child.Code, err)
@@ -596,7 +602,7 @@ func (s *Service) replaceRows(ctx context.Context, tx *sqldb.Tx, cp childPlan, c
 	d := tx.Dialect()
 	kept := map[string]bool{}
 	for i, r := range cc.rows {
-		if err := s.checkRefs(ctx, tx, r.set); err != nil {
+		if err := s.checkRefs(ctx, tx, formCode, parent, r.set); err != nil {
 			return err
 		}
 		if r.id == "" || !existing[r.id] {

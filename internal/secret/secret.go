@@ -5,9 +5,12 @@
 package secret
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -27,7 +30,10 @@ const KeyFile = "secret.key"
 const prefix = "v1:"
 
 // Box seals and opens values with one key.
-type Box struct{ aead cipher.AEAD }
+type Box struct {
+	aead cipher.AEAD
+	key  []byte
+}
 
 // New returns a box for a 32-byte key.
 func New(key []byte) (*Box, error) {
@@ -42,7 +48,19 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Box{aead: g}, nil
+	return &Box{aead: g, key: bytes.Clone(key)}, nil
+}
+
+// Derive returns a 32-byte key for purpose (HKDF-SHA256 of the box's
+// key), e.g. to sign links: every node with the same secret key derives
+// the same one, and it tells nothing of the box's key or of the keys for
+// other purposes.
+func (b *Box) Derive(purpose string) []byte {
+	k, err := hkdf.Key(sha256.New, b.key, nil, "tritium:"+purpose, 32)
+	if err != nil { // only for lengths HKDF cannot give
+		panic(err)
+	}
+	return k
 }
 
 // ParseKey reads a key written as base64 (std or URL, padded or not) or hex.

@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,5 +44,22 @@ func TestSealOpen(t *testing.T) {
 	}
 	if _, err := Load("short", "", true); err == nil {
 		t.Fatal("a short key was accepted")
+	}
+}
+
+func TestDerive(t *testing.T) {
+	k := make([]byte, 32)
+	a, _ := New(k)
+	b, _ := New(k)
+	k[0] = 1
+	c, _ := New(k)
+	if !bytes.Equal(a.Derive("preview"), b.Derive("preview")) {
+		t.Fatal("the same key derives different keys")
+	}
+	if bytes.Equal(a.Derive("preview"), a.Derive("other")) || bytes.Equal(a.Derive("preview"), c.Derive("preview")) {
+		t.Fatal("another purpose or key derives the same key")
+	}
+	if len(a.Derive("preview")) != 32 {
+		t.Fatal("derived key is not 32 bytes")
 	}
 }
