@@ -322,8 +322,10 @@ func components() obj {
 		}}}}},
 		"Task": obj{"type": "object", "properties": obj{
 			"id": obj{"type": "string"}, "instanceId": obj{"type": "string"}, "node": obj{"type": "string"}, "nodeName": obj{"type": "string"},
-			"kind": obj{"type": "string", "enum": []string{"start", "approval", "cc"}}, "assignee": obj{"type": "string"},
+			"kind": obj{"type": "string", "enum": []string{"start", "approval", "cc"}}, "assignee": obj{"type": "string", "description": "Empty on an external approval's task"},
 			"status": obj{"type": "string"}, "comment": obj{"type": "string"}, "form": obj{"type": "string"}, "objectId": obj{"type": "string"},
+			"external": obj{"type": "boolean", "description": "An external system decides this task (external-approval node)"},
+			"by":       obj{"type": "string", "description": "External approval: the approver the external system named"},
 		}},
 		"TaskList": obj{"type": "object", "properties": obj{
 			"items": obj{"type": "array", "items": obj{"type": "object"}}, "total": obj{"type": "integer"},
@@ -360,6 +362,7 @@ func components() obj {
 	maps.Copy(schemas, connectorSchemas())
 	maps.Copy(schemas, permissionSchemas())
 	maps.Copy(schemas, oauthSchemas())
+	maps.Copy(schemas, externalSchemas())
 	return obj{
 		"schemas": schemas,
 		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),

@@ -12,7 +12,8 @@ import (
 //
 //	records:read   GET forms, GET records, running a form's onLoad/onChange on a draft
 //	records:write  record writes (create, update, delete, batch), custom API actions
-//	workflow       processes (read), simulate, tasks, instances, submitting a record
+//	workflow       processes (read), simulate, tasks, instances, submitting a record,
+//	               external-approval callbacks
 //	org            users, departments, roles, positions (their writes too)
 //	admin          form writes, process writes, permissions, scripts, $env,
 //	               connectors, OAuth clients and keys
@@ -59,7 +60,7 @@ func scopeFor(method, pattern string) string {
 			return auth.ScopeRecordsRead
 		}
 		return auth.ScopeAdmin
-	case strings.HasPrefix(p, "workflow/"), strings.HasPrefix(p, "tasks"), strings.HasPrefix(p, "instances/"):
+	case strings.HasPrefix(p, "workflow/"), strings.HasPrefix(p, "tasks"), strings.HasPrefix(p, "instances/"), strings.HasPrefix(p, "external-approvals/"):
 		return auth.ScopeWorkflow
 	case strings.HasPrefix(p, "custom/"):
 		return auth.ScopeRecordsWrite

@@ -69,6 +69,10 @@ type Engine struct {
 	now     func() time.Time
 	obs     Observer
 	scripts Scripts
+	// requests sends external-approval requests; publicURL starts their
+	// callback addresses.
+	requests  Requests
+	publicURL string
 
 	defs    sync.Map // defKey → *compiled
 	current sync.Map // form code → currentVersion
