@@ -113,7 +113,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	var maxBody, maxUpload int64
 	var accessLog bool
 	var tokenTTL time.Duration
-	var pprofAddr, metricsAddr string
+	var pprofAddr, metricsAddr, publicURL string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server (SQLite in ./tritium_data unless --db is set)",
@@ -127,7 +127,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 			cfg := sf.config()
 			cfg.HTTP, cfg.RateLimit, cfg.MaxBody, cfg.MaxUpload, cfg.AccessLog = addr, rateLimit, maxBody, maxUpload, accessLog
 			cfg.Metrics, cfg.Version = metricsAddr != "", strings.TrimSpace(version)
-			cfg.TokenTTL = tokenTTL
+			cfg.TokenTTL, cfg.PublicURL = tokenTTL, publicURL
 			a, err := app.Open(ctx, cfg, log, stderr)
 			if err != nil {
 				return err
@@ -166,6 +166,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (TRITIUM_PPROF)")
 	f.StringVar(&metricsAddr, "metrics", "", "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; off when empty (TRITIUM_METRICS)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error (TRITIUM_LOG_LEVEL)")
+	f.StringVar(&publicURL, "public-url", "", "the address callers outside reach this server at, e.g. https://tritium.example.com; it starts the links the server hands out (callback URLs). Default: http:// and the listen address (TRITIUM_PUBLIC_URL)")
 	return cmd
 }
 

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"time"
 
@@ -66,6 +67,10 @@ type Config struct {
 	TokenTTL time.Duration
 	// AllowPrivateNetworks lets connector platforms reach private addresses.
 	AllowPrivateNetworks bool
+	// PublicURL is the address outside callers reach this server at; the
+	// links it hands out (external-approval callbacks) start with it.
+	// Default: http:// and the listen address.
+	PublicURL string
 }
 
 // App is a running Tritium.
@@ -111,6 +116,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("time zone %q: %w", cfg.TimeZone, err)
+	}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("public URL %q: want http(s)://host[:port][/path], without user info, query or fragment", cfg.PublicURL)
+		}
 	}
 	var lock *dirlock.Lock
 	if cfg.DB == "" && !cfg.NoDataLock {
@@ -212,6 +223,11 @@ func (a *App) Handler() http.Handler { return a.server.Handler() }
 func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	public := a.cfg.PublicURL
+	if public == "" {
+		public = "http://" + ln.Addr().String()
+	}
+	a.Workflow.SetPublicURL(public)
 	if err := a.Jobs.Start(bg); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -72,7 +73,7 @@ type Engine struct {
 	// requests sends external-approval requests; publicURL starts their
 	// callback addresses.
 	requests  Requests
-	publicURL string
+	publicURL atomic.Pointer[string]
 
 	defs    sync.Map // defKey → *compiled
 	current sync.Map // form code → currentVersion

@@ -35,10 +35,21 @@ type Requests interface {
 	Send(ctx context.Context, tx *sqldb.Tx, url, client string, body []byte, ref string) error
 }
 
-// SetExternal connects the sender of external-approval requests; base is
-// the server's public URL, which the callback address starts with.
-func (e *Engine) SetExternal(req Requests, base string) {
-	e.requests, e.publicURL = req, strings.TrimRight(base, "/")
+// SetExternal connects the sender of external-approval requests.
+func (e *Engine) SetExternal(req Requests) { e.requests = req }
+
+// SetPublicURL sets the server's public address, which callback
+// addresses start with (known once the server listens).
+func (e *Engine) SetPublicURL(base string) {
+	base = strings.TrimRight(base, "/")
+	e.publicURL.Store(&base)
+}
+
+func (e *Engine) callbackBase() string {
+	if p := e.publicURL.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // ExternalRequest is the body of an external-approval request.
@@ -109,7 +120,7 @@ func (r *run) sendExternals() error {
 		}
 		req := ExternalRequest{Event: "external_approval.requested", InstanceID: r.id, TaskID: t.ID, Node: n.ID, NodeName: n.Name,
 			Form: r.st.Form, ObjectID: r.st.Object, Initiator: r.st.Initiator, Token: token,
-			CallbackURL: r.e.publicURL + "/api/v1/external-approvals/" + token}
+			CallbackURL: r.e.callbackBase() + "/api/v1/external-approvals/" + token}
 		if to := n.Timeout; to != nil && to.Action != model.TimeoutRemind && to.After != "" {
 			if dur, err := model.ParseDuration(to.After); err == nil {
 				at := t.Created.Add(dur)
