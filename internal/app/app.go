@@ -19,6 +19,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/blob"
 	"github.com/tritiumhq/tritium/internal/connector"
+	"github.com/tritiumhq/tritium/internal/delivery"
 	"github.com/tritiumhq/tritium/internal/dirlock"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
@@ -65,12 +66,27 @@ type Config struct {
 	SecretKey string
 	// TokenTTL is the lifetime of OAuth2 access tokens (default 1 h).
 	TokenTTL time.Duration
-	// AllowPrivateNetworks lets connector platforms reach private addresses.
+	// AllowPrivateNetworks lets connector platforms, callbacks and webhooks
+	// reach private addresses.
 	AllowPrivateNetworks bool
 	// PublicURL is the address outside callers reach this server at; the
 	// links it hands out (external-approval callbacks) start with it.
 	// Default: http:// and the listen address.
 	PublicURL string
+	// OutboundAllow lists hosts, addresses and CIDR ranges that callbacks
+	// and webhooks may reach even when private (e.g. 127.0.0.1/32).
+	OutboundAllow []string
+	// DeliveryBackoff is the delay before each retry of a callback or
+	// webhook (default delivery.DefaultBackoff); DeliveryTimeout bounds
+	// one attempt (default 10s).
+	DeliveryBackoff []time.Duration
+	DeliveryTimeout time.Duration
+	// WebhookDisableAfter turns a webhook off after this many failed
+	// deliveries in a row (default 10).
+	WebhookDisableAfter int
+	// RelayEvery is how often new change-feed events are fanned out to
+	// webhooks (default 200ms).
+	RelayEvery time.Duration
 }
 
 // App is a running Tritium.
@@ -90,6 +106,8 @@ type App struct {
 	Admin    record.Actor
 	// Connectors is the integration hub ($proxy's outbound calls).
 	Connectors *connector.Service
+	// Deliveries sends signed callbacks and webhook events.
+	Deliveries *delivery.Service
 	// Metrics is nil unless Config.Metrics is set.
 	Metrics *metrics.Metrics
 	// Scripts runs saved scripts at their hooks; Env is their $env.
@@ -112,6 +130,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (
 	}
 	if cfg.FormRefresh <= 0 {
 		cfg.FormRefresh = 2 * time.Second
+	}
+	if cfg.RelayEvery <= 0 {
+		cfg.RelayEvery = 200 * time.Millisecond
 	}
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
@@ -209,9 +230,10 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	if gen != nil && notice != nil {
 		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
 	}
+	a.openDeliveries()
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
 		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access,
-		Idempotency: idempotency.NewStore(a.DB)})
+		Idempotency: idempotency.NewStore(a.DB), Deliveries: a.Deliveries})
 	return nil
 }
 
@@ -241,6 +263,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	go a.Forms.Watch(bg, a.cfg.FormRefresh)
 	go a.DB.MaintainStats(bg, 10*time.Second, 1)
 	go a.Connectors.Watch(bg)
+	go a.Deliveries.RunRelay(bg, a.cfg.RelayEvery)
 	srv := &http.Server{
 		Handler:           a.server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -298,6 +321,13 @@ func (a *App) openConnectors(ctx context.Context) error {
 	var err error
 	a.Connectors, err = connector.New(ctx, connector.Config{DB: a.DB, Box: a.secrets, Logger: a.log, AllowPrivateNetworks: a.cfg.AllowPrivateNetworks})
 	return err
+}
+
+// openDeliveries starts the callback and webhook sender on the job queue.
+func (a *App) openDeliveries() {
+	a.Deliveries = delivery.New(delivery.Config{DB: a.DB, Jobs: a.Jobs, Box: a.secrets, Secrets: a.Auth, Forms: a.Forms, Logger: a.log,
+		AllowPrivateNetworks: a.cfg.AllowPrivateNetworks, Allow: a.cfg.OutboundAllow,
+		Backoff: a.cfg.DeliveryBackoff, Timeout: a.cfg.DeliveryTimeout, DisableAfter: a.cfg.WebhookDisableAfter})
 }
 
 // Close flushes the call log, then releases the database and the data

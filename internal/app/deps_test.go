@@ -16,12 +16,13 @@ import (
 var layers = map[string]int{
 	"app": 4, "httpapi": 3, "loadtest": 3,
 	"dirlock":  0, // a foundation too, used by app and cmd
-	"workflow": 2, "record": 2, "org": 2, "file": 2, "auth": 2, "connector": 2, "script": 2, "hook": 2,
+	"workflow": 2, "record": 2, "org": 2, "file": 2, "auth": 2, "connector": 2, "delivery": 2, "script": 2, "hook": 2,
 	"script/scripttest": 1,
 	"workflow/model":    1,
 	"access":            1,
+	"feed":              1,
 	"idempotency":       1,
-	"filter":            1, "form": 1, "job": 1, "sqldb": 1, "sqldb/sqldbtest": 1, "blob": 1, "apperr": 0, "lenientjson": 0, "wiretext": 0, "metrics": 0, "secret": 0,
+	"filter":            1, "form": 1, "job": 1, "sqldb": 1, "sqldb/sqldbtest": 1, "blob": 1, "apperr": 0, "lenientjson": 0, "wiretext": 0, "metrics": 0, "secret": 0, "netpolicy": 0,
 }
 
 // peers lists imports within a layer that are allowed.
@@ -30,10 +31,12 @@ var peers = map[string][]string{
 	"filter":          {"form", "sqldb"},
 	"form":            {"sqldb"},
 	"sqldb/sqldbtest": {"sqldb"},
-	"record":          {"filter", "form"},
+	"record":          {"filter", "form", "feed"},
+	"feed":            {"sqldb"},
 	"job":             {"sqldb"},
 	"workflow":        {"record", "org"},
 	"script":          {"connector"},
+	"delivery":        {"auth"},
 	"access":          {"filter", "form", "sqldb"},
 	"idempotency":     {"sqldb"},
 	"hook":            {"record", "workflow", "script", "connector"},

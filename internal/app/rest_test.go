@@ -250,6 +250,9 @@ func TestOpenAPIDocument(t *testing.T) {
 		"post /oauth/token", "post /api/v1/oauth-clients", "get /api/v1/oauth-clients", "get /api/v1/oauth-clients/{id}",
 		"patch /api/v1/oauth-clients/{id}", "delete /api/v1/oauth-clients/{id}", "post /api/v1/oauth-clients/{id}/rotate-secret",
 		"post /api/v1/oauth-keys/rotate",
+		"post /api/v1/webhooks", "get /api/v1/webhooks", "get /api/v1/webhooks/{id}", "patch /api/v1/webhooks/{id}",
+		"delete /api/v1/webhooks/{id}", "post /api/v1/webhooks/{id}/rotate-secret", "get /api/v1/webhooks/{id}/deliveries",
+		"get /api/v1/deliveries", "get /api/v1/deliveries/{id}", "get /api/v1/deliveries/{id}/attempts", "post /api/v1/deliveries/{id}/resend",
 	}
 	for _, kind := range []string{"users", "departments", "roles", "positions"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",
@@ -280,6 +283,9 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"post", "/api/v1/users", `{"oauth2":["org"]}`},
 		{"put", "/api/v1/scripts/{scope}/{target}/{name}", `{"oauth2":["admin"]}`},
 		{"post", "/api/v1/oauth-clients", `{"oauth2":["admin"]}`},
+		{"post", "/api/v1/webhooks", `{"oauth2":["admin"]}`},
+		{"get", "/api/v1/deliveries", `{"oauth2":["records:write"]}`},
+		{"post", "/api/v1/deliveries/{id}/resend", `{"oauth2":["records:write"]}`},
 		{"post", "/api/v1/forms/{code}/records", `"200":`},
 		{"post", "/api/v1/forms/{code}/records", `"Location"`},
 		{"put", "/api/v1/users/external/{externalId}", `"201":`},

@@ -80,7 +80,7 @@ func (s *Service) Ensure(ctx context.Context, code, secret, userID string) (*Gen
 		return nil, fmt.Errorf("count credentials: %w", err)
 	}
 	if n > 0 {
-		return nil, nil
+		return nil, s.sealConfigured(ctx, code, secret)
 	}
 	gen := code == "" || secret == ""
 	if code == "" {
@@ -96,10 +96,14 @@ func (s *Service) Ensure(ctx context.Context, code, secret, userID string) (*Gen
 		return nil, errors.New("engine secret: use at least 16 characters")
 	}
 	now := sqldb.Now()
-	err := s.db.Write(ctx, func(tx *sqldb.Tx) error {
+	sealed, err := s.sealSecret(secret)
+	if err != nil {
+		return nil, fmt.Errorf("create engine credential: %w", err)
+	}
+	err = s.db.Write(ctx, func(tx *sqldb.Tx) error {
 		d := tx.Dialect()
-		_, err := tx.Exec(ctx, "INSERT INTO credentials (code, secret_hash, user_id, created_time, rotated_time) VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
-			code, hashSecret(secret), userID, d.TimeValue(now), d.TimeValue(now))
+		_, err := tx.Exec(ctx, "INSERT INTO credentials (code, secret_hash, secret_sealed, user_id, created_time, rotated_time) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+			code, hashSecret(secret), sealed, userID, d.TimeValue(now), d.TimeValue(now))
 		return err
 	})
 	if err != nil {
@@ -132,9 +136,13 @@ func (s *Service) Rotate(ctx context.Context, code string) (Generated, error) {
 		code = codes[0]
 	}
 	secret := randomString(40, alnum)
-	err := s.db.Write(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE credentials SET secret_hash = ?, rotated_time = ? WHERE code = ?",
-			hashSecret(secret), tx.Dialect().TimeValue(sqldb.Now()), code)
+	sealed, err := s.sealSecret(secret)
+	if err != nil {
+		return Generated{}, fmt.Errorf("rotate %s: %w", code, err)
+	}
+	err = s.db.Write(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE credentials SET secret_hash = ?, secret_sealed = ?, rotated_time = ? WHERE code = ?",
+			hashSecret(secret), sealed, tx.Dialect().TimeValue(sqldb.Now()), code)
 		if err != nil {
 			return err
 		}

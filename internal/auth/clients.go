@@ -130,10 +130,14 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (Client, err
 	c.CreatedTime = sqldb.Now()
 	c.ModifiedTime = c.CreatedTime
 	sc, ips := mustJSON(c.Scopes), mustJSON(c.AllowedIPs)
-	err := s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
+	sealed, err := s.sealSecret(c.Secret)
+	if err != nil {
+		return Client{}, fmt.Errorf("create client: %w", err)
+	}
+	err = s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
 		d := tx.Dialect()
-		_, err := tx.Exec(ctx, `INSERT INTO oauth_clients (id, name, secret_hash, scopes, rate_limit, allowed_ips, enabled, revoked, created_time, modified_time)
-VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`, c.ID, c.Name, hashSecret(c.Secret), sc, c.RateLimit, ips, boolInt(c.Enabled), d.TimeValue(c.CreatedTime), d.TimeValue(c.ModifiedTime))
+		_, err := tx.Exec(ctx, `INSERT INTO oauth_clients (id, name, secret_hash, secret_sealed, scopes, rate_limit, allowed_ips, enabled, revoked, created_time, modified_time)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`, c.ID, c.Name, hashSecret(c.Secret), sealed, sc, c.RateLimit, ips, boolInt(c.Enabled), d.TimeValue(c.CreatedTime), d.TimeValue(c.ModifiedTime))
 		return err
 	})
 	if err != nil {
@@ -230,7 +234,11 @@ func (s *Service) UpdateClient(ctx context.Context, id string, in ClientInput) (
 func (s *Service) RotateClientSecret(ctx context.Context, id string) (Client, error) {
 	var c Client
 	secret := randomString(40, alnum)
-	err := s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
+	sealed, err := s.sealSecret(secret)
+	if err != nil {
+		return Client{}, fmt.Errorf("rotate client secret: %w", err)
+	}
+	err = s.writeOAuth(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if c, _, err = s.getClient(ctx, tx, id); err != nil {
 			return err
@@ -239,8 +247,8 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (Client, er
 			return errRevoked(id)
 		}
 		c.ModifiedTime = sqldb.Now()
-		_, err = tx.Exec(ctx, "UPDATE oauth_clients SET secret_hash = ?, modified_time = ? WHERE id = ?",
-			hashSecret(secret), tx.Dialect().TimeValue(c.ModifiedTime), id)
+		_, err = tx.Exec(ctx, "UPDATE oauth_clients SET secret_hash = ?, secret_sealed = ?, modified_time = ? WHERE id = ?",
+			hashSecret(secret), sealed, tx.Dialect().TimeValue(c.ModifiedTime), id)
 		return err
 	})
 	c.Secret = secret

@@ -363,6 +363,7 @@ func components() obj {
 	maps.Copy(schemas, permissionSchemas())
 	maps.Copy(schemas, oauthSchemas())
 	maps.Copy(schemas, externalSchemas())
+	maps.Copy(schemas, webhookSchemas())
 	return obj{
 		"schemas": schemas,
 		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),

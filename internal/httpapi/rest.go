@@ -54,6 +54,7 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, s.scriptRoutes()...)
 	rs = append(rs, s.connectorRoutes()...)
 	rs = append(rs, adminRoutes(s, s.oauthRoutes())...)
+	rs = append(rs, s.webhookRoutes()...)
 	return withScopes(rs)
 }
 

@@ -11,12 +11,13 @@ import (
 // engine credentials hold them all. The table (docs/oauth.md shows it):
 //
 //	records:read   GET forms, GET records, running a form's onLoad/onChange on a draft
-//	records:write  record writes (create, update, delete, batch), custom API actions
+//	records:write  record writes (create, update, delete, batch), custom API actions,
+//	               the delivery log (a token without admin sees its client's own)
 //	workflow       processes (read), simulate, tasks, instances, submitting a record,
 //	               external-approval callbacks
 //	org            users, departments, roles, positions (their writes too)
 //	admin          form writes, process writes, permissions, scripts, $env,
-//	               connectors, OAuth clients and keys
+//	               connectors, OAuth clients and keys, webhooks
 //	files          (the file endpoints are the H3Yun ones, engine credentials only)
 //	impersonate    acting as a user (X-User-Id) on any route
 //
@@ -62,7 +63,7 @@ func scopeFor(method, pattern string) string {
 		return auth.ScopeAdmin
 	case strings.HasPrefix(p, "workflow/"), strings.HasPrefix(p, "tasks"), strings.HasPrefix(p, "instances/"), strings.HasPrefix(p, "external-approvals/"):
 		return auth.ScopeWorkflow
-	case strings.HasPrefix(p, "custom/"):
+	case strings.HasPrefix(p, "custom/"), strings.HasPrefix(p, "deliveries"):
 		return auth.ScopeRecordsWrite
 	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"):
 		return auth.ScopeOrg

@@ -21,6 +21,7 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/connector"
+	"github.com/tritiumhq/tritium/internal/delivery"
 	"github.com/tritiumhq/tritium/internal/file"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/hook"
@@ -83,6 +84,9 @@ type Deps struct {
 	// Idempotency keeps the answers to POSTs with an Idempotency-Key (nil:
 	// the header is ignored).
 	Idempotency *idempotency.Store
+	// Deliveries sends callbacks and webhook events (nil: the webhook and
+	// delivery routes are not served).
+	Deliveries *delivery.Service
 }
 
 // Server routes requests to the adapters.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -61,7 +62,7 @@ func (s *Service) attach(ctx context.Context, actor Actor, f *form.Form, fd *for
 		if _, err := tx.Exec(ctx, bump, actor.UserID, d.TimeValue(sqldb.Now()), parent); err != nil {
 			return fmt.Errorf("attach to %s: %w", id, err)
 		}
-		return nil
+		return s.feedAppend(ctx, tx, changed(feed.RecordUpdated, f, parent, actor))
 	})
 }
 

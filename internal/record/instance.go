@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
 
@@ -80,5 +81,9 @@ func (s *Service) UpdateTx(ctx context.Context, tx *sqldb.Tx, actor Actor, formC
 	if err != nil || have != instanceID {
 		return 0, notInstanceObject(id, instanceID)
 	}
-	return s.update(ctx, tx, actor, f, id, c, c.version)
+	v, err := s.update(ctx, tx, actor, f, id, c, c.version)
+	if err != nil {
+		return 0, err
+	}
+	return v, s.feedAppend(ctx, tx, changed(feed.RecordUpdated, f, id, actor))
 }

@@ -136,6 +136,8 @@ type Service struct {
 	hooks  WriteHooks
 	grants *access.Store
 	part   Participants // nil: views are the grants' alone
+	// feedOff leaves changes out of the change feed (benchmarks only).
+	feedOff bool
 }
 
 // SetWorkflows connects the workflow engine (see Workflows); when it also

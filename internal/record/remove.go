@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/tritiumhq/tritium/internal/access"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -67,8 +68,10 @@ func (s *Service) remove(ctx context.Context, actor Actor, f *form.Form, id stri
 			}
 		}
 		if stored != nil {
-			return s.hooks.InTx(ctx, tx, actor, f, OpDelete, id, stored)
+			if err := s.hooks.InTx(ctx, tx, actor, f, OpDelete, id, stored); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.feedAppend(ctx, tx, changed(feed.RecordDeleted, f, id, actor))
 	})
 }

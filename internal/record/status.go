@@ -7,6 +7,7 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -70,6 +71,9 @@ func (s *Service) submit(ctx context.Context, actor Actor, f *form.Form, id stri
 		_, err = tx.Exec(ctx, "UPDATE "+p.table+" SET "+q("status")+" = ?, "+q("version")+" = "+q("version")+" + 1 WHERE "+q("objectid")+" = ?", int64(form.StatusEffective), id)
 		if err == nil && hooked {
 			err = s.hooks.InTx(ctx, tx, actor, f, OpUpdate, id, nil)
+		}
+		if err == nil {
+			err = s.feedAppend(ctx, tx, changed(feed.RecordUpdated, f, id, actor))
 		}
 		return err
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -94,6 +95,7 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 	var err error
 	run := func() error {
 		return s.db.Write(ctx, func(tx *sqldb.Tx) error {
+			evs := make([]feed.Event, 0, len(all))
 			for i, c := range all {
 				r, err := s.create(ctx, tx, actor, f, c, opt)
 				if err == nil && hooked && !r.Existing {
@@ -102,9 +104,12 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 				if err != nil {
 					return itemErr(len(items), i, err)
 				}
+				if !r.Existing {
+					evs = append(evs, changed(feed.RecordCreated, f, r.ID, actor))
+				}
 				out[i] = r
 			}
-			return nil
+			return s.feedAppend(ctx, tx, evs...)
 		})
 	}
 	err = run()
@@ -486,6 +491,9 @@ func (s *Service) updateOne(ctx context.Context, actor Actor, f *form.Form, id s
 		version, err = s.update(ctx, tx, actor, f, id, c, want)
 		if err == nil && hooked {
 			err = s.hooks.InTx(ctx, tx, actor, f, OpUpdate, id, nil)
+		}
+		if err == nil {
+			err = s.feedAppend(ctx, tx, changed(feed.RecordUpdated, f, id, actor))
 		}
 		return err
 	})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
@@ -198,6 +199,7 @@ func (r *run) save() error {
 	// The events of one run are one row (see the migration).
 	b.Queue("INSERT INTO wf_events (instance_id, seq, events, created_time) VALUES (?, ?, ?, ?)",
 		r.id, r.events[0].Seq, string(events), d.TimeValue(r.now))
+	feed.Queue(&b, d, r.feedEvents()...)
 	r.queueTasks(&b)
 	n, err := r.tx.ExecBatch(r.ctx, &b)
 	if err != nil {

@@ -1,0 +1,29 @@
+package record
+
+import (
+	"context"
+
+	"github.com/tritiumhq/tritium/internal/feed"
+	"github.com/tritiumhq/tritium/internal/form"
+	"github.com/tritiumhq/tritium/internal/sqldb"
+)
+
+// Every committed change of an object is also a row of the change feed
+// (package feed), written in the change's transaction: Create, Update,
+// Submit, Remove, AttachFile and a workflow step's UpdateTx. A workflow's
+// change of Status (SetWorkflowState) is not: the instance's own events
+// say it. The row holds ids only, so it costs one small insert.
+
+// changed is the feed event of a change of object id of f by actor.
+func changed(typ string, f *form.Form, id string, actor Actor) feed.Event {
+	return feed.Event{Type: typ, Form: f.Code, ObjectID: id, Actor: actor.UserID}
+}
+
+// feedAppend writes evs to the change feed in tx (unless the feed is off:
+// benchmarks measure its cost that way).
+func (s *Service) feedAppend(ctx context.Context, tx *sqldb.Tx, evs ...feed.Event) error {
+	if s.feedOff {
+		return nil
+	}
+	return feed.Append(ctx, tx, evs...)
+}
