@@ -328,6 +328,7 @@ func (a *App) openDeliveries() {
 	a.Deliveries = delivery.New(delivery.Config{DB: a.DB, Jobs: a.Jobs, Box: a.secrets, Secrets: a.Auth, Forms: a.Forms, Logger: a.log,
 		AllowPrivateNetworks: a.cfg.AllowPrivateNetworks, Allow: a.cfg.OutboundAllow,
 		Backoff: a.cfg.DeliveryBackoff, Timeout: a.cfg.DeliveryTimeout, DisableAfter: a.cfg.WebhookDisableAfter})
+	a.Workflow.SetExternal(externalRequests{a.Deliveries})
 }
 
 // Close flushes the call log, then releases the database and the data
@@ -345,3 +346,19 @@ func (a *App) Close() error {
 	}
 	return err
 }
+
+// externalRequests sends the requests of external-approval nodes as
+// deliveries, signed with the node's OAuth client's secret or else the
+// engine secret.
+type externalRequests struct{ d *delivery.Service }
+
+func (x externalRequests) Send(ctx context.Context, tx *sqldb.Tx, url, client string, body []byte, ref string) error {
+	ref2 := delivery.SecretRef{Kind: delivery.SecretEngine}
+	if client != "" {
+		ref2 = delivery.SecretRef{Kind: delivery.SecretClient, ID: client}
+	}
+	_, err := x.d.Enqueue(ctx, tx, delivery.Message{Kind: "external_approval.requested", Owner: client, URL: url, Body: body, Secret: ref2, Ref: ref})
+	return err
+}
+
+func (x externalRequests) CheckURL(field, url string) error { return x.d.CheckURL(field, url) }

@@ -101,7 +101,7 @@ func TestExternalApproval(t *testing.T) {
 		if req.Event != "external_approval.requested" || req.InstanceID != instanceID || req.ObjectID != objectID || req.Node != "sap" {
 			t.Fatalf("request %+v", req)
 		}
-		if req.Record["F0000002"] != "1200" {
+		if req.Record["F0000002"] != "1200.00" || req.Record["ObjectId"] != objectID {
 			t.Errorf("request record: %v", req.Record)
 		}
 		if !strings.HasPrefix(req.CallbackURL, s.URL+"/api/v1/external-approvals/") || !strings.HasSuffix(req.CallbackURL, req.Token) {
@@ -133,9 +133,10 @@ func TestExternalApproval(t *testing.T) {
 			{"no action", path, map[string]any{"approver": "x"}, nil, 422, "action"},
 			{"unknown action", path, map[string]any{"action": "maybe", "approver": "x"}, nil, 422, "action"},
 			{"no approver", path, map[string]any{"action": "approve"}, nil, 422, "approver"},
-			{"approver a number", path, map[string]any{"action": "approve", "approver": 7}, nil, 400, ""},
-			{"NUL in comment", path, map[string]any{"action": "approve", "approver": "x", "comment": "a\x00b"}, nil, 422, "comment"},
-			{"unknown key", path, map[string]any{"action": "approve", "approver": "x", "extra": 1}, nil, 400, ""},
+			{"approver a number", path, map[string]any{"action": "approve", "approver": 7}, nil, 422, "approver"},
+			{"NUL in comment", path, map[string]any{"action": "approve", "approver": "x", "comment": "a\x00b"}, nil, 400, "comment"},
+			{"unknown key", path, map[string]any{"action": "approve", "approver": "x", "extra": 1}, nil, 422, "extra"},
+			{"not an object", path, []any{1}, nil, 400, ""},
 		} {
 			status, body := s.do("POST", c.path, c.body, c.hdr...)
 			if status != c.want {
@@ -177,10 +178,20 @@ func TestExternalApproval(t *testing.T) {
 		s.mustAct(p.b, s.oneTodo(p.b, instanceID), "approve", nil)
 		s.wantState(objectID, instanceID, "approved")
 
-		// A timeout decides first: the late callback is refused.
-		s.process(tree(externalNode("sap", rc.URL+"/approve", `"timeout":{"after":"1s","action":"autoReject"}`)))
+		// A timeout decides first: the late callback is refused. This node
+		// signs with an OAuth client's secret, and that client calls back.
+		clientID, clientSecret := s.mustClient(map[string]any{"name": "SAP", "scopes": []string{"workflow"}})
+		bearer := []string{"Authorization", "Bearer " + s.mustToken(clientID, clientSecret, "workflow")}
+		s.process(strings.Replace(tree(externalNode("sap", rc.URL+"/approve", `"timeout":{"after":"1s","action":"autoReject"}`)),
+			`"external":{`, `"external":{"client":"`+clientID+`",`, 1))
 		objectID2, instanceID2 := s.submit(p.initiator, "10")
 		late := rc.next(t)
+		if !delivery.Verify(clientSecret, late.header.Get("X-Tritium-Timestamp"), late.body, late.header.Get("X-Tritium-Signature")) {
+			t.Fatal("the request of a node with a client does not verify with that client's secret")
+		}
+		if delivery.Verify(testSecret, late.header.Get("X-Tritium-Timestamp"), late.body, late.header.Get("X-Tritium-Signature")) {
+			t.Fatal("the request of a node with a client verifies with the engine secret")
+		}
 		var req2 struct{ CallbackURL, ExpiresAt string }
 		if err := json.Unmarshal(late.body, &req2); err != nil || req2.ExpiresAt == "" {
 			t.Fatalf("request with a timeout: %v %s", err, late.body)
@@ -190,7 +201,7 @@ func TestExternalApproval(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 		s.wantState(objectID2, instanceID2, "rejected")
-		if status, body := s.do("POST", strings.TrimPrefix(req2.CallbackURL, s.URL), approve); status != 409 {
+		if status, body := s.do("POST", strings.TrimPrefix(req2.CallbackURL, s.URL), approve, bearer...); status != 409 {
 			t.Errorf("late callback: HTTP %d %s", status, body)
 		}
 		s.wantState(objectID2, instanceID2, "rejected")
@@ -203,6 +214,16 @@ func TestExternalApproval(t *testing.T) {
 		status, body = s.do("PUT", "/api/v1/forms/D000002Expense/workflow", tree(externalNode("sap", "ftp://x")))
 		if status != 422 || !strings.Contains(string(body), "external.url") {
 			t.Errorf("external node with an ftp URL: HTTP %d %s", status, body)
+		}
+		// Without the allow switch, a loopback or private URL is refused
+		// when the process is stored.
+		plain := startServer(t, storeConfig(t, kind))
+		plain.mustCreateForm(expenseForm())
+		for _, u := range []string{rc.URL, "http://10.1.2.3/approve", "http://[::1]:81/"} {
+			status, body = plain.do("PUT", "/api/v1/forms/D000002Expense/workflow", tree(externalNode("sap", u)))
+			if status != 422 || !strings.Contains(string(body), `"field":"sap"`) {
+				t.Errorf("external node to %s: HTTP %d %s", u, status, body)
+			}
 		}
 	})
 }

@@ -33,6 +33,26 @@ import (
 // exists exactly when the step that entered the node commits.
 type Requests interface {
 	Send(ctx context.Context, tx *sqldb.Tx, url, client string, body []byte, ref string) error
+	// CheckURL refuses a URL the network policy does not let requests
+	// reach, naming field.
+	CheckURL(field, url string) error
+}
+
+// checkExternals checks the request URLs of def's external-approval
+// nodes against the network policy, when the process is stored.
+func (e *Engine) checkExternals(def *model.Definition) error {
+	for _, n := range def.Nodes {
+		if n == nil || n.External == nil {
+			continue
+		}
+		if e.requests == nil {
+			return apperr.Field(n.ID, "节点 %s 是外部审批, 但本服务器未启用外部请求 (node %s is an external approval, but this server sends no requests)", n.ID, n.ID)
+		}
+		if err := e.requests.CheckURL(n.ID, n.External.URL); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetExternal connects the sender of external-approval requests.
