@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/tritiumhq/tritium/internal/access"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/idempotency"
 	"io"
 	"log/slog"
@@ -69,6 +70,10 @@ type Config struct {
 	// AllowPrivateNetworks lets connector platforms, callbacks and webhooks
 	// reach private addresses.
 	AllowPrivateNetworks bool
+	// EventsPoll is how often each node reads the change feed for its
+	// event streams (default 200ms); EventsHeartbeat, how often an idle
+	// stream gets a comment line (default 15s).
+	EventsPoll, EventsHeartbeat time.Duration
 	// PublicURL is the address outside callers reach this server at; the
 	// links it hands out (external-approval callbacks) start with it.
 	// Default: http:// and the listen address.
@@ -108,6 +113,8 @@ type App struct {
 	Connectors *connector.Service
 	// Deliveries sends signed callbacks and webhook events.
 	Deliveries *delivery.Service
+	// Events follows the change feed for the event streams.
+	Events *feed.Hub
 	// Metrics is nil unless Config.Metrics is set.
 	Metrics *metrics.Metrics
 	// Scripts runs saved scripts at their hooks; Env is their $env.
@@ -198,7 +205,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	wc := workflow.Config{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Admin: admin.UserID, Logger: a.log}
 	hc := httpapi.Config{
 		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
-		AccessLog: a.cfg.AccessLog, Logger: a.log,
+		AccessLog: a.cfg.AccessLog, Logger: a.log, EventsHeartbeat: a.cfg.EventsHeartbeat,
 	}
 	if a.Metrics != nil { // typed nils would not compare equal to nil in the packages
 		jc.Observer, wc.Observer, hc.Observer = a.Metrics, a.Metrics, a.Metrics
@@ -231,9 +238,10 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
 	}
 	a.openDeliveries()
+	a.Events = feed.NewHub(a.DB, a.cfg.EventsPoll, a.log)
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
 		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access,
-		Idempotency: idempotency.NewStore(a.DB), Deliveries: a.Deliveries})
+		Idempotency: idempotency.NewStore(a.DB), Deliveries: a.Deliveries, Events: a.Events})
 	return nil
 }
 
@@ -263,6 +271,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	go a.Forms.Watch(bg, a.cfg.FormRefresh)
 	go a.DB.MaintainStats(bg, 10*time.Second, 1)
 	go a.Connectors.Watch(bg)
+	go a.Events.Run(bg)
 	go a.Deliveries.RunRelay(bg, a.cfg.RelayEvery)
 	srv := &http.Server{
 		Handler:           a.server.Handler(),

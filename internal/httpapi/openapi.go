@@ -104,6 +104,8 @@ func operation(rt route) obj {
 		case "":
 		case "text":
 			ok["content"] = obj{"application/typescript": obj{"schema": obj{"type": "string"}}}
+		case "stream":
+			ok["content"] = obj{"text/event-stream": obj{"schema": obj{"type": "string", "description": "Server-Sent Events: each event's id, its type as the event name, and a FeedEvent as JSON data"}}}
 		default:
 			ok["content"] = jsonContent(ref(d.resp))
 		}

@@ -51,6 +51,7 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, s.permissionRoutes()...)
 	rs = append(rs, s.workflowRoutes()...)
 	rs = append(rs, s.externalRoutes()...)
+	rs = append(rs, s.eventRoutes()...)
 	rs = append(rs, s.scriptRoutes()...)
 	rs = append(rs, s.connectorRoutes()...)
 	rs = append(rs, adminRoutes(s, s.oauthRoutes())...)

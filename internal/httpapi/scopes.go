@@ -10,7 +10,8 @@ import (
 // Every REST route declares the OAuth scope a bearer token needs for it;
 // engine credentials hold them all. The table (docs/oauth.md shows it):
 //
-//	records:read   GET forms, GET records, running a form's onLoad/onChange on a draft
+//	records:read   GET forms, GET records, running a form's onLoad/onChange on a draft,
+//	               the event stream (its task and instance events need workflow too)
 //	records:write  record writes (create, update, delete, batch), custom API actions,
 //	               the delivery log (a token without admin sees its client's own)
 //	workflow       processes (read), simulate, tasks, instances, submitting a record,
@@ -63,6 +64,8 @@ func scopeFor(method, pattern string) string {
 		return auth.ScopeAdmin
 	case strings.HasPrefix(p, "workflow/"), strings.HasPrefix(p, "tasks"), strings.HasPrefix(p, "instances/"), strings.HasPrefix(p, "external-approvals/"):
 		return auth.ScopeWorkflow
+	case p == "events":
+		return auth.ScopeRecordsRead
 	case strings.HasPrefix(p, "custom/"), strings.HasPrefix(p, "deliveries"):
 		return auth.ScopeRecordsWrite
 	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"):
