@@ -16,7 +16,7 @@ import (
 //	               the delivery log (a token without admin sees its client's own)
 //	workflow       processes (read), simulate, tasks, instances, submitting a record,
 //	               external-approval callbacks
-//	org            users, departments, roles, positions (their writes too)
+//	org            users, departments, roles, positions, value sets (their writes too)
 //	admin          form writes, process writes, permissions, scripts, $env,
 //	               connectors, OAuth clients and keys, webhooks
 //	files          (the file endpoints are the H3Yun ones, engine credentials only)
@@ -68,7 +68,8 @@ func scopeFor(method, pattern string) string {
 		return auth.ScopeRecordsRead
 	case strings.HasPrefix(p, "custom/"), strings.HasPrefix(p, "deliveries"):
 		return auth.ScopeRecordsWrite
-	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"):
+	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"),
+		strings.HasPrefix(p, "value-sets"):
 		return auth.ScopeOrg
 	}
 	return auth.ScopeAdmin
@@ -89,7 +90,7 @@ func oauthSecurityScheme() obj {
 		auth.ScopeRecordsWrite: "Create, update and delete records; custom API actions",
 		auth.ScopeWorkflow:     "Processes (read), tasks and instances",
 		auth.ScopeFiles:        "Files",
-		auth.ScopeOrg:          "Users, departments and roles",
+		auth.ScopeOrg:          "Users, departments, roles, positions and value sets",
 		auth.ScopeAdmin:        "Configuration: forms, processes, permissions, scripts, connectors, OAuth clients; administrator-only actions",
 		auth.ScopeImpersonate:  "Act as a user with X-User-Id",
 	}
