@@ -20,7 +20,7 @@ func (ff *fileFlags) add(cmd *cobra.Command) {
 	f.DurationVar(&ff.gcEvery, "file-gc-every", time.Hour, "how often unused files are collected (TRITIUM_FILE_GC_EVERY)")
 	f.DurationVar(&ff.ttl, "preview-ttl", 10*time.Minute, "default lifetime of a file preview link (TRITIUM_PREVIEW_TTL)")
 	f.DurationVar(&ff.maxTTL, "preview-max-ttl", 24*time.Hour, "longest lifetime a preview link may ask for (TRITIUM_PREVIEW_MAX_TTL)")
-	f.StringVar(&ff.publicURL, "public-url", "", "this server's address as browsers reach it, for preview links, e.g. https://tritium.example.com; default the request's (TRITIUM_PUBLIC_URL)")
+	f.StringVar(&ff.publicURL, "public-url", "", "the address callers outside reach this server at, e.g. https://tritium.example.com: preview links and external-approval callbacks start with it; default the request's address for preview links, http:// and the listen address for callbacks (TRITIUM_PUBLIC_URL)")
 }
 
 func (ff *fileFlags) apply(cfg *app.Config) {

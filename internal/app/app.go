@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"github.com/tritiumhq/tritium/internal/access"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/idempotency"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"time"
 
@@ -68,6 +70,10 @@ type Config struct {
 	// AllowPrivateNetworks lets connector platforms, callbacks and webhooks
 	// reach private addresses.
 	AllowPrivateNetworks bool
+	// EventsPoll is how often each node reads the change feed for its
+	// event streams (default 200ms); EventsHeartbeat, how often an idle
+	// stream gets a comment line (default 15s).
+	EventsPoll, EventsHeartbeat time.Duration
 	// OutboundAllow lists hosts, addresses and CIDR ranges that callbacks
 	// and webhooks may reach even when private (e.g. 127.0.0.1/32).
 	OutboundAllow []string
@@ -97,8 +103,10 @@ type Config struct {
 	// are collected (default 1 h).
 	FileGrace, FileGCEvery time.Duration
 	// PreviewTTL and PreviewMaxTTL: a preview link's default and longest
-	// lifetime (10 min, 24 h); PublicURL is the address browsers open
-	// them at (default: the request's scheme and host).
+	// lifetime (10 min, 24 h). PublicURL is the address outside callers
+	// reach this server at: preview links and external-approval callbacks
+	// start with it (default: preview links the request's scheme and
+	// host, callbacks http:// and the listen address).
 	PreviewTTL, PreviewMaxTTL time.Duration
 	PublicURL                 string
 }
@@ -122,6 +130,8 @@ type App struct {
 	Connectors *connector.Service
 	// Deliveries sends signed callbacks and webhook events.
 	Deliveries *delivery.Service
+	// Events follows the change feed for the event streams.
+	Events *feed.Hub
 	// Metrics is nil unless Config.Metrics is set.
 	Metrics *metrics.Metrics
 	// Scripts runs saved scripts at their hooks; Env is their $env.
@@ -162,6 +172,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (
 	loc, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("time zone %q: %w", cfg.TimeZone, err)
+	}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("public URL %q: want http(s)://host[:port][/path], without user info, query or fragment", cfg.PublicURL)
+		}
 	}
 	var lock *dirlock.Lock
 	if cfg.DB == "" && !cfg.NoDataLock {
@@ -216,7 +232,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	wc := workflow.Config{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Admin: admin.UserID, Logger: a.log}
 	hc := httpapi.Config{
 		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
-		AccessLog: a.cfg.AccessLog, Logger: a.log,
+		AccessLog: a.cfg.AccessLog, Logger: a.log, EventsHeartbeat: a.cfg.EventsHeartbeat,
 		PreviewTTL: a.cfg.PreviewTTL, PreviewMaxTTL: a.cfg.PreviewMaxTTL, PublicURL: a.cfg.PublicURL,
 	}
 	if a.Metrics != nil { // typed nils would not compare equal to nil in the packages
@@ -253,9 +269,10 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	}
 	a.openDeliveries()
 	a.openBatches()
+	a.Events = feed.NewHub(a.DB, a.cfg.EventsPoll, a.log)
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
 		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access,
-		Idempotency: idempotency.NewStore(a.DB), Deliveries: a.Deliveries, Batches: a.Batches})
+		Idempotency: idempotency.NewStore(a.DB), Deliveries: a.Deliveries, Batches: a.Batches, Events: a.Events})
 	return nil
 }
 
@@ -267,6 +284,11 @@ func (a *App) Handler() http.Handler { return a.server.Handler() }
 func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	public := a.cfg.PublicURL
+	if public == "" {
+		public = "http://" + ln.Addr().String()
+	}
+	a.Workflow.SetPublicURL(public)
 	if err := a.Jobs.Start(bg); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
@@ -281,6 +303,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	go a.DB.MaintainStats(bg, 10*time.Second, 1)
 	go a.Connectors.Watch(bg)
 	go a.Batches.Run(bg)
+	go a.Events.Run(bg)
 	go a.Deliveries.RunRelay(bg, a.cfg.RelayEvery)
 	srv := &http.Server{
 		Handler:           a.server.Handler(),
@@ -346,6 +369,7 @@ func (a *App) openDeliveries() {
 	a.Deliveries = delivery.New(delivery.Config{DB: a.DB, Jobs: a.Jobs, Box: a.secrets, Secrets: a.Auth, Forms: a.Forms, Logger: a.log,
 		AllowPrivateNetworks: a.cfg.AllowPrivateNetworks, Allow: a.cfg.OutboundAllow,
 		Backoff: a.cfg.DeliveryBackoff, Timeout: a.cfg.DeliveryTimeout, DisableAfter: a.cfg.WebhookDisableAfter})
+	a.Workflow.SetExternal(externalRequests{a.Deliveries})
 }
 
 // Close flushes the call log, then releases the database and the data
@@ -363,3 +387,19 @@ func (a *App) Close() error {
 	}
 	return err
 }
+
+// externalRequests sends the requests of external-approval nodes as
+// deliveries, signed with the node's OAuth client's secret or else the
+// engine secret.
+type externalRequests struct{ d *delivery.Service }
+
+func (x externalRequests) Send(ctx context.Context, tx *sqldb.Tx, url, client string, body []byte, ref string) error {
+	ref2 := delivery.SecretRef{Kind: delivery.SecretEngine}
+	if client != "" {
+		ref2 = delivery.SecretRef{Kind: delivery.SecretClient, ID: client}
+	}
+	_, err := x.d.Enqueue(ctx, tx, delivery.Message{Kind: "external_approval.requested", Owner: client, URL: url, Body: body, Secret: ref2, Ref: ref})
+	return err
+}
+
+func (x externalRequests) CheckURL(field, url string) error { return x.d.CheckURL(field, url) }

@@ -19,8 +19,9 @@ import (
 // receiver is a loopback endpoint that collects callbacks.
 type receiver struct {
 	*httptest.Server
-	mu  sync.Mutex
-	got []received
+	mu    sync.Mutex
+	got   []received
+	taken int // how many next has returned
 }
 
 type received struct {

@@ -232,7 +232,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		"post /OpenApi/Invoke", "post /OpenApi/UploadAttachment", "post /Api/DownloadBizObjectFile", "get /healthz", "get /readyz",
 		"put /api/v1/forms/{code}/workflow", "get /api/v1/forms/{code}/workflow", "post /api/v1/workflow/simulate",
 		"get /api/v1/tasks", "get /api/v1/tasks/{id}", "post /api/v1/tasks/{id}/{action}",
-		"get /api/v1/workflow/tasks", "get /api/v1/instances/{id}", "get /api/v1/instances/{id}/replay", "post /api/v1/instances/{id}/{action}", "post /api/v1/forms/{code}/records/{id}/submit", "get /api/v1/forms/{code}/records/source/{sourceSystem}/{sourceCode}",
+		"get /api/v1/workflow/tasks", "get /api/v1/instances/{id}", "get /api/v1/instances/{id}/replay", "post /api/v1/instances/{id}/{action}", "post /api/v1/external-approvals/{token}", "get /api/v1/events", "post /api/v1/forms/{code}/records/{id}/submit", "get /api/v1/forms/{code}/records/source/{sourceSystem}/{sourceCode}",
 		"patch /api/v1/forms/{code}/records/source/{sourceSystem}/{sourceCode}", "delete /api/v1/forms/{code}/records/source/{sourceSystem}/{sourceCode}",
 		"get /api/v1/platforms", "post /api/v1/platforms", "post /api/v1/platforms/import", "get /api/v1/platforms/{key}",
 		"get /api/v1/platforms/{key}/export", "put /api/v1/platforms/{key}", "delete /api/v1/platforms/{key}", "post /api/v1/platforms/{key}/openapi",

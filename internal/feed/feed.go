@@ -67,6 +67,8 @@ type Event struct {
 	Actor      string          `json:"actor,omitempty"` // the user who made the change
 	Data       json.RawMessage `json:"data,omitempty"`  // what else the type says (a task's node, assignee, status…)
 	Time       time.Time       `json:"time"`
+	// Pos is the event's place in the feed (set by Read).
+	Pos Position `json:"-"`
 }
 
 // Position is a place in the feed: after the event with ID, written by
@@ -165,8 +167,9 @@ func Read(ctx context.Context, q sqldb.Querier, pos Position, limit int, forms .
 			return nil, pos, err
 		}
 		e.Data = json.RawMessage(data)
+		e.Pos = Position{Txid: txid, ID: e.ID}
 		out = append(out, e)
-		pos = Position{Txid: txid, ID: e.ID}
+		pos = e.Pos
 	}
 	return out, pos, rows.Err()
 }

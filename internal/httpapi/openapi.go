@@ -107,6 +107,8 @@ func operation(rt route) obj {
 			ok["content"] = obj{"application/typescript": obj{"schema": obj{"type": "string"}}}
 		case "binary":
 			ok["content"] = binaryContent()
+		case "stream":
+			ok["content"] = obj{"text/event-stream": obj{"schema": obj{"type": "string", "description": "Server-Sent Events: each event's id, its type as the event name, and a FeedEvent as JSON data"}}}
 		default:
 			ok["content"] = jsonContent(ref(d.resp))
 		}
@@ -344,8 +346,10 @@ func components() obj {
 		}}}}},
 		"Task": obj{"type": "object", "properties": obj{
 			"id": obj{"type": "string"}, "instanceId": obj{"type": "string"}, "node": obj{"type": "string"}, "nodeName": obj{"type": "string"},
-			"kind": obj{"type": "string", "enum": []string{"start", "approval", "cc"}}, "assignee": obj{"type": "string"},
+			"kind": obj{"type": "string", "enum": []string{"start", "approval", "cc"}}, "assignee": obj{"type": "string", "description": "Empty on an external approval's task"},
 			"status": obj{"type": "string"}, "comment": obj{"type": "string"}, "form": obj{"type": "string"}, "objectId": obj{"type": "string"},
+			"external": obj{"type": "boolean", "description": "An external system decides this task (external-approval node)"},
+			"by":       obj{"type": "string", "description": "External approval: the approver the external system named"},
 		}},
 		"TaskList": obj{"type": "object", "properties": obj{
 			"items": obj{"type": "array", "items": obj{"type": "object"}}, "total": obj{"type": "integer"},
@@ -383,6 +387,7 @@ func components() obj {
 	maps.Copy(schemas, permissionSchemas())
 	maps.Copy(schemas, oauthSchemas())
 	maps.Copy(schemas, batchSchemas())
+	maps.Copy(schemas, externalSchemas())
 	maps.Copy(schemas, webhookSchemas())
 	maps.Copy(schemas, fileSchemas())
 	return obj{

@@ -55,6 +55,8 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, adminWrites(s, s.valueSetRoutes())...)
 	rs = append(rs, s.permissionRoutes()...)
 	rs = append(rs, s.workflowRoutes()...)
+	rs = append(rs, s.externalRoutes()...)
+	rs = append(rs, s.eventRoutes()...)
 	rs = append(rs, s.scriptRoutes()...)
 	rs = append(rs, s.connectorRoutes()...)
 	rs = append(rs, adminRoutes(s, s.oauthRoutes())...)

@@ -10,11 +10,13 @@ import (
 // Every REST route declares the OAuth scope a bearer token needs for it;
 // engine credentials hold them all. The table (docs/oauth.md shows it):
 //
-//	records:read   GET forms, GET records, running a form's onLoad/onChange on a draft
+//	records:read   GET forms, GET records, running a form's onLoad/onChange on a draft,
+//	               the event stream (its task and instance events need workflow too)
 //	records:write  record writes (create, update, delete, batch), async batches
 //	               (submitting, reading and listing them), custom API actions,
 //	               the delivery log (a token without admin sees its client's own)
-//	workflow       processes (read), simulate, tasks, instances, submitting a record
+//	workflow       processes (read), simulate, tasks, instances, submitting a record,
+//	               external-approval callbacks
 //	org            users, departments, roles, positions, value sets (their writes too)
 //	admin          form writes, process writes, permissions, scripts, $env,
 //	               connectors, OAuth clients and keys, webhooks
@@ -62,8 +64,10 @@ func scopeFor(method, pattern string) string {
 			return auth.ScopeRecordsRead
 		}
 		return auth.ScopeAdmin
-	case strings.HasPrefix(p, "workflow/"), strings.HasPrefix(p, "tasks"), strings.HasPrefix(p, "instances/"):
+	case strings.HasPrefix(p, "workflow/"), strings.HasPrefix(p, "tasks"), strings.HasPrefix(p, "instances/"), strings.HasPrefix(p, "external-approvals/"):
 		return auth.ScopeWorkflow
+	case p == "events":
+		return auth.ScopeRecordsRead
 	case strings.HasPrefix(p, "custom/"), strings.HasPrefix(p, "batches"), strings.HasPrefix(p, "deliveries"):
 		return auth.ScopeRecordsWrite
 	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"),

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"github.com/tritiumhq/tritium/internal/access"
+	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/idempotency"
 	"log/slog"
 	"net/http"
@@ -42,7 +43,7 @@ type Config struct {
 	// MaxBody bounds request bodies (default 10 MiB); MaxUpload bounds
 	// uploaded files (default 50 MiB).
 	MaxBody, MaxUpload int64
-	// RequestTimeout bounds each request (default 60s).
+	// RequestTimeout bounds each request (default 60s) but event streams.
 	RequestTimeout time.Duration
 	// PreviewTTL is how long a preview link is valid unless the request
 	// says (default 10 min); PreviewMaxTTL the longest it may ask (default
@@ -52,6 +53,11 @@ type Config struct {
 	// (https://tritium.example.com), for preview links; default the
 	// scheme and Host of the request.
 	PublicURL string
+	// EventsHeartbeat is how often an idle event stream gets a comment line
+	// (default 15s); EventsBuffer is how many events a stream may fall
+	// behind before it is closed (default 1000).
+	EventsHeartbeat time.Duration
+	EventsBuffer    int
 	// AccessLog logs every request at Info (errors are always logged).
 	AccessLog bool
 	Logger    *slog.Logger
@@ -98,6 +104,8 @@ type Deps struct {
 	// Deliveries sends callbacks and webhook events (nil: the webhook and
 	// delivery routes are not served).
 	Deliveries *delivery.Service
+	// Events follows the change feed for GET /api/v1/events (nil: 503).
+	Events *feed.Hub
 }
 
 // Server routes requests to the adapters.
@@ -123,6 +131,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = 50 << 20
+	}
+	if cfg.EventsHeartbeat <= 0 {
+		cfg.EventsHeartbeat = 15 * time.Second
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
@@ -194,6 +205,9 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey, id), s.cfg.RequestTimeout)
+		if r.URL.Path == pathEvents { // a stream lasts as long as its client stays
+			ctx, cancel = context.WithCancel(context.WithValue(r.Context(), requestIDKey, id))
+		}
 		defer cancel()
 		r = r.WithContext(ctx)
 		if c, ok := canonicalPaths[strings.ToLower(r.URL.Path)]; ok {

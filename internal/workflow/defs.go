@@ -38,6 +38,9 @@ func (e *Engine) PutDefinition(ctx context.Context, formCode string, def *model.
 	if _, err := compile(f, def); err != nil {
 		return DefinitionInfo{}, err
 	}
+	if err := e.checkExternals(def); err != nil {
+		return DefinitionInfo{}, err
+	}
 	raw, err := json.Marshal(def)
 	if err != nil {
 		return DefinitionInfo{}, err

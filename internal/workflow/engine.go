@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -69,6 +70,10 @@ type Engine struct {
 	now     func() time.Time
 	obs     Observer
 	scripts Scripts
+	// requests sends external-approval requests; publicURL starts their
+	// callback addresses.
+	requests  Requests
+	publicURL atomic.Pointer[string]
 
 	defs    sync.Map // defKey → *compiled
 	current sync.Map // form code → currentVersion

@@ -251,6 +251,9 @@ func (r *run) enterCC(token string, n *model.Node) error {
 // enterApproval creates the node's tasks and decides at once what can be
 // decided (nobody to ask, the same approver as before).
 func (r *run) enterApproval(token string, n *model.Node) error {
+	if n.External != nil {
+		return r.enterExternal(token, n)
+	}
 	users, err := r.resolve(n)
 	if err != nil {
 		return err

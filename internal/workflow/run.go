@@ -44,7 +44,9 @@ type run struct {
 	timers   []timer        // jobs to enqueue on save
 	// scriptRuns are script task nodes' jobs to enqueue on save.
 	scriptRuns []scriptRun
-	startSt    string // the status before this run
+	// externals are external-approval requests to send on save.
+	externals []*Task
+	startSt   string // the status before this run
 }
 
 // notOurs is the error of a step that needs the instance's object when it
@@ -220,6 +222,9 @@ func (r *run) save() error {
 		}
 	}
 	if err := r.scheduleScripts(); err != nil {
+		return err
+	}
+	if err := r.sendExternals(); err != nil {
 		return err
 	}
 	return r.scheduleTimers()

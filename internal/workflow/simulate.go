@@ -107,7 +107,7 @@ func (r *run) steps() []SimStep {
 		}
 	}
 	for _, t := range r.sortedTasks() {
-		if t.Kind == KindStart {
+		if t.Kind == KindStart || t.External { // an external system is nobody of ours
 			continue
 		}
 		if i, ok := index[t.Visit]; ok && !contains(out[i].Assignees, t.Assignee) {

@@ -107,6 +107,10 @@ type EventData struct {
 	Strategy      string              `json:"strategy,omitempty"`
 	Comment       string              `json:"comment,omitempty"`
 	Expect        int                 `json:"expect,omitempty"`
+	// External: the task is an external system's (an external-approval
+	// node), not a person's; By names who decided there.
+	External bool   `json:"external,omitempty"`
+	By       string `json:"by,omitempty"`
 }
 
 // State is an instance's state: the fold of its events (see apply), stored
@@ -151,21 +155,25 @@ type Token struct {
 
 // Task is one person's part at a node.
 type Task struct {
-	ID            string    `json:"id"`
-	Seq           int       `json:"seq"` // the event that created it: creation order
-	Node          string    `json:"node"`
-	Token         string    `json:"token"`
-	Visit         int       `json:"visit"`
-	Kind          string    `json:"kind"`
-	Assignee      string    `json:"assignee"`
-	Status        string    `json:"status"`
-	Order         int       `json:"order,omitempty"`
-	AddedBy       string    `json:"addedBy,omitempty"`
-	Position      string    `json:"position,omitempty"`
-	DelegatedFrom string    `json:"delegatedFrom,omitempty"`
-	Comment       string    `json:"comment,omitempty"`
-	Created       time.Time `json:"created"`
-	Acted         time.Time `json:"acted,omitzero"`
+	ID            string `json:"id"`
+	Seq           int    `json:"seq"` // the event that created it: creation order
+	Node          string `json:"node"`
+	Token         string `json:"token"`
+	Visit         int    `json:"visit"`
+	Kind          string `json:"kind"`
+	Assignee      string `json:"assignee"`
+	Status        string `json:"status"`
+	Order         int    `json:"order,omitempty"`
+	AddedBy       string `json:"addedBy,omitempty"`
+	Position      string `json:"position,omitempty"`
+	DelegatedFrom string `json:"delegatedFrom,omitempty"`
+	Comment       string `json:"comment,omitempty"`
+	// External: the decision belongs to an external system (Assignee is
+	// empty); By is the approver it named in its callback.
+	External bool      `json:"external,omitempty"`
+	By       string    `json:"by,omitempty"`
+	Created  time.Time `json:"created"`
+	Acted    time.Time `json:"acted,omitzero"`
 }
 
 // Open reports whether the task still waits for someone.
@@ -224,7 +232,7 @@ func (s *State) apply(e Event) error {
 			visit = t.Visit
 		}
 		s.Tasks[d.Task] = &Task{ID: d.Task, Seq: e.Seq, Node: d.Node, Token: d.Token, Visit: visit, Kind: d.Kind, Assignee: d.Assignee,
-			Status: d.Status, Order: d.Order, AddedBy: d.AddedBy, Position: d.Position, DelegatedFrom: d.DelegatedFrom, Created: e.Time}
+			Status: d.Status, Order: d.Order, AddedBy: d.AddedBy, Position: d.Position, DelegatedFrom: d.DelegatedFrom, External: d.External, Created: e.Time}
 	case EvTaskSet:
 		t := s.Tasks[d.Task]
 		if t == nil {
@@ -233,6 +241,9 @@ func (s *State) apply(e Event) error {
 		t.Status = d.Status
 		if d.Comment != "" {
 			t.Comment = d.Comment
+		}
+		if d.By != "" {
+			t.By = d.By
 		}
 		if !t.Open() {
 			t.Acted = e.Time

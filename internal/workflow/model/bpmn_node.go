@@ -65,6 +65,16 @@ func readSetting(n *Node, name, v string) error {
 		n.RejectPolicy = RejectPolicy(v)
 	case "hook":
 		n.Hook = v
+	case "externalUrl":
+		if n.External == nil {
+			n.External = &External{}
+		}
+		n.External.URL = v
+	case "externalClient":
+		if n.External == nil {
+			n.External = &External{}
+		}
+		n.External.Client = v
 	default:
 		return nodeErr(n.ID, "的属性 tritium:%s 未知", "has an unknown attribute tritium:%s", name)
 	}

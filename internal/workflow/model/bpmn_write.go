@@ -110,6 +110,9 @@ func settingAttrs(n *Node) []string {
 	if n.PassPercent != 0 {
 		attrs = append(attrs, "tritium:passPercent", strconv.Itoa(n.PassPercent))
 	}
+	if x := n.External; x != nil {
+		attrs = append(attrs, "tritium:externalUrl", x.URL, "tritium:externalClient", x.Client)
+	}
 	return append(attrs, "tritium:autoApproveSame", boolAttr(n.AutoApproveSame))
 }
 

@@ -111,6 +111,10 @@ type Node struct {
 	FieldPerms map[string]FieldPerm `json:"fieldPerms,omitempty"`
 	// Approval: reminders and the timeout action.
 	Timeout *Timeout `json:"timeout,omitempty"`
+	// Approval: the decision is handed to an external system (外部审批)
+	// instead of people: no assignees; a signed request goes out on
+	// entering and the system's callback approves or rejects.
+	External *External `json:"external,omitempty"`
 
 	// Timer: exactly one of Delay (a duration, see ParseDuration) and
 	// UntilField (a date or datetime field of the record).
@@ -192,6 +196,15 @@ type Timeout struct {
 	RemindEvery string `json:"remindEvery,omitempty"` // repeat reminders; "" = once
 	Action      string `json:"action,omitempty"`      // TimeoutAutoApprove, TimeoutAutoReject or TimeoutEscalate
 	EscalateTo  string `json:"escalateTo,omitempty"`  // EscalateLeader or a user id
+}
+
+// External is where an external-approval node sends its request.
+type External struct {
+	// URL receives the signed request (POST, JSON).
+	URL string `json:"url"`
+	// Client is the OAuth client whose secret signs the request; empty:
+	// the engine secret signs it.
+	Client string `json:"client,omitempty"`
 }
 
 // Flow is a directed edge between two nodes.

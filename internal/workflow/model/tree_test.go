@@ -31,6 +31,9 @@ var trees = map[string]string{
 			"timeout": {"after": "48h", "action": "escalate", "escalateTo": "leader", "remindAfter": "24h"},
 			"emptyPolicy": "user", "emptyUser": "admin1", "autoApproveSame": true, "rejectPolicy": "initiator",
 		"next": {"type": "end", "id": "done", "name": "完成"}}}}}}}`,
+	"an external approval": `{"type": "start", "next": {"type": "approval", "id": "sap", "name": "SAP 审批",
+		"external": {"url": "https://erp.example.com/approve", "client": "cl_1"},
+		"timeout": {"after": "72h", "action": "autoReject", "remindAfter": "24h"}, "rejectPolicy": "initiator"}}`,
 	"branches in a row": `{"type": "start", "next": {"type": "branch", "kind": "exclusive", "branches": [
 			{"condition": "F0000002 > 1", "next": {"type": "cc", "assignees": [{"kind": "initiator"}]}},
 			{"default": true}],

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -26,6 +27,7 @@ var settings = []setting{
 	{"autoApproveSame", func(n *Node) bool { return n.AutoApproveSame }, []NodeType{Approval}},
 	{"rejectPolicy", func(n *Node) bool { return n.RejectPolicy != "" }, []NodeType{Approval}},
 	{"timeout", func(n *Node) bool { return n.Timeout != nil }, []NodeType{Approval}},
+	{"external", func(n *Node) bool { return n.External != nil }, []NodeType{Approval}},
 	{"fieldPerms", func(n *Node) bool { return len(n.FieldPerms) > 0 }, []NodeType{Start, Approval, CC}},
 	{"delay", func(n *Node) bool { return n.Delay != "" }, []NodeType{Timer}},
 	{"untilField", func(n *Node) bool { return n.UntilField != "" }, []NodeType{Timer}},
@@ -72,6 +74,9 @@ var typeZh = map[NodeType]string{
 }
 
 func checkApproval(n *Node, env Env) error {
+	if n.External != nil {
+		return checkExternal(n)
+	}
 	if err := checkAssignees(n, env); err != nil {
 		return err
 	}
@@ -183,6 +188,35 @@ func checkFieldPerms(n *Node, env Env) error {
 		default:
 			return nodeErr(n.ID, "的字段 %s 权限 %q 无效 (editable, readonly, hidden)", "has an invalid permission for %s: %q (editable, readonly, hidden)", code, n.FieldPerms[code])
 		}
+	}
+	return nil
+}
+
+// checkExternal checks an external-approval node: the external system
+// decides alone, so the settings about people do not apply.
+func checkExternal(n *Node) error {
+	x := n.External
+	u, err := url.Parse(x.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nodeErr(n.ID, "的 external.url 须是不含用户信息的 http(s) 地址", "needs an external.url that is an http(s) address without user info")
+	}
+	for _, s := range []struct {
+		name string
+		set  bool
+	}{{"assignees", len(n.Assignees) > 0}, {"mode", n.Mode != ""}, {"passPercent", n.PassPercent != 0}, {"emptyPolicy", n.EmptyPolicy != ""},
+		{"emptyUser", n.EmptyUser != ""}, {"autoApproveSame", n.AutoApproveSame}} {
+		if s.set {
+			return nodeErr(n.ID, "是外部审批节点, 不能设置 %[1]s", "is an external approval and cannot have %[1]s", s.name)
+		}
+	}
+	if err := checkPolicies(n); err != nil {
+		return err
+	}
+	if n.Timeout != nil {
+		if n.Timeout.Action == TimeoutEscalate {
+			return nodeErr(n.ID, "是外部审批节点, 超时不能升级 (autoApprove, autoReject)", "is an external approval: its timeout cannot escalate (autoApprove, autoReject)")
+		}
+		return checkTimeout(n.ID, n.Timeout)
 	}
 	return nil
 }

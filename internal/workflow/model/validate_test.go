@@ -64,6 +64,37 @@ func TestValidateRejects(t *testing.T) {
 		field  string // the node or flow the error must name
 		substr string // part of the English message
 	}{
+		// External approval.
+		{"external with assignees", func() *Definition {
+			d := twoLevel()
+			d.Node("approve1").External = &External{URL: "https://erp.example.com/a"}
+			return d
+		}, "approve1", "cannot have assignees"},
+		{"external without a URL", func() *Definition {
+			d := twoLevel()
+			n := d.Node("approve1")
+			n.Assignees, n.External = nil, &External{}
+			return d
+		}, "approve1", "external.url"},
+		{"external with user info", func() *Definition {
+			d := twoLevel()
+			n := d.Node("approve1")
+			n.Assignees, n.External = nil, &External{URL: "https://u:p@erp.example.com/"}
+			return d
+		}, "approve1", "external.url"},
+		{"external escalating", func() *Definition {
+			d := twoLevel()
+			n := d.Node("approve1")
+			n.Assignees, n.External = nil, &External{URL: "https://erp.example.com/"}
+			n.Timeout = &Timeout{After: "1h", Action: TimeoutEscalate, EscalateTo: EscalateLeader}
+			return d
+		}, "approve1", "cannot escalate"},
+		{"external on a cc", func() *Definition {
+			d := twoLevel()
+			n := d.Node("approve2")
+			n.Type, n.External = CC, &External{URL: "https://x/"}
+			return d
+		}, "approve2", "cannot have external"},
 		// Graph.
 		{"nil node", func() *Definition { d := twoLevel(); d.Nodes[2] = nil; return d }, "nodes", "node #3 has no id"},
 		{"bad id", func() *Definition { d := twoLevel(); d.Node("end").ID = "1end"; return d }, "1end", "invalid id"},
