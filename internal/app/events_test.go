@@ -138,7 +138,7 @@ func TestEventStream(t *testing.T) {
 				t.Errorf("event ids not increasing: %v", seen)
 			}
 		}
-		if !started {
+		if !started || seen[0].Type != "record.created" {
 			t.Errorf("expense stream: %v", seen)
 		}
 		mine.until(t, "p.a's own task", func(e sseEvent) bool {

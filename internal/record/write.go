@@ -35,6 +35,10 @@ type Created struct {
 	// Existing is set when sourceSystem+sourceCode named an object that
 	// already existed: it was returned, not created again.
 	Existing bool
+	// fed: the create wrote its change-feed event itself (a workflow
+	// form's, before the instance's events, so the feed tells the record
+	// first).
+	fed bool
 }
 
 // MaxBatch is the most objects one batch create takes.
@@ -107,7 +111,7 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 				if err != nil {
 					return itemErr(len(items), i, err)
 				}
-				if !r.Existing {
+				if !r.Existing && !r.fed {
 					evs = append(evs, changed(feed.RecordCreated, f, r.ID, actor))
 				}
 				out[i] = r
@@ -244,10 +248,13 @@ func (s *Service) create(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 				submitter.DepartmentID = d
 			}
 		}
+		if err := s.feedAppend(ctx, tx, changed(feed.RecordCreated, f, id, actor)); err != nil {
+			return Created{}, err
+		}
 		if err := s.wf.StartTx(ctx, tx, f, id, instanceID.(string), submitter, opt.Submit); err != nil {
 			return Created{}, err
 		}
-		return Created{ID: id, WorkflowInstanceID: instanceID.(string)}, nil
+		return Created{ID: id, WorkflowInstanceID: instanceID.(string), fed: true}, nil
 	}
 	return Created{ID: id}, nil
 }

@@ -61,6 +61,7 @@ type WriteResult struct {
 	ObjectID string
 	Outcome  string
 	Err      error
+	fed      bool // the create wrote its feed event itself (see Created)
 }
 
 type preparedWrite struct {
@@ -276,7 +277,9 @@ func (w *Writes) Apply(ctx context.Context, tx *sqldb.Tx) ([]WriteResult, error)
 	for _, r := range out {
 		switch r.Outcome {
 		case OutcomeCreated:
-			evs = append(evs, changed(feed.RecordCreated, w.f, r.ObjectID, w.actor))
+			if !r.fed {
+				evs = append(evs, changed(feed.RecordCreated, w.f, r.ObjectID, w.actor))
+			}
 		case OutcomeUpdated:
 			evs = append(evs, changed(feed.RecordUpdated, w.f, r.ObjectID, w.actor))
 		}
@@ -369,7 +372,7 @@ func (w *Writes) applyOne(ctx context.Context, tx *sqldb.Tx, p *preparedWrite, o
 				return WriteResult{}, err
 			}
 		}
-		return WriteResult{ObjectID: r.ID, Outcome: OutcomeCreated}, nil
+		return WriteResult{ObjectID: r.ID, Outcome: OutcomeCreated, fed: r.fed}, nil
 	case w.op == WriteDelete:
 		if err := s.removeTx(ctx, tx, a, f, p.id, p.stored); err != nil {
 			return WriteResult{}, err
