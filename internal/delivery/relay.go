@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -58,7 +59,7 @@ func (s *Service) Relay(ctx context.Context) (int, error) {
 			return nil
 		}
 		n = len(evs)
-		hooks, err := s.queryWebhooks(ctx, tx, " WHERE enabled = 1", "")
+		hooks, err := s.usableWebhooks(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -80,6 +81,30 @@ func (s *Service) Relay(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("relay webhooks: %w", err)
 	}
 	return n, nil
+}
+
+// usableWebhooks returns the enabled subscriptions, turning off (with the
+// reason) any whose URL the network policy now refuses — the allow-list
+// may have changed since it was made — so that one cannot stall the relay.
+func (s *Service) usableWebhooks(ctx context.Context, tx *sqldb.Tx) ([]Webhook, error) {
+	hooks, err := s.queryWebhooks(ctx, tx, " WHERE enabled = 1", "")
+	if err != nil {
+		return nil, err
+	}
+	out := hooks[:0]
+	for _, w := range hooks {
+		cerr := s.CheckURL("url", w.URL)
+		if cerr == nil {
+			out = append(out, w)
+			continue
+		}
+		reason := "已停用: " + apperr.As(cerr).Message + " (turned off: its URL is refused now)"
+		if _, err := tx.Exec(ctx, "UPDATE webhooks SET enabled = 0, disabled_reason = ?, modified_time = ? WHERE id = ?",
+			reason, tx.Dialect().TimeValue(sqldb.Now()), w.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // cursor returns the relay's position, the feed's start the first time
