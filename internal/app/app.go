@@ -176,6 +176,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		return err
 	}
 	a.Org = org.NewService(a.DB)
+	a.Forms.SetValueSets(a.Org)
 	admin, err := a.Org.EnsureAdmin(ctx)
 	if err != nil {
 		return err
@@ -186,7 +187,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		return err
 	}
 	a.Files = file.NewService(a.DB, store)
-	a.Records = record.NewService(record.Config{DB: a.DB, Forms: a.Forms, Directory: a.Org, Files: a.Files, Logger: a.log})
+	a.Records = record.NewService(record.Config{DB: a.DB, Forms: a.Forms, Directory: a.Org, Files: a.Files, ValueSets: a.Org, Logger: a.log})
 	if err := a.openAccess(ctx); err != nil {
 		return err
 	}

@@ -33,26 +33,34 @@ func BenchmarkRESTReadAuth(b *testing.B) {
 		c := cases[i%len(cases)]
 		b.Run(c.name, func(b *testing.B) {
 			b.SetParallelism(4)
-			b.RunParallel(func(pb *testing.PB) {
+			hammer(b, client, 200, func() *http.Request {
 				req, _ := http.NewRequest("GET", url, nil)
 				req.Header.Set(c.k1, c.v1)
 				if c.k2 != "" {
 					req.Header.Set(c.k2, c.v2)
 				}
-				for pb.Next() {
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != 200 {
-						b.Errorf("HTTP %d", resp.StatusCode)
-						return
-					}
-				}
+				return req
 			})
 		})
 	}
+}
+
+// hammer sends the requests req makes from parallel goroutines until the
+// benchmark ends, failing on a transport error or a status other than want.
+func hammer(b *testing.B, client *http.Client, want int, req func() *http.Request) {
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := client.Do(req())
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				b.Errorf("HTTP %d, want %d", resp.StatusCode, want)
+				return
+			}
+		}
+	})
 }

@@ -118,3 +118,58 @@ func TestOrgBatchUpsert(t *testing.T) {
 		}
 	})
 }
+
+// TestUserPositionIDs: a user's positions are written and read on the
+// user (positionIds) as well as on the position (memberIds), on create,
+// update and upsert; an unknown position names positionIds.
+func TestUserPositionIDs(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p1 := s.mustJSON("POST", "/api/v1/positions", map[string]any{"code": "P1", "name": "会计"}, 201)["id"].(string)
+		p2 := s.mustJSON("POST", "/api/v1/positions", map[string]any{"code": "P2", "name": "出纳"}, 201)["id"].(string)
+		u := s.mustJSON("POST", "/api/v1/users", map[string]any{"name": "钱会计", "positionIds": []string{p1}}, 201)
+		id := u["id"].(string)
+		if fmt.Sprint(u["positionIds"]) != "["+p1+"]" {
+			t.Fatalf("created user: %v", u)
+		}
+		if p := s.mustJSON("GET", "/api/v1/positions/"+p1, nil, 200); fmt.Sprint(p["memberIds"]) != "["+id+"]" {
+			t.Errorf("position members: %v", p["memberIds"])
+		}
+		s.mustJSON("PATCH", "/api/v1/users/"+id, map[string]any{"title": "会计"}, 200) // positions untouched
+		if got := s.mustJSON("PATCH", "/api/v1/users/"+id, map[string]any{"positionIds": []string{p2, p1, p2}}, 200); fmt.Sprint(got["positionIds"]) != fmt.Sprint(sortedPair(p1, p2)) {
+			t.Errorf("after PATCH: %v", got["positionIds"])
+		}
+		up := s.mustJSON("POST", "/api/v1/users:upsert", map[string]any{"items": []any{
+			map[string]any{"externalId": "E-9", "name": "孙出纳", "positionIds": []string{p2}},
+			map[string]any{"externalId": "E-10", "name": "错", "positionIds": []string{"no-such"}},
+			map[string]any{"externalId": "E-11", "name": "错", "positionIds": "P2"},
+		}}, 200)
+		items := up["items"].([]any)
+		if e := items[1].(map[string]any)["error"].(map[string]any); e["field"] != "positionIds" || !strings.Contains(fmt.Sprint(e["message"]), "no-such") {
+			t.Errorf("unknown position in a batch: %v", e)
+		}
+		if e, _ := items[2].(map[string]any)["error"].(map[string]any); e == nil || e["field"] != "positionIds" {
+			t.Errorf("positionIds not an array: %v", items[2])
+		}
+		e9 := items[0].(map[string]any)["id"].(string)
+		if l := s.mustJSON("GET", "/api/v1/users?search=孙出纳", nil, 200); fmt.Sprint(l["items"].([]any)[0].(map[string]any)["positionIds"]) != "["+p2+"]" {
+			t.Errorf("list shows positions: %v", l)
+		}
+		if status, body := s.do("POST", "/api/v1/users", map[string]any{"name": "x", "positionIds": []string{"no-such"}}); status != 422 || decodeErr(t, body)["field"] != "positionIds" {
+			t.Errorf("unknown position: HTTP %d %s", status, body)
+		}
+		if status, body := s.do("PUT", "/api/v1/users/external/E-9", map[string]any{"positionIds": []string{""}}); status != 422 || decodeErr(t, body)["field"] != "positionIds" {
+			t.Errorf("empty position id: HTTP %d %s", status, body)
+		}
+		s.mustJSON("DELETE", "/api/v1/positions/"+p2, nil, 204)
+		if got := s.mustJSON("GET", "/api/v1/users/"+e9, nil, 200); fmt.Sprint(got["positionIds"]) != "[]" {
+			t.Errorf("after the position's delete: %v", got["positionIds"])
+		}
+	})
+}
+
+func sortedPair(a, b string) []string {
+	if a > b {
+		a, b = b, a
+	}
+	return []string{a, b}
+}

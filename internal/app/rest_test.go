@@ -250,11 +250,12 @@ func TestOpenAPIDocument(t *testing.T) {
 		"post /oauth/token", "post /api/v1/oauth-clients", "get /api/v1/oauth-clients", "get /api/v1/oauth-clients/{id}",
 		"patch /api/v1/oauth-clients/{id}", "delete /api/v1/oauth-clients/{id}", "post /api/v1/oauth-clients/{id}/rotate-secret",
 		"post /api/v1/oauth-keys/rotate",
+		"get /api/v1/value-sets/{code}/values",
 		"post /api/v1/webhooks", "get /api/v1/webhooks", "get /api/v1/webhooks/{id}", "patch /api/v1/webhooks/{id}",
 		"delete /api/v1/webhooks/{id}", "post /api/v1/webhooks/{id}/rotate-secret", "get /api/v1/webhooks/{id}/deliveries",
 		"get /api/v1/deliveries", "get /api/v1/deliveries/{id}", "get /api/v1/deliveries/{id}/attempts", "post /api/v1/deliveries/{id}/resend",
 	}
-	for _, kind := range []string{"users", "departments", "roles", "positions"} {
+	for _, kind := range []string{"users", "departments", "roles", "positions", "value-sets"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",
 			"delete /api/v1/"+kind+"/{id}", "put /api/v1/"+kind+"/external/{externalId}", "post /api/v1/"+kind+":upsert")
 	}

@@ -92,8 +92,11 @@ type Field struct {
 	Min       *float64 `json:"min,omitempty"`       // number, decimal
 	Max       *float64 `json:"max,omitempty"`       // number, decimal
 	Options   []string `json:"options,omitempty"`   // select, multiselect
-	Form      string   `json:"form,omitempty"`      // relation: the target form
-	Pattern   string   `json:"pattern,omitempty"`   // serial
+	// ValueSet, instead of Options, names a value set (值集, kept by the
+	// org service) whose enabled value codes the field takes.
+	ValueSet string `json:"valueSet,omitempty"` // select, multiselect
+	Form     string `json:"form,omitempty"`     // relation: the target form
+	Pattern  string `json:"pattern,omitempty"`  // serial
 	// RenameFrom, on PUT, is the code the field had: its column is renamed
 	// and its data kept. It is not stored.
 	RenameFrom string `json:"renameFrom,omitempty"`

@@ -26,6 +26,7 @@ type Service struct {
 	log   *slog.Logger
 	snap  atomic.Pointer[snapshot]
 	mu    sync.Mutex // serialises snapshot replacement
+	sets  ValueSets  // nil until SetValueSets
 }
 
 type snapshot struct {
@@ -106,6 +107,9 @@ func (s *Service) Create(ctx context.Context, f *Form) (*Form, error) {
 		if err := s.registerCodes(ctx, tx, f); err != nil {
 			return err
 		}
+		if err := s.saveValueSetRefs(ctx, tx, f); err != nil {
+			return err
+		}
 		for _, q := range createStatements(tx.Dialect(), f) {
 			if _, err := tx.ExecDirect(ctx, q); err != nil {
 				return fmt.Errorf("create tables of %s: %s: %w", f.Code, q, err)
@@ -166,6 +170,9 @@ func (s *Service) Update(ctx context.Context, code string, nw *Form) (*Form, err
 		if err := s.registerCodes(ctx, tx, nw); err != nil {
 			return err
 		}
+		if err := s.saveValueSetRefs(ctx, tx, nw); err != nil {
+			return err
+		}
 		now := sqldb.Now()
 		nw.Revision, nw.CreatedTime, nw.ModifiedTime = old.Revision+1, old.CreatedTime, now
 		def, err := json.Marshal(nw)
@@ -218,7 +225,7 @@ func (s *Service) Delete(ctx context.Context, code string) error {
 				return fmt.Errorf("drop tables of %s: %w", old.Code, err)
 			}
 		}
-		for _, q := range []string{"DELETE FROM form_schemas WHERE form_code = ?", "DELETE FROM forms WHERE code = ?"} {
+		for _, q := range []string{"DELETE FROM form_schemas WHERE form_code = ?", "DELETE FROM form_value_sets WHERE form_code = ?", "DELETE FROM forms WHERE code = ?"} {
 			if _, err := tx.ExecDirect(ctx, q, old.Code); err != nil {
 				return fmt.Errorf("delete form %s: %w", old.Code, err)
 			}

@@ -12,6 +12,13 @@ import (
 
 var codeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
+// valueSetCodeRE: a value set's code goes into URLs and definitions.
+var valueSetCodeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// ValidValueSetCode reports whether s is a valid value set code: letters,
+// digits and _.-, starting with a letter or digit, at most 64.
+func ValidValueSetCode(s string) bool { return valueSetCodeRE.MatchString(s) }
+
 // ValidCode reports whether s is a valid form, child or field code.
 func ValidCode(s string) bool { return len(s) <= MaxCodeLen && codeRE.MatchString(s) }
 
@@ -114,6 +121,9 @@ func validateFields(path string, fields []*Field) error {
 		if IsReserved(fd.Code) {
 			return apperr.Field(p+".code", "字段编码 %q 与系统字段冲突 (collides with a system field)", fd.Code)
 		}
+		if strings.EqualFold(fd.Code, "userId") || strings.EqualFold(fd.Code, "userIdType") {
+			return apperr.Field(p+".code", "字段编码 %q 保留给用户上下文 (userId and userIdType name the acting user in a REST body; rename the field, e.g. with renameFrom)", fd.Code)
+		}
 		if j, dup := seen[strings.ToLower(fd.Code)]; dup {
 			return apperr.Field(p+".code", "字段编码重复: %q 与 %s[%d] 相同 (duplicate field code; codes are case-insensitive)", fd.Code, path, j)
 		}
@@ -152,6 +162,7 @@ func (fd *Field) validate(p string) error {
 		only("min", fd.Min != nil, Number, Decimal),
 		only("max", fd.Max != nil, Number, Decimal),
 		only("options", fd.Options != nil, Select, MultiSelect),
+		only("valueSet", fd.ValueSet != "", Select, MultiSelect),
 		only("form", fd.Form != "", Relation),
 		only("pattern", fd.Pattern != "", Serial),
 	} {
@@ -184,8 +195,17 @@ func (fd *Field) validate(p string) error {
 			return bad("decimals", "decimals 须在 0 到 15 之间 (decimals must be 0–15)")
 		}
 	case Select, MultiSelect:
+		if fd.ValueSet != "" {
+			if fd.Options != nil {
+				return bad("valueSet", "options 与 valueSet 只能二选一 (give either options or valueSet, not both)")
+			}
+			if !ValidValueSetCode(fd.ValueSet) {
+				return bad("valueSet", "值集编码无效: %q (valueSet: the code of a value set)", truncate(fd.ValueSet))
+			}
+			break
+		}
 		if len(fd.Options) == 0 {
-			return bad("options", "选项不能为空 (options must not be empty)")
+			return bad("options", "选项不能为空 (options must not be empty, or name a valueSet)")
 		}
 		seen := map[string]bool{}
 		for _, o := range fd.Options {

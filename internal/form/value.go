@@ -79,7 +79,7 @@ func (c *Codec) coerce(fd *Field, v any, strict bool) (any, error) {
 		if strict && fd.Type != Select && utf8.RuneCountInString(s) > fd.MaxLength && fd.MaxLength > 0 {
 			return nil, apperr.Field(fd.Code, "字段%s: 长度超过 %d 个字符 (longer than maxLength %d)", fd.Code, fd.MaxLength, fd.MaxLength)
 		}
-		if strict && fd.Type == Select && !slices.Contains(fd.Options, s) {
+		if strict && fd.Type == Select && fd.ValueSet == "" && !slices.Contains(fd.Options, s) {
 			return nil, apperr.Field(fd.Code, "字段%s: 选项 %q 不存在, 可选: %s (not one of the options)", fd.Code, s, strings.Join(fd.Options, ", "))
 		}
 		return s, nil
@@ -149,7 +149,7 @@ func (c *Codec) coerce(fd *Field, v any, strict bool) (any, error) {
 			return nil, nil
 		}
 		for _, s := range list {
-			if fd.Type == MultiSelect && strict && !slices.Contains(fd.Options, s) {
+			if fd.Type == MultiSelect && strict && fd.ValueSet == "" && !slices.Contains(fd.Options, s) {
 				return nil, apperr.Field(fd.Code, "字段%s: 选项 %q 不存在, 可选: %s (not one of the options)", fd.Code, s, strings.Join(fd.Options, ", "))
 			}
 			if fd.Type == Users {

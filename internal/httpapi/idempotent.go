@@ -43,7 +43,8 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, a record.Act
 		owner = "client:" + c.token.ClientID // a bearer token's client
 	}
 	sum := sha256.New()
-	for _, part := range []string{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("X-User-Id-Type"), r.Header.Get("X-User-Id")} {
+	ref := refOf(r) // the user context, from the headers or the body
+	for _, part := range []string{r.Method, r.URL.Path, r.URL.RawQuery, ref.by, ref.id} {
 		sum.Write([]byte(part))
 		sum.Write([]byte{0})
 	}

@@ -217,6 +217,7 @@ func components() obj {
 		"min":        obj{"type": "number"},
 		"max":        obj{"type": "number"},
 		"options":    obj{"type": "array", "items": obj{"type": "string"}},
+		"valueSet":   str("select, multiselect: instead of options, the code of a value set (GET /api/v1/value-sets/{code}/values); writes take its enabled value codes"),
 		"form":       str("relation: the related form's code"),
 		"pattern":    str("serial: e.g. HT-{yyyy}-{000000}"),
 		"renameFrom": str("PUT only: the code this field had; its column and data are kept"),
@@ -233,6 +234,7 @@ func components() obj {
 		"loginName": obj{"type": "string"}, "email": obj{"type": "string"}, "mobile": obj{"type": "string"},
 		"title": obj{"type": "string"}, "departmentId": obj{"type": "string"}, "leaderId": obj{"type": "string"},
 		"enabled": obj{"type": "boolean"}, "roleIds": obj{"type": "array", "items": obj{"type": "string"}},
+		"positionIds": obj{"type": "array", "items": obj{"type": "string"}, "description": "The positions (岗位) the user holds"},
 		"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
 	}}
 	dept := obj{"type": "object", "properties": obj{
@@ -248,6 +250,18 @@ func components() obj {
 	position := obj{"type": "object", "required": []string{"code", "name"}, "properties": obj{
 		"id": obj{"type": "string"}, "externalId": obj{"type": "string"}, "code": obj{"type": "string", "description": "Unique, e.g. CG-ZY"}, "name": obj{"type": "string"},
 		"departmentId": obj{"type": "string"}, "description": obj{"type": "string"}, "memberIds": obj{"type": "array", "items": obj{"type": "string"}},
+		"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
+	}}
+	value := obj{"type": "object", "required": []string{"code", "label"}, "properties": obj{
+		"code": str("Stored in records; unique in the set; no ';'"), "label": str("What people see"), "description": obj{"type": "string"},
+		"enabled": obj{"type": "boolean", "description": "Default true; a disabled value is refused for new writes, stored values stay"},
+		"order":   obj{"type": "integer", "description": "Values are listed by order (default 0), then as sent"},
+	}}
+	valueSet := obj{"type": "object", "required": []string{"code", "name"}, "properties": obj{
+		"id": obj{"type": "string"}, "externalId": obj{"type": "string"},
+		"code": str("Unique; letters, digits and _.-, at most 64; what select fields name in valueSet"), "name": obj{"type": "string"},
+		"description": obj{"type": "string"}, "enabled": obj{"type": "boolean", "description": "Default true; a disabled set's values are refused for new writes"},
+		"values":      obj{"type": "array", "maxItems": 5000, "items": ref("Value")},
 		"createdTime": obj{"type": "string", "format": "date-time"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
 	}}
 	patch := func(o obj) obj { // the writable subset, all optional
@@ -285,6 +299,11 @@ func components() obj {
 		"Department": dept, "DepartmentPatch": patch(dept), "DepartmentList": listOf("Department"),
 		"Role": role, "RolePatch": patch(role), "RoleList": listOf("Role"),
 		"Position": position, "PositionPatch": patch(position), "PositionList": listOf("Position"),
+		"Value": value, "ValueSet": valueSet, "ValueSetPatch": patch(valueSet), "ValueSetList": listOf("ValueSet"), "ValueSetBatch": orgBatch("ValueSetPatch"),
+		"ValueSetValues": obj{"type": "object", "properties": obj{
+			"id": obj{"type": "string"}, "code": obj{"type": "string"}, "name": obj{"type": "string"}, "enabled": obj{"type": "boolean"},
+			"items": obj{"type": "array", "items": ref("Value")}, "total": obj{"type": "integer"},
+		}},
 		"UserBatch": orgBatch("UserPatch"), "DepartmentBatch": orgBatch("DepartmentPatch"), "RoleBatch": orgBatch("RolePatch"), "PositionBatch": orgBatch("PositionPatch"),
 		"OrgBatchResult": obj{"type": "object", "properties": obj{
 			"items": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
@@ -369,7 +388,7 @@ func components() obj {
 		"headers": obj{"XRequestId": obj{"description": "The request's id (the caller's X-Request-Id when it sent a printable one of at most 64 characters); logs name it", "schema": obj{"type": "string"}}},
 		"parameters": obj{
 			"XUserId": obj{"name": "X-User-Id", "in": "header", "schema": obj{"type": "string"},
-				"description": "Act as this user (their task lists, their approvals; CreatedBy/OwnerId of what they create). Unknown user: 422"},
+				"description": "Act as this user (their task lists, their approvals, their permissions; CreatedBy/OwnerId of what they create); a token needs scope impersonate. On POST, PUT and PATCH the top-level keys userIdType and userId of a JSON body do the same (they are not record data); headers and body naming different users: 400. Unknown user: 400 naming the type and value"},
 			"IdempotencyKey": obj{"name": "Idempotency-Key", "in": "header", "schema": obj{"type": "string", "maxLength": 255},
 				"description": "1–255 printable ASCII characters: a retry with the same key within 24 hours gets the first answer again (Idempotent-Replayed: true) instead of a second write; the same key with a different request is 422, while the first still runs 409"},
 			"XUserIdType": obj{"name": "X-User-Id-Type", "in": "header", "schema": obj{"type": "string", "enum": []string{"USERID", "EMAIL", "LOGINNAME"}, "default": "USERID"},

@@ -48,6 +48,7 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, adminWrites(s, s.formRoutes())...)
 	rs = append(rs, s.recordRoutes()...)
 	rs = append(rs, adminWrites(s, s.orgRoutes())...)
+	rs = append(rs, adminWrites(s, s.valueSetRoutes())...)
 	rs = append(rs, s.permissionRoutes()...)
 	rs = append(rs, s.workflowRoutes()...)
 	rs = append(rs, s.scriptRoutes()...)
@@ -70,7 +71,10 @@ func (s *Server) rest(h restHandler, wildcards []string, scope string) http.Hand
 		}
 		if err == nil {
 			r = withCaller(r, tok, scope)
-			a, err = s.userContext(r, a)
+			var ref userRef
+			if r, ref, err = userRefOf(r); err == nil {
+				a, err = s.actAsRef(r, a, ref)
+			}
 		}
 		if err == nil {
 			err = s.idempotent(w, r, a, h)

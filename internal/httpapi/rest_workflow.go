@@ -332,24 +332,47 @@ func (s *Server) submitRecord(w http.ResponseWriter, r *http.Request, a record.A
 // permissions (the actor carries their resolved subject, from the org
 // cache: a warm USERID lookup runs no query).
 func (s *Server) userContext(r *http.Request, a record.Actor) (record.Actor, error) {
-	id, err := header(r, "X-User-Id")
-	if id == "" || err != nil {
+	ref, err := headerRef(r)
+	if err != nil {
 		return a, err
+	}
+	return s.actAsRef(r, a, ref)
+}
+
+// actAsRef is the actor for user context ref (none: a itself). A token
+// needs scope impersonate for it; an unknown or disabled user is 400
+// naming the type and value, and the header or body key it came in.
+func (s *Server) actAsRef(r *http.Request, a record.Actor, ref userRef) (record.Actor, error) {
+	if ref.id == "" {
+		return a, nil
 	}
 	if c := callerOf(r); c != nil && !c.token.Has(auth.ScopeImpersonate) {
 		return a, errMissingScope(auth.ScopeImpersonate)
 	}
-	by, err := header(r, "X-User-Id-Type")
+	by := strings.ToUpper(orUserID(ref.by))
+	id, err := s.deps.Org.FindUserID(r.Context(), by, ref.id)
+	if err == nil {
+		a, err = s.actAs(r.Context(), by, id)
+	}
 	if err != nil {
-		return a, err
+		err = contextErr(err)
+		if ref.inBody {
+			err = asBodyRef(err)
+		}
 	}
-	if by == "" {
-		by = "USERID"
+	return a, err
+}
+
+// contextErr makes a user context that names no enabled user, or an
+// unknown id type, a 400 [spec: "Unknown user → 400 naming the type and
+// value"]: the request cannot be run as meant.
+func contextErr(err error) error {
+	if e := apperr.As(err); e != nil && e.Code == apperr.Invalid && (e.Field == "X-User-Id" || e.Field == "X-User-Id-Type") {
+		c := *e
+		c.Code = apperr.Malformed
+		return &c
 	}
-	if id, err = s.deps.Org.FindUserID(r.Context(), by, id); err != nil {
-		return a, err
-	}
-	return s.actAs(r.Context(), strings.ToUpper(by), id)
+	return err
 }
 
 // actAs is the actor for the enabled user id (by names how the caller

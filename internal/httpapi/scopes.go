@@ -14,7 +14,7 @@ import (
 //	records:write  record writes (create, update, delete, batch), custom API actions,
 //	               the delivery log (a token without admin sees its client's own)
 //	workflow       processes (read), simulate, tasks, instances, submitting a record
-//	org            users, departments, roles, positions (their writes too)
+//	org            users, departments, roles, positions, value sets (their writes too)
 //	admin          form writes, process writes, permissions, scripts, $env,
 //	               connectors, OAuth clients and keys, webhooks
 //	files          (the file endpoints are the H3Yun ones, engine credentials only)
@@ -64,7 +64,8 @@ func scopeFor(method, pattern string) string {
 		return auth.ScopeWorkflow
 	case strings.HasPrefix(p, "custom/"), strings.HasPrefix(p, "deliveries"):
 		return auth.ScopeRecordsWrite
-	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"):
+	case strings.HasPrefix(p, "users"), strings.HasPrefix(p, "departments"), strings.HasPrefix(p, "roles"), strings.HasPrefix(p, "positions"),
+		strings.HasPrefix(p, "value-sets"):
 		return auth.ScopeOrg
 	}
 	return auth.ScopeAdmin
@@ -85,7 +86,7 @@ func oauthSecurityScheme() obj {
 		auth.ScopeRecordsWrite: "Create, update and delete records; custom API actions",
 		auth.ScopeWorkflow:     "Processes (read), tasks and instances",
 		auth.ScopeFiles:        "Files",
-		auth.ScopeOrg:          "Users, departments and roles",
+		auth.ScopeOrg:          "Users, departments, roles, positions and value sets",
 		auth.ScopeAdmin:        "Configuration: forms, processes, permissions, scripts, connectors, OAuth clients; administrator-only actions",
 		auth.ScopeImpersonate:  "Act as a user with X-User-Id",
 	}

@@ -53,6 +53,11 @@ func (z zone) position(p org.Position) org.Position {
 	return p
 }
 
+func (z zone) valueSet(v org.ValueSet) org.ValueSet {
+	v.CreatedTime, v.ModifiedTime = z.at(v.CreatedTime), z.at(v.ModifiedTime)
+	return v
+}
+
 func (z zone) role(r org.Role) org.Role {
 	r.CreatedTime, r.ModifiedTime = z.at(r.CreatedTime), z.at(r.ModifiedTime)
 	return r

@@ -40,14 +40,15 @@ type subjectCache struct {
 	checking bool      // a goroutine is reading it now
 	tree     *orgTree  // nil until a lookup needs it
 	subjects map[string]Subject
-	ids      map[string]string // "EMAIL:x" / "LOGINNAME:x" → the enabled user's id
+	ids      map[string]string   // "EMAIL:x" / "LOGINNAME:x" → the enabled user's id
+	sets     map[string]*setView // value set code → the set as record writes check it
 
 	treeLoad chan struct{} // one department load at a time (a semaphore that honours ctx)
 }
 
 func newSubjectCache(db *sqldb.DB) *subjectCache {
 	return &subjectCache{reader: db.Reader, every: defaultCheckEvery, rev: -1,
-		subjects: map[string]Subject{}, ids: map[string]string{}, treeLoad: make(chan struct{}, 1)}
+		subjects: map[string]Subject{}, ids: map[string]string{}, sets: map[string]*setView{}, treeLoad: make(chan struct{}, 1)}
 }
 
 func (c *subjectCache) subject(ctx context.Context, id string) (Subject, error) {
@@ -134,32 +135,41 @@ func (c *subjectCache) dropLocked(rev int64) {
 	c.tree = nil
 	c.subjects = map[string]Subject{}
 	c.ids = map[string]string{}
+	c.sets = map[string]*setView{}
 }
 
 // userID returns the id cached under key, or looks it up and caches it
 // for the current generation (a miss is not cached: a user may be created
 // under that name any moment).
 func (c *subjectCache) userID(ctx context.Context, key string, lookup func() (string, error)) (string, error) {
+	return remember(ctx, c, func() map[string]string { return c.ids }, key, lookup)
+}
+
+// remember returns the entry under key of the map pick returns (called
+// under the lock: a drop replaces the maps), or loads it and keeps it when
+// no drop happened meanwhile. A failed load is not kept.
+func remember[T any](ctx context.Context, c *subjectCache, pick func() map[string]T, key string, load func() (T, error)) (T, error) {
 	if err := c.fresh(ctx); err != nil {
-		return "", err
+		var zero T
+		return zero, err
 	}
 	c.mu.RLock()
-	id, ok := c.ids[key]
+	v, ok := pick()[key]
 	gen := c.gen
 	c.mu.RUnlock()
 	if ok {
-		return id, nil
+		return v, nil
 	}
-	id, err := lookup()
+	v, err := load()
 	if err != nil {
-		return "", err
+		return v, err
 	}
 	c.mu.Lock()
 	if c.gen == gen {
-		c.ids[key] = id
+		pick()[key] = v
 	}
 	c.mu.Unlock()
-	return id, nil
+	return v, nil
 }
 
 // loadTree returns the current generation's department tree, reading it

@@ -112,9 +112,6 @@ func (s *Service) UpdateDepartment(ctx context.Context, id string, p DepartmentP
 // p, or creates one from p when there is none; created reports which.
 func (s *Service) UpsertDepartmentByExternalID(ctx context.Context, externalID string, p DepartmentPatch) (_ Department, created bool, err error) {
 	defer wrapErr(&err, "upsert department %q", externalID)
-	if err := checkExternalID(externalID); err != nil {
-		return Department{}, false, err
-	}
 	p.ExternalID = &externalID
 	return upsert(ctx, s, "departments", externalID,
 		func(tx *sqldb.Tx, id string) (Department, error) { return patchDepartment(ctx, tx, id, p) },

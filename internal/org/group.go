@@ -13,12 +13,13 @@ import (
 type group struct {
 	table, members, col string // e.g. roles, role_members, role_id
 	what                string // for errors: role, position
+	zh                  string // the same in Chinese: 角色, 岗位
 	notFound            func(id string) error
 }
 
 var (
-	roleGroup     = group{table: "roles", members: "role_members", col: "role_id", what: "role", notFound: roleNotFound}
-	positionGroup = group{table: "positions", members: "position_members", col: "position_id", what: "position", notFound: positionNotFound}
+	roleGroup     = group{table: "roles", members: "role_members", col: "role_id", what: "role", zh: "角色", notFound: roleNotFound}
+	positionGroup = group{table: "positions", members: "position_members", col: "position_id", what: "position", zh: "岗位", notFound: positionNotFound}
 )
 
 // remove deletes group id and its memberships.
@@ -61,6 +62,23 @@ func (g group) setMembers(ctx context.Context, tx *sqldb.Tx, id string, userIDs 
 	}
 	if err := setLinks(ctx, tx, g.members, g.col, id, "user_id", userIDs); err != nil {
 		return fmt.Errorf("set members of %s %q: %w", g.what, id, err)
+	}
+	return nil
+}
+
+// setUserGroups makes ids (sorted, distinct) the groups of this kind that
+// user userID belongs to; field names the list for errors (roleIds,
+// positionIds).
+func (g group) setUserGroups(ctx context.Context, tx *sqldb.Tx, userID, field string, ids []string) error {
+	missing, err := firstMissing(ctx, tx, g.table, ids)
+	if err != nil {
+		return err
+	}
+	if missing != "" {
+		return apperr.Field(field, "%s不存在: %s (%s not found)", g.zh, truncate(missing), g.what)
+	}
+	if err := setLinks(ctx, tx, g.members, "user_id", userID, g.col, ids); err != nil {
+		return fmt.Errorf("set %ss of user %q: %w", g.what, userID, err)
 	}
 	return nil
 }

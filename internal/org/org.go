@@ -92,11 +92,15 @@ func writeValue[T any](ctx context.Context, s *Service, fn func(tx *sqldb.Tx) (T
 }
 
 // upsert updates the row of table with externalID, or inserts one when there
-// is none, in one write. Two callers creating the same external id at once
+// is none, in one write; an empty or invalid externalID is refused. Two callers creating the same external id at once
 // on PostgreSQL both miss it and one insert fails on the unique constraint;
 // a single retry then finds the winner's row and updates it.
 func upsert[T any](ctx context.Context, s *Service, table, externalID string,
 	update func(tx *sqldb.Tx, id string) (T, error), insert func(tx *sqldb.Tx) (T, error)) (T, bool, error) {
+	if err := checkExternalID(externalID); err != nil {
+		var zero T
+		return zero, false, err
+	}
 	for attempt := 0; ; attempt++ {
 		var created bool
 		out, err := writeValue(ctx, s, func(tx *sqldb.Tx) (T, error) {

@@ -109,9 +109,6 @@ func (s *Service) UpdatePosition(ctx context.Context, id string, p PositionPatch
 // one from p when there is none; created reports which.
 func (s *Service) UpsertPositionByExternalID(ctx context.Context, externalID string, p PositionPatch) (_ Position, created bool, err error) {
 	defer wrapErr(&err, "upsert position %q", externalID)
-	if err := checkExternalID(externalID); err != nil {
-		return Position{}, false, err
-	}
 	p.ExternalID = &externalID
 	return upsert(ctx, s, "positions", externalID,
 		func(tx *sqldb.Tx, id string) (Position, error) { return patchPosition(ctx, tx, id, p) },
@@ -128,10 +125,6 @@ func (s *Service) DeletePosition(ctx context.Context, id string) (err error) {
 // many it selects in all.
 func (s *Service) ListPositions(ctx context.Context, q PositionQuery) (_ []Position, total int, err error) {
 	defer wrapErr(&err, "list positions")
-	offset, limit, err := page(q.Offset, q.Limit)
-	if err != nil {
-		return nil, 0, err
-	}
 	r := s.db.Reader()
 	var conds []string
 	var args []any
@@ -142,15 +135,7 @@ func (s *Service) ListPositions(ctx context.Context, q PositionQuery) (_ []Posit
 		conds = append(conds, "("+r.Dialect().LikeInsensitive("code")+" OR "+r.Dialect().LikeInsensitive("name")+")")
 		args = append(args, likePattern(s), likePattern(s))
 	}
-	if total, err = count(ctx, r, "positions", where(conds), args); err != nil {
-		return nil, 0, err
-	}
-	rows, err := r.Query(ctx, "SELECT "+positionColumns+" FROM positions"+where(conds)+
-		" ORDER BY created_time, id LIMIT ? OFFSET ?", append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	positions, err := scanAll(r.Dialect(), rows, scanPosition)
+	positions, total, err := listPage(ctx, r, "positions", positionColumns, conds, args, q.Offset, q.Limit, scanPosition)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -98,9 +98,6 @@ func (s *Service) UpdateRole(ctx context.Context, id string, p RolePatch) (_ Rol
 // one from p when there is none; created reports which.
 func (s *Service) UpsertRoleByExternalID(ctx context.Context, externalID string, p RolePatch) (_ Role, created bool, err error) {
 	defer wrapErr(&err, "upsert role %q", externalID)
-	if err := checkExternalID(externalID); err != nil {
-		return Role{}, false, err
-	}
 	p.ExternalID = &externalID
 	return upsert(ctx, s, "roles", externalID,
 		func(tx *sqldb.Tx, id string) (Role, error) { return patchRole(ctx, tx, id, p) },
@@ -117,25 +114,13 @@ func (s *Service) DeleteRole(ctx context.Context, id string) (err error) {
 // many it selects in all.
 func (s *Service) ListRoles(ctx context.Context, q RoleQuery) (_ []Role, total int, err error) {
 	defer wrapErr(&err, "list roles")
-	offset, limit, err := page(q.Offset, q.Limit)
-	if err != nil {
-		return nil, 0, err
-	}
 	r := s.db.Reader()
 	var conds []string
 	var args []any
 	if s := strings.TrimSpace(q.Search); s != "" {
 		conds, args = append(conds, r.Dialect().LikeInsensitive("name")), append(args, likePattern(s))
 	}
-	if total, err = count(ctx, r, "roles", where(conds), args); err != nil {
-		return nil, 0, err
-	}
-	rows, err := r.Query(ctx, "SELECT "+roleColumns+" FROM roles"+where(conds)+
-		" ORDER BY created_time, id LIMIT ? OFFSET ?", append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	roles, err := scanAll(r.Dialect(), rows, scanRole)
+	roles, total, err := listPage(ctx, r, "roles", roleColumns, conds, args, q.Offset, q.Limit, scanRole)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -282,3 +282,25 @@ func scanAll[T any](d sqldb.Dialect, rows sqldb.Rows, scan func(sqldb.Dialect, s
 	}
 	return out, rows.Err()
 }
+
+// listPage reads one page of table's rows that conds select (oldest first)
+// with scan, and how many they select in all; offset and limit are
+// checked and defaulted by page.
+func listPage[T any](ctx context.Context, q sqldb.Querier, table, columns string, conds []string, args []any,
+	offset, limit int, scan func(sqldb.Dialect, scanner) (T, error)) ([]T, int, error) {
+	offset, limit, err := page(offset, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := count(ctx, q, table, where(conds), args)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := q.Query(ctx, "SELECT "+columns+" FROM "+table+where(conds)+
+		" ORDER BY created_time, id LIMIT ? OFFSET ?", append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	items, err := scanAll(q.Dialect(), rows, scan)
+	return items, total, err
+}

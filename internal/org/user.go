@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -26,12 +25,14 @@ type User struct {
 	LeaderID     string    `json:"leaderId,omitempty"`
 	Enabled      bool      `json:"enabled"`
 	RoleIDs      []string  `json:"roleIds"`
+	PositionIDs  []string  `json:"positionIds"` // the positions (岗位) the user holds
 	CreatedTime  time.Time `json:"createdTime"`
 	ModifiedTime time.Time `json:"modifiedTime"`
 }
 
 // UserPatch changes the fields that are set: nil leaves a field alone, a
-// pointer to "" clears it. RoleIDs, when set, replaces the user's roles.
+// pointer to "" clears it. RoleIDs, when set, replaces the user's roles;
+// PositionIDs their positions.
 type UserPatch struct {
 	ExternalID   *string   `json:"externalId,omitempty"`
 	Name         *string   `json:"name,omitempty"`
@@ -43,6 +44,7 @@ type UserPatch struct {
 	LeaderID     *string   `json:"leaderId,omitempty"`
 	Enabled      *bool     `json:"enabled,omitempty"`
 	RoleIDs      *[]string `json:"roleIds,omitempty"`
+	PositionIDs  *[]string `json:"positionIds,omitempty"`
 }
 
 // UserQuery selects users for ListUsers.
@@ -68,6 +70,9 @@ func (p UserPatch) apply(u *User) {
 	if p.RoleIDs != nil {
 		u.RoleIDs = *p.RoleIDs
 	}
+	if p.PositionIDs != nil {
+		u.PositionIDs = *p.PositionIDs
+	}
 }
 
 // newUser is the user an upsert creates: enabled unless the patch says not.
@@ -92,6 +97,7 @@ func (u *User) normalize() error {
 		checkRef("departmentId", u.DepartmentID),
 		checkRef("leaderId", u.LeaderID),
 		checkIDs("roleIds", u.RoleIDs),
+		checkIDs("positionIds", u.PositionIDs),
 	}
 	if err := firstErr(checks); err != nil {
 		return err
@@ -100,6 +106,7 @@ func (u *User) normalize() error {
 		return apperr.Field("leaderId", "不能把自己设为上级 (a user cannot be their own leader)")
 	}
 	u.RoleIDs = idSet(u.RoleIDs)
+	u.PositionIDs = idSet(u.PositionIDs)
 	return nil
 }
 
@@ -136,9 +143,6 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (_ Use
 // none; created reports which.
 func (s *Service) UpsertUserByExternalID(ctx context.Context, externalID string, p UserPatch) (_ User, created bool, err error) {
 	defer wrapErr(&err, "upsert user %q", externalID)
-	if err := checkExternalID(externalID); err != nil {
-		return User{}, false, err
-	}
 	p.ExternalID = &externalID
 	return upsert(ctx, s, "users", externalID,
 		func(tx *sqldb.Tx, id string) (User, error) { return patchUser(ctx, tx, id, p) },
@@ -246,8 +250,13 @@ func attachRoles(ctx context.Context, q sqldb.Querier, users []User) error {
 	if err != nil {
 		return err
 	}
+	p, err := links(ctx, q, "position_members", "user_id", "position_id", ids)
+	if err != nil {
+		return err
+	}
 	for i := range users {
 		users[i].RoleIDs = idSet(m[users[i].ID])
+		users[i].PositionIDs = idSet(p[users[i].ID])
 	}
 	return nil
 }
@@ -284,7 +293,10 @@ func loadUser(ctx context.Context, q sqldb.Querier, id string, lock bool) (User,
 	if err != nil {
 		return User{}, err
 	}
-	u.RoleIDs, err = linksOf(ctx, q, "role_members", "user_id", "role_id", id)
+	if u.RoleIDs, err = linksOf(ctx, q, "role_members", "user_id", "role_id", id); err != nil {
+		return User{}, err
+	}
+	u.PositionIDs, err = linksOf(ctx, q, "position_members", "user_id", "position_id", id)
 	return u, err
 }
 
@@ -318,7 +330,10 @@ func insertUser(ctx context.Context, tx *sqldb.Tx, u User) (User, error) {
 	if err != nil {
 		return User{}, uniqueErr(d, err, "用户", "user")
 	}
-	return u, setUserRoles(ctx, tx, u.ID, u.RoleIDs)
+	if err := roleGroup.setUserGroups(ctx, tx, u.ID, "roleIds", u.RoleIDs); err != nil {
+		return User{}, err
+	}
+	return u, positionGroup.setUserGroups(ctx, tx, u.ID, "positionIds", u.PositionIDs)
 }
 
 func patchUser(ctx context.Context, tx *sqldb.Tx, id string, p UserPatch) (User, error) {
@@ -347,10 +362,17 @@ func patchUser(ctx context.Context, tx *sqldb.Tx, id string, p UserPatch) (User,
 	if err != nil {
 		return User{}, uniqueErr(d, err, "用户", "user")
 	}
-	if p.RoleIDs == nil {
-		return u, nil
+	if p.RoleIDs != nil {
+		if err := roleGroup.setUserGroups(ctx, tx, id, "roleIds", u.RoleIDs); err != nil {
+			return User{}, err
+		}
 	}
-	return u, setUserRoles(ctx, tx, id, u.RoleIDs)
+	if p.PositionIDs != nil {
+		if err := positionGroup.setUserGroups(ctx, tx, id, "positionIds", u.PositionIDs); err != nil {
+			return User{}, err
+		}
+	}
+	return u, nil
 }
 
 // checkUserUniques checks the unique fields that changed from cur.
@@ -385,21 +407,6 @@ func checkUserRefs(ctx context.Context, tx *sqldb.Tx, u, cur User) error {
 		if !ok {
 			return apperr.Field("leaderId", "上级不存在: %s (leader not found)", truncate(u.LeaderID))
 		}
-	}
-	return nil
-}
-
-// setUserRoles makes roleIDs (sorted, distinct) the user's roles.
-func setUserRoles(ctx context.Context, tx *sqldb.Tx, userID string, roleIDs []string) error {
-	missing, err := firstMissing(ctx, tx, "roles", roleIDs)
-	if err != nil {
-		return err
-	}
-	if missing != "" {
-		return apperr.Field("roleIds", "角色不存在: %s (role not found)", truncate(missing))
-	}
-	if err := setLinks(ctx, tx, "role_members", "user_id", userID, "role_id", roleIDs); err != nil {
-		return fmt.Errorf("set roles of user %q: %w", userID, err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -29,6 +30,7 @@ type changes struct {
 	sys      []fieldVal // settable system fields
 	set      []fieldVal // form fields, in form order
 	children []childChange
+	kept     []kept // disabled value-set values, taken when the object holds them (keep)
 }
 
 type childChange struct {
@@ -37,8 +39,9 @@ type childChange struct {
 }
 
 type rowChange struct {
-	id  string
-	set []fieldVal
+	id   string
+	set  []fieldVal
+	kept []kept // disabled value-set values, taken when the row holds them (keep)
 }
 
 // get returns the value given for a system field code.
@@ -62,7 +65,7 @@ var readOnly = map[string]bool{
 
 // parse validates data against f. create selects the create rules
 // (ObjectId and CreatedBy may be given).
-func (s *Service) parse(f *form.Form, data Data, create bool) (*changes, error) {
+func (s *Service) parse(ctx context.Context, f *form.Form, data Data, create bool) (*changes, error) {
 	c := &changes{}
 	// Sorted keys make the first error deterministic.
 	keys := make([]string, 0, len(data))
@@ -73,7 +76,14 @@ func (s *Service) parse(f *form.Form, data Data, create bool) (*changes, error) 
 	for _, k := range keys {
 		v := data[k]
 		if ch := f.Child(k); ch != nil {
-			cc, err := s.parseChild(ch, v)
+			cc, err := s.parseChild(ctx, ch, v)
+			for _, r := range cc.rows {
+				for _, k := range r.kept {
+					if err == nil {
+						err = c.keep(create, k)
+					}
+				}
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -88,7 +98,10 @@ func (s *Service) parse(f *form.Form, data Data, create bool) (*changes, error) 
 			continue // generated; read-only like the system fields
 		}
 		if !fd.System() {
-			val, err := s.codec.Coerce(fd, v)
+			val, off, err := s.coerce(ctx, fd, v)
+			if err == nil && len(off) > 0 {
+				err = c.keep(create, kept{fd: fd, codes: off, err: disabledErr(fd, off[0])})
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -161,7 +174,7 @@ func objectID(field string, v any) (string, error) {
 	return id, nil
 }
 
-func (s *Service) parseChild(ch *form.Child, v any) (childChange, error) {
+func (s *Service) parseChild(ctx context.Context, ch *form.Child, v any) (childChange, error) {
 	cc := childChange{child: ch}
 	if str, ok := v.(string); ok { // some clients send the array as a JSON string
 		var arr []any
@@ -186,9 +199,12 @@ func (s *Service) parseChild(ch *form.Child, v any) (childChange, error) {
 		if !ok {
 			return cc, apperr.Field(ch.Code, "子表%s 第%d行: 需要对象 (row %d: expected an object)", ch.Code, i+1, i+1)
 		}
-		rc, err := s.parseRow(ch, i, row)
+		rc, err := s.parseRow(ctx, ch, i, row)
 		if err != nil {
 			return cc, err
+		}
+		for k := range rc.kept {
+			rc.kept[k].child, rc.kept[k].row = ch, rc.id
 		}
 		if rc.id != "" {
 			if seen[rc.id] {
@@ -201,7 +217,7 @@ func (s *Service) parseChild(ch *form.Child, v any) (childChange, error) {
 	return cc, nil
 }
 
-func (s *Service) parseRow(ch *form.Child, i int, row map[string]any) (rowChange, error) {
+func (s *Service) parseRow(ctx context.Context, ch *form.Child, i int, row map[string]any) (rowChange, error) {
 	var rc rowChange
 	keys := make([]string, 0, len(row))
 	for k := range row {
@@ -227,17 +243,25 @@ func (s *Service) parseRow(ch *form.Child, i int, row map[string]any) (rowChange
 		if fd.Type == form.Serial {
 			continue
 		}
-		v, err := s.codec.Coerce(fd, row[k])
+		v, off, err := s.coerce(ctx, fd, row[k])
+		if err == nil && len(off) > 0 {
+			rc.kept = append(rc.kept, kept{fd: fd, codes: off, err: inRow(ch, i, disabledErr(fd, off[0]))})
+		}
 		if err != nil {
-			if e := apperr.As(err); e != nil {
-				return rc, &apperr.Error{Code: e.Code, Field: ch.Code + "." + e.Field, Message: fmt.Sprintf("子表%s 第%d行: %s", ch.Code, i+1, e.Message)}
-			}
-			return rc, err
+			return rc, inRow(ch, i, err)
 		}
 		rc.set = append(rc.set, fieldVal{fd, v})
 	}
 	sort.Slice(rc.set, func(a, b int) bool { return rc.set[a].fd.Pos() < rc.set[b].fd.Pos() })
 	return rc, nil
+}
+
+// inRow names child table ch's row i in err.
+func inRow(ch *form.Child, i int, err error) error {
+	if e := apperr.As(err); e != nil {
+		return &apperr.Error{Code: e.Code, Field: ch.Code + "." + e.Field, Message: fmt.Sprintf("子表%s 第%d行: %s", ch.Code, i+1, e.Message)}
+	}
+	return err
 }
 
 // checkRequired reports the first required field without a value. On

@@ -56,7 +56,7 @@ func (s *Service) UpdateTx(ctx context.Context, tx *sqldb.Tx, actor Actor, formC
 	if err != nil {
 		return 0, err
 	}
-	c, err := s.parse(f, data, false)
+	c, err := s.parse(ctx, f, data, false)
 	if err != nil {
 		return 0, err
 	}

@@ -108,6 +108,14 @@ type Files interface {
 	Describe(ctx context.Context, q sqldb.Querier, keys []string) ([]form.FileRef, error)
 }
 
+// ValueSets tells which values fields with a value set take.
+type ValueSets interface {
+	// ValueStates returns each value code of the set and whether a new
+	// write may use it; found is false when there is no such set. The map
+	// is shared: read it only.
+	ValueStates(ctx context.Context, code string) (states map[string]bool, found bool, err error)
+}
+
 // Workflows is the approval process of a workflow form's objects, told
 // in the transaction that creates (or submits) an object, and in the one
 // that deletes it. The workflow engine implements it; it is set after both
@@ -136,6 +144,7 @@ type Service struct {
 	hooks  WriteHooks
 	grants *access.Store
 	part   Participants // nil: views are the grants' alone
+	sets   ValueSets    // nil: fields with a value set take no value
 	// feedOff leaves changes out of the change feed (benchmarks only).
 	feedOff bool
 }
@@ -153,7 +162,8 @@ type Config struct {
 	DB        *sqldb.DB
 	Forms     *form.Service
 	Directory Directory
-	Files     Files // may be nil: attachment values are then refused
+	Files     Files     // may be nil: attachment values are then refused
+	ValueSets ValueSets // may be nil: values of fields with a value set are then refused
 	Logger    *slog.Logger
 }
 
@@ -163,7 +173,7 @@ func NewService(cfg Config) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: cfg.DB, forms: cfg.Forms, codec: cfg.Forms.Codec(), dir: cfg.Directory, files: cfg.Files, log: log}
+	return &Service{db: cfg.DB, forms: cfg.Forms, codec: cfg.Forms.Codec(), dir: cfg.Directory, files: cfg.Files, sets: cfg.ValueSets, log: log}
 }
 
 // Codec returns the value codec.

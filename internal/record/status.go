@@ -39,7 +39,7 @@ func (s *Service) submit(ctx context.Context, actor Actor, f *form.Form, id stri
 			return err
 		}
 	}
-	c, err := s.parse(f, data, false)
+	c, err := s.parse(ctx, f, data, false)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ func (s *Service) createBatch(ctx context.Context, actor Actor, f *form.Form, it
 				return nil, itemErr(len(items), i, err)
 			}
 		}
-		c, err := s.parse(f, data, true)
+		c, err := s.parse(ctx, f, data, true)
 		if err == nil && opt.Submit {
 			err = checkRequired(f, c, true)
 		}
@@ -471,7 +471,7 @@ func (s *Service) updateOne(ctx context.Context, actor Actor, f *form.Form, id s
 			return 0, err
 		}
 	}
-	c, err := s.parse(f, data, false)
+	c, err := s.parse(ctx, f, data, false)
 	if err != nil {
 		return 0, err
 	}
@@ -515,6 +515,9 @@ func (s *Service) update(ctx context.Context, tx *sqldb.Tx, actor Actor, f *form
 	}
 	if want != 0 && want != version {
 		return 0, apperr.New(apperr.VersionConflict, "版本冲突: 对象当前版本 %d, 请求基于版本 %d (version conflict: the object changed since it was read)", version, want)
+	}
+	if err := s.checkKept(ctx, tx, f, id, c); err != nil {
+		return 0, err
 	}
 	if status != form.StatusDraft {
 		if err := checkRequired(f, c, false); err != nil {
