@@ -100,6 +100,9 @@ type Config struct {
 	DisableAfter int
 	// FeedRetention is how long change-feed events are kept (default 7 days).
 	FeedRetention time.Duration
+	// LogRetention is how long ended deliveries and their attempts stay in
+	// the log (default 30 days).
+	LogRetention time.Duration
 }
 
 // DefaultBackoff is the default retry schedule: 20 attempts, the last
@@ -155,6 +158,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.FeedRetention <= 0 {
 		cfg.FeedRetention = 7 * 24 * time.Hour
+	}
+	if cfg.LogRetention <= 0 {
+		cfg.LogRetention = 30 * 24 * time.Hour
 	}
 	p := netpolicy.New(cfg.AllowPrivateNetworks, cfg.Allow)
 	s := &Service{cfg: cfg, db: cfg.DB, jobs: cfg.Jobs, log: cfg.Logger, policy: p, client: newClient(p, cfg.Timeout),

@@ -150,8 +150,8 @@ func eventBody(e feed.Event, webhook string) []byte {
 	return b
 }
 
-// RunRelay relays every interval until ctx ends, and prunes feed events
-// older than the retention once an hour. Between passes it checks from
+// RunRelay relays every interval until ctx ends, and once an hour prunes
+// the feed events and the ended deliveries older than their retention. Between passes it checks from
 // the read pool whether the feed grew, so an idle server opens no write
 // transactions.
 func (s *Service) RunRelay(ctx context.Context, every time.Duration) {
@@ -174,6 +174,9 @@ func (s *Service) RunRelay(ctx context.Context, every time.Duration) {
 			pruned = time.Now()
 			if _, err := feed.Prune(ctx, s.db, time.Now().Add(-s.cfg.FeedRetention)); err != nil && ctx.Err() == nil {
 				s.log.Warn("prune change feed", "err", err)
+			}
+			if _, err := s.PruneLog(ctx, time.Now().Add(-s.cfg.LogRetention)); err != nil && ctx.Err() == nil {
+				s.log.Warn("prune delivery log", "err", err)
 			}
 		}
 		select {

@@ -87,3 +87,29 @@ func TestRelay(t *testing.T) {
 		}
 	})
 }
+
+// TestPruneLog: ended deliveries older than the cut are removed with their
+// attempts; pending ones and newer ones stay.
+func TestPruneLog(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, kind sqldb.Kind) {
+		ctx := context.Background()
+		e := newEnv(t, kind, opts{})
+		rcv := newReceiver(t, nil)
+		sealed := mustSeal(t, e, "s")
+		done := e.enqueue(t, delivery.Message{Kind: "k", URL: rcv.URL, Body: []byte(`{}`), Secret: delivery.SecretRef{Kind: delivery.SecretRawSealed, Sealed: sealed}})
+		e.waitStatus(t, done, delivery.StatusDelivered, 10*time.Second)
+		if n, err := e.svc.PruneLog(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("prune of nothing old: %d %v", n, err)
+		}
+		if n, err := e.svc.PruneLog(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("prune: %d %v", n, err)
+		}
+		if _, err := e.svc.Get(ctx, done, nil); err == nil {
+			t.Fatal("the pruned delivery is still there")
+		}
+		var left int
+		if err := e.db.Reader().QueryRow(ctx, "SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = ?", done).Scan(&left); err != nil || left != 0 {
+			t.Fatalf("attempts left: %d %v", left, err)
+		}
+	})
+}
