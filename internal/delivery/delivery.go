@@ -181,7 +181,7 @@ func (s *Service) OnDone(kind string, fn DoneFunc) {
 }
 
 // HandleSecrets registers how secrets of a SecretRef kind other than the
-// built-in ones are looked up (package-internal webhooks use it too).
+// built-in ones (client, engine, webhook, raw-sealed) are looked up.
 func (s *Service) HandleSecrets(kind string, fn func(ctx context.Context, id string) (string, error)) {
 	s.mu.Lock()
 	s.secrets[kind] = fn
