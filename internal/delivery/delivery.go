@@ -100,6 +100,9 @@ type Config struct {
 	DisableAfter int
 	// FeedRetention is how long change-feed events are kept (default 7 days).
 	FeedRetention time.Duration
+	// LogRetention is how long ended deliveries and their attempts stay in
+	// the log (default 30 days).
+	LogRetention time.Duration
 }
 
 // DefaultBackoff is the default retry schedule: 20 attempts, the last
@@ -156,6 +159,9 @@ func New(cfg Config) *Service {
 	if cfg.FeedRetention <= 0 {
 		cfg.FeedRetention = 7 * 24 * time.Hour
 	}
+	if cfg.LogRetention <= 0 {
+		cfg.LogRetention = 30 * 24 * time.Hour
+	}
 	p := netpolicy.New(cfg.AllowPrivateNetworks, cfg.Allow)
 	s := &Service{cfg: cfg, db: cfg.DB, jobs: cfg.Jobs, log: cfg.Logger, policy: p, client: newClient(p, cfg.Timeout),
 		done: map[string][]DoneFunc{}, secrets: map[string]func(context.Context, string) (string, error){}}
@@ -175,7 +181,7 @@ func (s *Service) OnDone(kind string, fn DoneFunc) {
 }
 
 // HandleSecrets registers how secrets of a SecretRef kind other than the
-// built-in ones are looked up (package-internal webhooks use it too).
+// built-in ones (client, engine, webhook, raw-sealed) are looked up.
 func (s *Service) HandleSecrets(kind string, fn func(ctx context.Context, id string) (string, error)) {
 	s.mu.Lock()
 	s.secrets[kind] = fn

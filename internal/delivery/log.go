@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
@@ -226,4 +227,49 @@ WHERE id = ?`, StatusPending, d.TimeValue(now), d.TimeValue(now), id); err != ni
 		return Delivery{}, err
 	}
 	return s.Get(ctx, id, owner)
+}
+
+// PruneLog deletes the deliveries that ended (delivered or failed) before
+// before, with their attempts, 500 at a time; pending ones stay.
+func (s *Service) PruneLog(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		var n int64
+		err := s.db.Write(ctx, func(tx *sqldb.Tx) error {
+			rows, err := tx.Query(ctx, "SELECT id FROM deliveries WHERE status <> ? AND modified_time < ? ORDER BY modified_time LIMIT 500",
+				StatusPending, tx.Dialect().TimeValue(before))
+			if err != nil {
+				return err
+			}
+			var ids []any
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil || len(ids) == 0 {
+				return err
+			}
+			in := "(?" + strings.Repeat(", ?", len(ids)-1) + ")"
+			res, err := tx.Exec(ctx, "DELETE FROM deliveries WHERE status <> ? AND id IN "+in, append([]any{StatusPending}, ids...)...)
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+			_, err = tx.Exec(ctx, "DELETE FROM delivery_attempts WHERE delivery_id IN "+in+
+				" AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = delivery_attempts.delivery_id)", ids...)
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune delivery log: %w", err)
+		}
+		total += n
+		if n == 0 {
+			return total, nil
+		}
+	}
 }

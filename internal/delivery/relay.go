@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 )
@@ -58,7 +59,7 @@ func (s *Service) Relay(ctx context.Context) (int, error) {
 			return nil
 		}
 		n = len(evs)
-		hooks, err := s.queryWebhooks(ctx, tx, " WHERE enabled = 1", "")
+		hooks, err := s.usableWebhooks(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -80,6 +81,30 @@ func (s *Service) Relay(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("relay webhooks: %w", err)
 	}
 	return n, nil
+}
+
+// usableWebhooks returns the enabled subscriptions, turning off (with the
+// reason) any whose URL the network policy now refuses — the allow-list
+// may have changed since it was made — so that one cannot stall the relay.
+func (s *Service) usableWebhooks(ctx context.Context, tx *sqldb.Tx) ([]Webhook, error) {
+	hooks, err := s.queryWebhooks(ctx, tx, " WHERE enabled = 1", "")
+	if err != nil {
+		return nil, err
+	}
+	out := hooks[:0]
+	for _, w := range hooks {
+		cerr := s.CheckURL("url", w.URL)
+		if cerr == nil {
+			out = append(out, w)
+			continue
+		}
+		reason := "已停用: " + apperr.As(cerr).Message + " (turned off: its URL is refused now)"
+		if _, err := tx.Exec(ctx, "UPDATE webhooks SET enabled = 0, disabled_reason = ?, modified_time = ? WHERE id = ?",
+			reason, tx.Dialect().TimeValue(sqldb.Now()), w.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // cursor returns the relay's position, the feed's start the first time
@@ -125,8 +150,8 @@ func eventBody(e feed.Event, webhook string) []byte {
 	return b
 }
 
-// RunRelay relays every interval until ctx ends, and prunes feed events
-// older than the retention once an hour. Between passes it checks from
+// RunRelay relays every interval until ctx ends, and once an hour prunes
+// the feed events and the ended deliveries older than their retention. Between passes it checks from
 // the read pool whether the feed grew, so an idle server opens no write
 // transactions.
 func (s *Service) RunRelay(ctx context.Context, every time.Duration) {
@@ -149,6 +174,9 @@ func (s *Service) RunRelay(ctx context.Context, every time.Duration) {
 			pruned = time.Now()
 			if _, err := feed.Prune(ctx, s.db, time.Now().Add(-s.cfg.FeedRetention)); err != nil && ctx.Err() == nil {
 				s.log.Warn("prune change feed", "err", err)
+			}
+			if _, err := s.PruneLog(ctx, time.Now().Add(-s.cfg.LogRetention)); err != nil && ctx.Err() == nil {
+				s.log.Warn("prune delivery log", "err", err)
 			}
 		}
 		select {
