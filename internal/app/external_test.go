@@ -69,11 +69,9 @@ func TestExternalApproval(t *testing.T) {
 		path := strings.TrimPrefix(req.CallbackURL, s.URL)
 
 		// The task is nobody's: no user may approve it.
-		inst := s.instance(instanceID)
 		if s.positions(instanceID) != "sap" {
 			t.Fatalf("instance waits at %s", s.positions(instanceID))
 		}
-		_ = inst
 		if status, out := s.act(p.a, req.TaskID, "approve", nil); status != 403 && status != 409 {
 			t.Errorf("a user approving the external task: HTTP %d %v", status, out)
 		}

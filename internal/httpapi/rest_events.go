@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/feed"
@@ -179,7 +178,7 @@ func (st *stream) catchUp(ctx context.Context, live feed.Position) error {
 
 func (st *stream) send(ctx context.Context, e feed.Event) {
 	st.at = e.Pos
-	if !st.wants(e) || !st.s.visible(ctx, st.a, e) {
+	if !st.wants(e) || !st.s.deps.Records.Sees(ctx, st.a, e) {
 		return
 	}
 	e.Time = st.s.zone.at(e.Time)
@@ -207,25 +206,4 @@ func (st *stream) write(b []byte) {
 	if _, st.err = st.w.Write(b); st.err == nil {
 		st.err = st.rc.Flush()
 	}
-}
-
-// visible reports whether the caller may see e: everything without a
-// user context (engine credentials and tokens see what their scopes
-// allow); as a user, the events of records they may view now, their own
-// tasks and instances, and the deletes they made themselves (a deleted
-// record can no longer be checked against their grants).
-func (s *Server) visible(ctx context.Context, a record.Actor, e feed.Event) bool {
-	if a.Subject == nil {
-		return true
-	}
-	var d struct{ Assignee, Initiator string }
-	_ = json.Unmarshal(e.Data, &d)
-	switch {
-	case e.Type == feed.RecordDeleted:
-		return e.Actor == a.UserID
-	case d.Assignee != "" && d.Assignee == a.UserID, d.Initiator != "" && d.Initiator == a.UserID:
-		return true
-	}
-	ok, err := s.deps.Records.Reaches(ctx, a, e.Form, access.View, e.ObjectID)
-	return err == nil && ok
 }

@@ -2,6 +2,9 @@ package record
 
 import (
 	"context"
+	"encoding/json"
+
+	"github.com/tritiumhq/tritium/internal/access"
 
 	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/form"
@@ -26,4 +29,26 @@ func (s *Service) feedAppend(ctx context.Context, tx *sqldb.Tx, evs ...feed.Even
 		return nil
 	}
 	return feed.Append(ctx, tx, evs...)
+}
+
+// Sees reports whether actor may see feed event e (the event stream):
+// everything without a user context (engine credentials and tokens see
+// what their scopes allow); as a user, their own tasks and the instances
+// they started, the events of records they may view now, and the deletes
+// they made themselves (a deleted record can no longer be checked against
+// their grants).
+func (s *Service) Sees(ctx context.Context, actor Actor, e feed.Event) bool {
+	if actor.Subject == nil {
+		return true
+	}
+	var d struct{ Assignee, Initiator string }
+	_ = json.Unmarshal(e.Data, &d)
+	switch {
+	case e.Type == feed.RecordDeleted:
+		return e.Actor == actor.UserID
+	case d.Assignee != "" && d.Assignee == actor.UserID, d.Initiator != "" && d.Initiator == actor.UserID:
+		return true
+	}
+	ok, err := s.Reaches(ctx, actor, e.Form, access.View, e.ObjectID)
+	return err == nil && ok
 }
