@@ -2,6 +2,9 @@ module github.com/tritiumhq/tritium
 
 go 1.26.8
 
+// The console's Node packages hold Go files of their own; ./... skips them.
+ignore ./web/node_modules
+
 require (
 	github.com/dop251/goja v0.0.0-20260917113740-793a2a65c13b
 	github.com/dop251/goja_nodejs v0.0.0-20260212111938-1f56ff5bcf14

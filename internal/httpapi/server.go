@@ -13,6 +13,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/access"
 	"github.com/tritiumhq/tritium/internal/feed"
 	"github.com/tritiumhq/tritium/internal/idempotency"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -63,6 +64,9 @@ type Config struct {
 	Logger    *slog.Logger
 	// Observer, when set, is told about every answered request.
 	Observer RequestObserver
+	// Console is the built web console (web.Dist()), served at /; nil
+	// (a binary built with -tags noui) serves a note instead.
+	Console fs.FS
 }
 
 // RequestObserver is told about every answered request (metrics). route is
@@ -122,6 +126,7 @@ type Server struct {
 	zone    zone // the time zone of timestamps on the wire
 	// openapiDoc is the OpenAPI document, built once from the routes.
 	openapiDoc []byte
+	console    *console
 }
 
 // New builds the server and its routes.
@@ -153,7 +158,7 @@ func New(cfg Config, deps Deps) *Server {
 	s := &Server{
 		cfg: cfg, deps: deps, log: cfg.Logger, mux: http.NewServeMux(),
 		limiter: newLimiter(cfg.RateLimit, cfg.Burst), reqPre: hex.EncodeToString(b[:]),
-		zone: zone{loc: deps.Forms.Codec().Loc},
+		zone: zone{loc: deps.Forms.Codec().Loc}, console: newConsole(cfg.Console),
 	}
 	s.h3 = &h3yun{s: s}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
@@ -169,6 +174,7 @@ func New(cfg Config, deps Deps) *Server {
 		s.mux.Handle(rt.method+" "+rt.pattern, s.rest(rt.h, pathNames(rt.pattern), rt.doc.scope, rt.doc.stream))
 	}
 	s.openapiDoc, _ = json.MarshalIndent(s.OpenAPI(), "", "  ")
+	s.mux.HandleFunc("/", s.serveConsole)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, &apiError{http.StatusNotFound, "not_found", "没有这个接口: " + r.Method + " " + wiretext.Clip(strings.ToValidUTF8(r.URL.Path, "?")) + " (no such endpoint; see /api/v1/openapi.json)", ""})
 	})
