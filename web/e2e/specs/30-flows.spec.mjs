@@ -138,6 +138,16 @@ export default async function (t) {
   await page.locator('[data-test=bpmn-view] .djs-element[data-element-id=approval_2]').waitFor()
   assert.ok(await page.locator('[data-test=bpmn-view] .bjs-powered-by').isVisible(), 'the bpmn.io watermark shows')
   await t.shot(page, 'flows-bpmn-zh')
+
+  t.step('BPMN modeler: save the diagram back as version 2')
+  await page.locator('[data-test=bpmn-edit]').click()
+  await page.locator('[data-test=bpmn-view] .djs-palette').waitFor()
+  await t.shot(page, 'flows-bpmn-modeler-zh')
+  await page.locator('[data-test=bpmn-save]').click()
+  await page.locator('[data-test=flow-version]', { hasText: '2' }).waitFor()
+  await page.locator('[data-test=bpmn-view] .djs-palette').waitFor({ state: 'detached' })
+  const again = await t.ok('GET', `/api/v1/forms/${code}/workflow?format=tree`)
+  assert.deepEqual(again, tree, 'the modeler keeps every Tritium setting')
   await page.locator('#tab-tree').click()
 
   t.step('simulate a large claim')
