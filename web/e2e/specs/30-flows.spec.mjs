@@ -72,6 +72,7 @@ export default async function (t) {
   await pick('[data-test=rule-ids-0]', names[a1.id])
   await page.locator('[data-test=node-drawer] .el-drawer__header').click() // close the multiple select
   await page.locator(`[data-test=perm-${amount.code}-readonly]`).click()
+  await page.waitForTimeout(400) // the drawer's slide-in
   await t.shot(page, 'flows-drawer-zh')
   await closeDrawer()
 
@@ -180,6 +181,7 @@ export default async function (t) {
   await t.shot(en, 'flows-tree-en')
   await en.locator('[data-test=node-approval_1]').click()
   await en.locator('[data-test=node-drawer]').getByText('Field permissions').waitFor()
+  await en.waitForTimeout(400)
   await t.shot(en, 'flows-drawer-en')
   await en.locator('[data-test=node-drawer] .el-drawer__close-btn').click()
   await en.locator('[data-test=flow-simulate]').click()
@@ -203,6 +205,7 @@ export default async function (t) {
   assert.ok(await scroll.evaluate((el) => el.scrollWidth > el.clientWidth), 'the tree scrolls sideways on a phone')
   await phone.locator('[data-test=node-approval_1]').click()
   await phone.locator('[data-test=node-drawer]').getByText('字段权限').waitFor()
+  await phone.waitForTimeout(400)
   await t.shot(phone, 'flows-drawer-phone-zh')
   await phone.locator('[data-test=node-drawer] .el-drawer__close-btn').click()
   await phone.locator('[data-test=flow-simulate]').click()
