@@ -51,6 +51,7 @@ export default async function (t) {
     await page.locator('[data-test=node-drawer] .el-drawer__close-btn').click()
     await page.locator('[data-test=node-drawer]').waitFor({ state: 'hidden' })
   }
+  const cls = (sel) => page.locator(`[data-test=${sel}]`).getAttribute('class')
   const addAt = async (plus, what) => {
     await page.locator(`[data-test="${plus}"]`).click()
     await page.locator(`[data-test=add-${what}]:visible`).click()
@@ -111,6 +112,19 @@ export default async function (t) {
   await pick('[data-test=rule-kind-0]', '发起人自己')
   await closeDrawer()
 
+  t.step('a bad condition: the server names its flow, shown on the branch')
+  await page.locator('[data-test=branch-exclusive_1-0]').click()
+  await page.locator('[data-test=cond-to-text]').click()
+  await page.locator('[data-test=cond-text]').fill(`${amount.code} >`)
+  await closeDrawer()
+  await page.locator('[data-test=flow-save]').click()
+  await page.locator('[data-test=branch-error-exclusive_1-0]').waitFor()
+  assert.match(await cls('branch-exclusive_1-0'), /has-error/)
+  await t.shot(page, 'flows-branch-error-zh')
+  await page.locator('[data-test=branch-exclusive_1-0]').click()
+  await page.locator('[data-test=cond-text]').fill(`${amount.code} > 10000`)
+  await closeDrawer()
+
   t.step('save')
   await page.locator('[data-test=flow-save]').click()
   await page.locator('[data-test=flow-version]').waitFor()
@@ -158,7 +172,6 @@ export default async function (t) {
   await page.locator('[data-test=asks-approval_1]').waitFor()
   assert.match(await page.locator('[data-test=asks-approval_1]').innerText(), new RegExp(names[a1.id]))
   assert.match(await page.locator('[data-test=asks-approval_2]').innerText(), new RegExp(names[a2.id]))
-  const cls = (sel) => page.locator(`[data-test=${sel}]`).getAttribute('class')
   assert.match(await cls('node-cc_1'), /on-path/)
   assert.match(await cls('branch-exclusive_1-0'), /on-path/)
   assert.doesNotMatch(await cls('branch-exclusive_1-1'), /on-path/)

@@ -51,17 +51,17 @@ describe('TreeChain', () => {
   it('shows a server error on the node and on the branch it names', async () => {
     const { w, ed } = setup(sample())
     const root = ed.root.value
-    for (const [field, msg] of [['c1', 'node c1 has no assignees'], ['flow_3', 'flow flow_3 (b1 → c1) has an invalid condition']]) {
+    for (const [field, msg] of [['c1', '节点 c1 没有设置审批人或抄送人 (node c1 has no assignees)'], ['flow_3', '连线 flow_3 (b1 → c1) 的条件无效 (flow flow_3 (b1 → c1) has an invalid condition)']]) {
       const p = placeError(root, field, msg)
       ed.errors.value = new Map([[p.node!, { message: msg, branch: p.branch }]])
       await w.vm.$nextTick()
       if (p.branch === undefined) {
         expect(w.find('[data-test=node-c1]').classes()).toContain('has-error')
-        expect(w.find('[data-test=node-error-c1]').text()).toBe(msg)
+        expect(w.find('[data-test=node-error-c1]').text()).toBe('node c1 has no assignees')
       } else {
         expect(w.find('[data-test=node-c1]').classes()).not.toContain('has-error')
         expect(w.find('[data-test=branch-b1-0]').classes()).toContain('has-error')
-        expect(w.find('[data-test=branch-error-b1-0]').text()).toBe(msg)
+        expect(w.find('[data-test=branch-error-b1-0]').text()).toBe('flow flow_3 (b1 → c1) has an invalid condition')
       }
     }
   })

@@ -142,3 +142,23 @@ export function pathOf(root: TreeNode, steps: SimStep[]): TreePath {
   })
   return path
 }
+
+/**
+ * oneLanguage answers the part of a server message "中文 (English)" in the
+ * locale (the English in the last balanced parentheses), or the whole
+ * message when it has no such shape.
+ */
+export function oneLanguage(message: string, locale: string): string {
+  const m = message.trim()
+  if (!m.endsWith(')')) return m
+  let depth = 0
+  for (let i = m.length - 1; i >= 0; i--) {
+    if (m[i] === ')') depth++
+    else if (m[i] === '(' && --depth === 0) {
+      const zh = m.slice(0, i).trim(), en = m.slice(i + 1, -1).trim()
+      if (!zh || !en) return m
+      return locale === 'en' ? en : zh
+    }
+  }
+  return m
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { addBranch, canMove, clean, ensureIds, findNode, freshId, insert, move, moveBranch, newNode, remove, removeBranch, walk, type TreeNode } from './tree'
-import { flowsOf, pathOf, placeError } from './graph'
+import { flowsOf, oneLanguage, pathOf, placeError } from './graph'
 
 const ids = (t: TreeNode | undefined) => {
   const out: string[] = []
@@ -152,5 +152,15 @@ describe('the graph the server makes', () => {
     const q = pathOf(t, [{ node: 'start', type: 'start' }, { node: 'a1', type: 'approval' }, { node: 'b1', type: 'exclusive' }, { node: 'gm', type: 'approval' }])
     expect([...q.branches.get('b1')!]).toEqual([0])
     expect(q.nodes.has('c1')).toBe(false)
+  })
+})
+
+describe('server messages', () => {
+  it('shows one language of "中文 (English)"', () => {
+    const m = '连线 flow_4 (exclusive_1 → cc_1) 的条件无效: unexpected token EOF (1:10) (flow flow_4 (exclusive_1 → cc_1) has an invalid condition: unexpected token EOF (1:10))'
+    expect(oneLanguage(m, 'en')).toBe('flow flow_4 (exclusive_1 → cc_1) has an invalid condition: unexpected token EOF (1:10)')
+    expect(oneLanguage(m, 'zh')).toBe('连线 flow_4 (exclusive_1 → cc_1) 的条件无效: unexpected token EOF (1:10)')
+    expect(oneLanguage('no parentheses', 'en')).toBe('no parentheses')
+    expect(oneLanguage('(only English)', 'zh')).toBe('(only English)')
   })
 })
