@@ -153,6 +153,10 @@ export default async function (t) {
   await page.locator('[data-test=bpmn-view] .djs-element[data-element-id=approval_2]').waitFor()
   assert.ok(await page.locator('[data-test=bpmn-view] .bjs-powered-by').isVisible(), 'the bpmn.io watermark shows')
   await t.shot(page, 'flows-bpmn-zh')
+  await page.locator('[data-test=bpmn-view] .bjs-powered-by').click() // its notice, under the strict CSP
+  await page.locator('.bjs-powered-by-lightbox').waitFor()
+  await page.locator('.bjs-powered-by-lightbox .backdrop').click({ position: { x: 5, y: 5 } })
+  await page.locator('.bjs-powered-by-lightbox').waitFor({ state: 'hidden' })
 
   t.step('BPMN modeler: save the diagram back as version 2')
   await page.locator('[data-test=bpmn-edit]').click()
