@@ -34,7 +34,7 @@ func (s *Server) excelRoutes() []route {
 		{"submit", "boolean", "Create the new records submitted (Effective; on a workflow form its approval starts) instead of as drafts"},
 	}
 	return []route{
-		{"GET", recordsPath + ":export", s.exportRecords, opDoc{tag: "Records", summary: "Export the records a list would return to an .xlsx workbook (a sheet per child table), streamed page by page", query: exportQuery, status: 200, resp: "xlsx", errors: []int{404}}},
+		{"GET", recordsPath + ":export", s.exportRecords, opDoc{tag: "Records", summary: "Export the records a list would return to an .xlsx workbook (a sheet per child table), streamed page by page; users need the export grant too", query: exportQuery, status: 200, resp: "xlsx", errors: []int{403, 404}}},
 		{"GET", recordsPath + ":import-template", s.importTemplate, opDoc{tag: "Records", summary: "An empty .xlsx workbook with the import layout: notes on required fields, lists for select options", status: 200, resp: "xlsx", errors: []int{404}}},
 		{"POST", pathImport, s.importRecords, opDoc{tag: "Records", summary: "Import an .xlsx workbook (raw body or multipart part file): rows with an ObjectId update, rows without create; per-row errors with sheet, row and column", query: importQuery, body: "xlsx", status: 200, resp: "ImportResult", errors: []int{403, 404}, enums: map[string][]string{"mode": {"atomic", "rows"}}, stream: true}},
 	}
@@ -140,6 +140,12 @@ func workbookBody(r *http.Request) ([]byte, error) {
 		return nil, apperr.Field("file", "请求体为空, 需要 .xlsx 工作簿 (the body is empty: send an .xlsx workbook)")
 	}
 	return b, nil
+}
+
+// isSheet reports whether path is an Excel export or import, which may
+// take longer than other requests.
+func isSheet(path string) bool {
+	return strings.HasPrefix(path, "/api/v1/forms/") && (strings.HasSuffix(path, "/records:import") || strings.HasSuffix(path, "/records:export"))
 }
 
 // isImport reports whether path is an import, whose body may be as large
