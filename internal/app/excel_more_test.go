@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -110,7 +109,9 @@ func TestExcelBadFiles(t *testing.T) {
 
 		blank := excelize.NewFile()
 		set(t, blank, "Sheet1", "A1", "名称")
-		refuse("no code row", 422, "Sheet1!A2", bookBytes(t, blank), "")
+		refuse("no code row", 422, "file", bookBytes(t, blank), "")
+		set(t, blank, "Sheet1", "A2", "D000077Nope.ParentObjectId")
+		refuse("a sheet of an unknown child table", 422, "Sheet1!A2", bookBytes(t, blank), "")
 
 		if status, _ := s.importBook("D000077Nope", "", []byte("x")); status != 404 {
 			t.Fatalf("import into an unknown form: %d", status)
@@ -119,9 +120,8 @@ func TestExcelBadFiles(t *testing.T) {
 		g := s.export(dealPath + ":import-template")
 		set(t, g, "交易", "C3", "表单上传")
 		body, ct := multipartBody(t, part{name: "file", filename: "交易.xlsx", body: bookBytes(t, g)})
-		resp, out := s.fetch("POST", dealPath+":import", bytes.NewReader(body), "Content-Type", ct)
-		if resp.StatusCode != 200 || !strings.Contains(string(out), `"created":1`) {
-			t.Fatalf("multipart import: %d %s", resp.StatusCode, out)
+		if status, out := s.do("POST", dealPath+":import", body, "Content-Type", ct); status != 200 || !strings.Contains(string(out), `"created":1`) {
+			t.Fatalf("multipart import: %d %s", status, out)
 		}
 		if status, out := s.do("GET", dealPath+":export?filter=F0009999%20%3D%201", nil); status != 422 || !strings.Contains(string(out), "F0009999") {
 			t.Fatalf("export with a bad filter: %d %s", status, out)

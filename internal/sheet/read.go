@@ -100,6 +100,9 @@ func (rd *reader) sheet(name string) error {
 			return badFile(err)
 		}
 	}
+	if blank(codes) {
+		return nil // not one of the form's sheets (notes, a chart): left alone
+	}
 	l, cols, err := rd.columns(name, codes)
 	if err != nil {
 		return err
@@ -142,7 +145,7 @@ func (rd *reader) columns(name string, codes []string) (*layout, []*column, erro
 		l = all[0]
 	}
 	if l == nil {
-		return nil, nil, apperr.Field(name+"!A2", "%s!A2: 工作表 %s 第2行需要字段编码 (ObjectId 或 <子表编码>.ParentObjectId), 收到 %q (sheet %s row 2: the hidden row of field codes must start with ObjectId, or <child table code>.ParentObjectId on a child sheet)", name, name, wiretext.Clip(first), name)
+		return nil, nil, apperr.Field(name+"!A2", "%s!A2: 工作表 %s 第2行需要本表单的字段编码 (ObjectId, F0000001, 或子表的 <子表编码>.ParentObjectId), 收到 %q (sheet %s row 2: the hidden row must hold field codes of this form, or <child table code>.<field code> on a child sheet)", name, name, wiretext.Clip(first), name)
 	}
 	if l.child == nil && rd.b.main != "" || l.child != nil && rd.b.sheets[l.index] != "" {
 		return nil, nil, apperr.Field(name, "工作表 %s 与前面的工作表是同一张表 (sheet %s holds the same table as an earlier sheet)", name, name)
