@@ -94,8 +94,11 @@ func (rd *reader) sheet(name string) error {
 		return badFile(err)
 	}
 	defer rows.Close()
-	var codes []string
-	for n := 1; n <= 2 && rows.Next(); n++ {
+	var codes []string // row 2's; none when the sheet has no row 2
+	for n := 1; n <= 2; n++ {
+		if codes = nil; !rows.Next() {
+			break
+		}
 		if codes, err = rows.Columns(); err != nil {
 			return badFile(err)
 		}
