@@ -11,6 +11,7 @@ import (
 
 	"github.com/tritiumhq/tritium/internal/filter"
 	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/sheet"
 )
 
 // badBook is a template with one good row and rows each refused for
@@ -237,4 +238,39 @@ func TestRecordWalk(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestExcelOpenAPI: the document gives the Excel routes their binary
+// media types.
+func TestExcelOpenAPI(t *testing.T) {
+	s := startServer(t, storeConfig(t, "sqlite"))
+	doc := s.mustJSON("GET", "/api/v1/openapi.json", nil, 200)
+	paths := doc["paths"].(map[string]any)
+	op := func(path, method string) map[string]any {
+		p, _ := paths["/api/v1/forms/{code}/records"+path].(map[string]any)
+		o, _ := p[method].(map[string]any)
+		if o == nil {
+			t.Fatalf("no %s %s in the document", method, path)
+		}
+		return o
+	}
+	for _, path := range []string{":export", ":import-template"} {
+		ok := op(path, "get")["responses"].(map[string]any)["200"].(map[string]any)
+		if _, has := ok["content"].(map[string]any)[sheet.ContentType]; !has {
+			t.Errorf("GET %s: 200 content %v", path, ok["content"])
+		}
+		if _, has := ok["headers"].(map[string]any)["Content-Disposition"]; !has {
+			t.Errorf("GET %s: no Content-Disposition header", path)
+		}
+	}
+	imp := op(":import", "post")
+	body := imp["requestBody"].(map[string]any)["content"].(map[string]any)
+	if body[sheet.ContentType] == nil || body["multipart/form-data"] == nil {
+		t.Errorf("POST :import body %v", body)
+	}
+	for _, st := range []string{"200", "403", "404", "413", "422"} {
+		if imp["responses"].(map[string]any)[st] == nil {
+			t.Errorf("POST :import does not declare %s", st)
+		}
+	}
 }
