@@ -274,3 +274,32 @@ func TestExcelOpenAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestExcelWorkflowImport: on a workflow form an import makes drafts
+// (their approval waits at the start node), and ?submit=true starts the
+// approval past it, as POST …/records?submit=true does.
+func TestExcelWorkflowImport(t *testing.T) {
+	forEachServer(t, func(t *testing.T, s *server) {
+		p := s.org()
+		s.mustCreateForm(expenseForm())
+		s.process(tree(approval("a", userRule(p.a))))
+		path := "/api/v1/forms/D000002Expense/records"
+		f := s.export(path + ":import-template")
+		set(t, f, "报销", "C3", "差旅")
+		set(t, f, "报销", "D3", 120)
+		b := bookBytes(t, f)
+		for _, c := range []struct {
+			query string
+			tasks int
+		}{{"", 0}, {"?submit=true", 1}} {
+			res := s.mustImport("D000002Expense", c.query, b)
+			if num(res, "created") != 1 {
+				t.Fatalf("import%s: %v", c.query, res)
+			}
+			tasks := s.mustJSON("GET", "/api/v1/tasks?state=todo", nil, 200, as(p.a)...)
+			if n := len(tasks["items"].([]any)); n != c.tasks {
+				t.Fatalf("after import%s: approver A has %d tasks, want %d", c.query, n, c.tasks)
+			}
+		}
+	})
+}
