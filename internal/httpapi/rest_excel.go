@@ -49,7 +49,7 @@ func (s *Server) exportRecords(w http.ResponseWriter, r *http.Request, a record.
 	if err != nil {
 		return err
 	}
-	s.sendWorkbook(w, wb, r.PathValue("code"))
+	s.sendWorkbook(w, wb, "")
 	return nil
 }
 
@@ -58,20 +58,23 @@ func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request, a record
 	if err != nil {
 		return err
 	}
-	s.sendWorkbook(w, wb, r.PathValue("code")+"-template")
+	s.sendWorkbook(w, wb, "-template")
 	return nil
 }
 
-// sendWorkbook answers with wb as a download named "<form name>-<date>.xlsx".
-func (s *Server) sendWorkbook(w http.ResponseWriter, wb *sheet.Workbook, fallback string) {
-	name := wb.FormName
+// sendWorkbook answers with wb as a download named "<form name><suffix>-
+// <yyyymmdd>.xlsx" (UTF-8, in filename*), or "<form code><suffix>-…" for
+// clients that read only the ASCII filename.
+func (s *Server) sendWorkbook(w http.ResponseWriter, wb *sheet.Workbook, suffix string) {
+	code, name := wb.FormCode, wb.FormName
 	if name == "" {
-		name = fallback
+		name = code
 	}
 	day := time.Now().In(s.deps.Records.Codec().Loc).Format("20060102")
+	_, utf8Name, _ := strings.Cut(contentDisposition("attachment", name+suffix+"-"+day+".xlsx"), "; filename*=")
 	h := w.Header()
 	h.Set("Content-Type", sheet.ContentType)
-	h.Set("Content-Disposition", contentDisposition("attachment", name+"-"+day+".xlsx"))
+	h.Set("Content-Disposition", `attachment; filename="`+code+suffix+"-"+day+`.xlsx"; filename*=`+utf8Name)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
