@@ -49,6 +49,7 @@ type Service struct {
 
 	// Console sessions and passwords (sessions.go, passwords.go).
 	sess      SessionConfig
+	sessions  sessionCache
 	dummyOnce sync.Once
 	dummy     string
 }

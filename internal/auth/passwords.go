@@ -122,6 +122,7 @@ func (s *Service) SetPassword(ctx context.Context, userID, pw, keep string) erro
 		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, tokenHash(keep))
 		return err
 	})
+	s.sessions.forgetUser(userID, tokenHash(keep))
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}

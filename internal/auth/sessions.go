@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -26,6 +27,10 @@ type SessionConfig struct {
 	Idle, Max time.Duration
 	// Password is the argon2id cost (default DefaultPasswordParams).
 	Password PasswordParams
+	// Recheck is how long a node trusts a session it read before reading
+	// it again (default 1 s): a sign-out or password change on another
+	// node takes effect here within it; on this node at once.
+	Recheck time.Duration
 }
 
 // ErrNoSession is a token that names no live session.
@@ -55,7 +60,57 @@ func (s *Service) ConfigureSessions(cfg SessionConfig) {
 	if cfg.Password == (PasswordParams{}) {
 		cfg.Password = DefaultPasswordParams
 	}
+	if cfg.Recheck <= 0 {
+		cfg.Recheck = time.Second
+	}
 	s.sess = cfg
+}
+
+// sessionCache holds the sessions this node read lately, by token hash.
+type sessionCache struct {
+	mu sync.Mutex
+	m  map[string]cachedSession
+}
+
+type cachedSession struct {
+	sess Session
+	read time.Time
+}
+
+func (c *sessionCache) get(hash string, ttl time.Duration) (Session, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[hash]
+	if !ok || time.Since(e.read) > ttl {
+		return Session{}, false
+	}
+	return e.sess, true
+}
+
+func (c *sessionCache) put(hash string, ss Session, read time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[string]cachedSession{}
+	}
+	c.m[hash] = cachedSession{sess: ss, read: read}
+}
+
+func (c *sessionCache) forget(hash string) {
+	c.mu.Lock()
+	delete(c.m, hash)
+	c.mu.Unlock()
+}
+
+// forgetUser drops userID's sessions but keep (a token hash).
+func (c *sessionCache) forgetUser(userID, keep string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for h, e := range c.m {
+		if e.sess.UserID == userID && h != keep {
+			delete(c.m, h)
+		}
+	}
 }
 
 // touchEvery is how stale last-seen may get before a request writes it:
@@ -106,25 +161,16 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 	if token == "" || len(token) > 128 {
 		return Session{}, ErrNoSession
 	}
-	q := s.db.Reader()
-	d := q.Dialect()
-	var ss Session
-	var ct, ls, ie, ex any
-	err := q.QueryRow(ctx, `SELECT user_id, csrf_token, created_time, last_seen_time, idle_expires_time, expires_time, address, user_agent
-		FROM sessions WHERE token_hash = ?`, tokenHash(token)).Scan(&ss.UserID, &ss.CSRF, &ct, &ls, &ie, &ex, &ss.Address, &ss.UserAgent)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, ErrNoSession
-	}
-	if err != nil {
-		return Session{}, fmt.Errorf("read session: %w", err)
-	}
-	for _, t := range []struct {
-		dst *time.Time
-		src any
-	}{{&ss.Created, ct}, {&ss.LastSeen, ls}, {&ss.IdleExpires, ie}, {&ss.Expires, ex}} {
-		if *t.dst, err = d.ScanTime(t.src); err != nil {
-			return Session{}, fmt.Errorf("read session: %w", err)
+	hash := tokenHash(token)
+	d := s.db.Dialect()
+	ss, ok := s.sessions.get(hash, s.sess.Recheck)
+	if !ok {
+		var err error
+		read := time.Now()
+		if ss, err = s.readSession(ctx, hash); err != nil {
+			return Session{}, err
 		}
+		s.sessions.put(hash, ss, read)
 	}
 	now := sqldb.Now()
 	if !now.Before(ss.IdleExpires) || !now.Before(ss.Expires) {
@@ -143,6 +189,31 @@ func (s *Service) Session(ctx context.Context, token string) (Session, error) {
 		if err != nil {
 			return Session{}, fmt.Errorf("touch session: %w", err)
 		}
+		s.sessions.put(hash, ss, time.Now())
+	}
+	return ss, nil
+}
+
+func (s *Service) readSession(ctx context.Context, hash string) (Session, error) {
+	q := s.db.Reader()
+	d := q.Dialect()
+	var ss Session
+	var ct, ls, ie, ex any
+	err := q.QueryRow(ctx, `SELECT user_id, csrf_token, created_time, last_seen_time, idle_expires_time, expires_time, address, user_agent
+		FROM sessions WHERE token_hash = ?`, hash).Scan(&ss.UserID, &ss.CSRF, &ct, &ls, &ie, &ex, &ss.Address, &ss.UserAgent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNoSession
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("read session: %w", err)
+	}
+	for _, t := range []struct {
+		dst *time.Time
+		src any
+	}{{&ss.Created, ct}, {&ss.LastSeen, ls}, {&ss.IdleExpires, ie}, {&ss.Expires, ex}} {
+		if *t.dst, err = d.ScanTime(t.src); err != nil {
+			return Session{}, fmt.Errorf("read session: %w", err)
+		}
 	}
 	return ss, nil
 }
@@ -153,6 +224,7 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash(token))
 		return err
 	})
+	s.sessions.forget(tokenHash(token))
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
@@ -166,6 +238,7 @@ func (s *Service) EndUserSessions(ctx context.Context, userID string) error {
 		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID)
 		return err
 	})
+	s.sessions.forgetUser(userID, "")
 	if err != nil {
 		return fmt.Errorf("end sessions: %w", err)
 	}
