@@ -155,6 +155,10 @@ export default async function (t) {
   await phone.goto(t.base + '/forms/expense')
   await phone.locator('[data-test=canvas-field]').first().waitFor()
   await t.shot(phone, 'form-designer-phone-zh')
+  await phone.locator('[data-test=canvas-field][data-code=F0000002]').click() // properties open in a drawer
+  await phone.locator('.el-drawer [data-test=field-props]').waitFor()
+  await phone.waitForTimeout(600) // the drawer slides in
+  await t.shot(phone, 'form-designer-phone-props-zh')
 
   t.state.form = 'expense'
   t.state.fields = {

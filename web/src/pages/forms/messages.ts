@@ -20,6 +20,11 @@ export default {
         renameNote: '已有字段改编码时保留数据（renameFrom: {from}）', selectHint: '点击画布上的字段以编辑其属性',
         leave: '有未保存的修改，确定离开吗？', noFields: '表单至少需要一个字段',
       },
+      attrs: {
+        name: '名称', type: '类型', required: '必填', indexed: '索引', maxLength: '最大长度', precision: '总位数', scale: '小数位',
+        decimals: '显示小数位', min: '最小值', max: '最大值', options: '选项', valueSet: '值集', form: '关联表单', pattern: '编号规则',
+        workflow: '流程', indexes: '组合索引',
+      },
       types: {
         text: '单行文本', textarea: '多行文本', number: '数字', decimal: '金额（精确小数）', bool: '是/否', date: '日期',
         datetime: '日期时间', select: '单选', multiselect: '多选', user: '人员', users: '多人员', department: '部门',
@@ -50,6 +55,11 @@ export default {
         moveUp: 'Move up', moveDown: 'Move down', saveOk: 'Saved (revision {n})', created: 'Created', refused: 'The server refused the change',
         renameNote: 'A stored field with a new code keeps its data (renameFrom: {from})', selectHint: 'Click a field on the canvas to edit it',
         leave: 'Leave without saving your changes?', noFields: 'A form needs at least one field',
+      },
+      attrs: {
+        name: 'name', type: 'type', required: 'required', indexed: 'indexed', maxLength: 'max length', precision: 'precision', scale: 'scale',
+        decimals: 'decimals', min: 'minimum', max: 'maximum', options: 'options', valueSet: 'value set', form: 'related form', pattern: 'pattern',
+        workflow: 'workflow', indexes: 'composite indexes',
       },
       types: {
         text: 'Text', textarea: 'Long text', number: 'Number', decimal: 'Money (exact decimal)', bool: 'Yes/No', date: 'Date',
