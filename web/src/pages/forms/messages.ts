@@ -18,7 +18,8 @@ export default {
         indexes: '组合索引', addIndex: '添加组合索引', indexHint: '2–8 个本表字段（不含附件和多行文本）', remove: '移除',
         moveUp: '上移', moveDown: '下移', saveOk: '已保存（版本 {n}）', created: '已创建', refused: '服务器拒绝了此次保存',
         renameNote: '已有字段改编码时保留数据（renameFrom: {from}）', selectHint: '点击画布上的字段以编辑其属性',
-        leave: '有未保存的修改，确定离开吗？', noFields: '表单至少需要一个字段',
+        leave: '有未保存的修改，确定离开吗？', noCrossMove: '已保存的字段不能在表单和子表之间移动（会丢失数据）：请新建字段',
+        dropData: '保存后会删除 {code} 及其已有数据，确定删除吗？', noFields: '表单至少需要一个字段',
       },
       attrs: {
         name: '名称', type: '类型', required: '必填', indexed: '索引', maxLength: '最大长度', precision: '总位数', scale: '小数位',
@@ -54,7 +55,8 @@ export default {
         indexes: 'Composite indexes', addIndex: 'Add composite index', indexHint: '2–8 of the form’s own fields (not attachments or long text)', remove: 'Remove',
         moveUp: 'Move up', moveDown: 'Move down', saveOk: 'Saved (revision {n})', created: 'Created', refused: 'The server refused the change',
         renameNote: 'A stored field with a new code keeps its data (renameFrom: {from})', selectHint: 'Click a field on the canvas to edit it',
-        leave: 'Leave without saving your changes?', noFields: 'A form needs at least one field',
+        leave: 'Leave without saving your changes?', noCrossMove: 'A stored field cannot move between the form and a child table (its data would be lost): add a new field',
+        dropData: 'Saving will drop {code} and its stored data. Remove it?', noFields: 'A form needs at least one field',
       },
       attrs: {
         name: 'name', type: 'type', required: 'required', indexed: 'indexed', maxLength: 'max length', precision: 'precision', scale: 'scale',
