@@ -290,6 +290,7 @@ func components() obj {
 		"Form": obj{"type": "object", "required": []string{"code", "fields"}, "properties": obj{
 			"code": obj{"type": "string"}, "name": obj{"type": "string"}, "workflow": obj{"type": "boolean"},
 			"fields": obj{"type": "array", "items": ref("Field")}, "children": obj{"type": "array", "items": ref("Child")},
+			"indexes":  obj{"type": "array", "description": "composite indexes: lists of 2–8 field codes", "items": obj{"type": "array", "items": obj{"type": "string"}}},
 			"revision": obj{"type": "integer", "readOnly": true}, "createdTime": obj{"type": "string", "format": "date-time", "readOnly": true},
 			"modifiedTime": obj{"type": "string", "format": "date-time", "readOnly": true},
 		}},
