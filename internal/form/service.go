@@ -125,6 +125,9 @@ func (s *Service) Create(ctx context.Context, f *Form) (*Form, error) {
 		if err != nil {
 			return fmt.Errorf("save form %s: %w", f.Code, err)
 		}
+		if err := saveRevision(ctx, tx, f.Code, f.Revision, string(def)); err != nil {
+			return err
+		}
 		tx.OnCommit(func() { s.put(f) })
 		return nil
 	})
@@ -184,6 +187,9 @@ func (s *Service) Update(ctx context.Context, code string, nw *Form) (*Form, err
 		if err != nil {
 			return fmt.Errorf("save form %s: %w", nw.Code, err)
 		}
+		if err := saveRevision(ctx, tx, nw.Code, nw.Revision, string(def)); err != nil {
+			return err
+		}
 		tx.OnCommit(func() { s.put(nw) })
 		return nil
 	})
@@ -225,7 +231,8 @@ func (s *Service) Delete(ctx context.Context, code string) error {
 				return fmt.Errorf("drop tables of %s: %w", old.Code, err)
 			}
 		}
-		for _, q := range []string{"DELETE FROM form_schemas WHERE form_code = ?", "DELETE FROM form_value_sets WHERE form_code = ?", "DELETE FROM forms WHERE code = ?"} {
+		for _, q := range []string{"DELETE FROM form_schemas WHERE form_code = ?", "DELETE FROM form_value_sets WHERE form_code = ?",
+			"DELETE FROM form_revisions WHERE form_code = ?", "DELETE FROM forms WHERE code = ?"} {
 			if _, err := tx.ExecDirect(ctx, q, old.Code); err != nil {
 				return fmt.Errorf("delete form %s: %w", old.Code, err)
 			}

@@ -297,13 +297,19 @@ func components() obj {
 		"Form": obj{"type": "object", "required": []string{"code", "fields"}, "properties": obj{
 			"code": obj{"type": "string"}, "name": obj{"type": "string"}, "workflow": obj{"type": "boolean"},
 			"fields": obj{"type": "array", "items": ref("Field")}, "children": obj{"type": "array", "items": ref("Child")},
+			"indexes":  obj{"type": "array", "description": "composite indexes: lists of 2–8 field codes", "items": obj{"type": "array", "items": obj{"type": "string"}}},
 			"revision": obj{"type": "integer", "readOnly": true}, "createdTime": obj{"type": "string", "format": "date-time", "readOnly": true},
 			"modifiedTime": obj{"type": "string", "format": "date-time", "readOnly": true},
 		}},
-		"FormList":    listOf("Form"),
-		"Record":      record,
-		"RecordInput": obj{"type": "object", "description": "Field codes to values; settable system fields: ObjectId (create), Name, CreatedBy (create), OwnerId, OwnerDeptId, sourceSystem, sourceCode, version (expected version on update)", "additionalProperties": true},
-		"RecordList":  listOf("Record"),
+		"FormList": listOf("Form"),
+		"FormRevision": obj{"type": "object", "properties": obj{
+			"revision": obj{"type": "integer"}, "name": obj{"type": "string"}, "modifiedTime": obj{"type": "string", "format": "date-time"},
+			"fields": obj{"type": "integer", "description": "the form's own fields"}, "children": obj{"type": "integer", "description": "child tables"},
+		}},
+		"FormRevisionList": listOf("FormRevision"),
+		"Record":           record,
+		"RecordInput":      obj{"type": "object", "description": "Field codes to values; settable system fields: ObjectId (create), Name, CreatedBy (create), OwnerId, OwnerDeptId, sourceSystem, sourceCode, version (expected version on update)", "additionalProperties": true},
+		"RecordList":       listOf("Record"),
 		"BatchInput": obj{"type": "object", "required": []string{"items"}, "properties": obj{
 			"items": obj{"type": "array", "maxItems": 500, "items": ref("RecordInput")}, "submit": obj{"type": "boolean"},
 		}},

@@ -10,7 +10,7 @@ import (
 // Every REST route declares the OAuth scope a bearer token needs for it;
 // engine credentials hold them all. The table (docs/oauth.md shows it):
 //
-//	records:read   GET forms, GET records (the Excel export and template too), running a
+//	records:read   GET forms (and their revisions), GET records (the Excel export and template too), running a
 //	               form's onLoad/onChange on a draft,
 //	               the event stream (its task and instance events need workflow too)
 //	records:write  record writes (create, update, delete, batch, Excel import), async batches
@@ -64,7 +64,7 @@ func scopeFor(method, pattern string) string {
 		return auth.ScopeAdmin
 	case strings.HasPrefix(p, "forms/{code}/scripts/"):
 		return auth.ScopeRecordsRead
-	case p == "forms" || p == "forms/{code}":
+	case p == "forms" || p == "forms/{code}" || strings.HasPrefix(p, "forms/{code}/revisions"):
 		if read {
 			return auth.ScopeRecordsRead
 		}
