@@ -30,6 +30,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/hook"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/sheet"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 	"github.com/tritiumhq/tritium/internal/wiretext"
 	"github.com/tritiumhq/tritium/internal/workflow"
@@ -110,6 +111,9 @@ type Deps struct {
 	Deliveries *delivery.Service
 	// Events follows the change feed for GET /api/v1/events (nil: 503).
 	Events *feed.Hub
+	// Sheets exports and imports records as Excel workbooks (nil: those
+	// routes are not served).
+	Sheets *sheet.Service
 }
 
 // Server routes requests to the adapters.
@@ -221,7 +225,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		if r.Body != nil {
 			limit := s.cfg.MaxBody
-			if r.URL.Path == pathUpload || strings.HasPrefix(r.URL.Path, "/api/v1/files") {
+			if r.URL.Path == pathUpload || strings.HasPrefix(r.URL.Path, "/api/v1/files") || isImport(r.URL.Path) {
 				limit = s.cfg.MaxUpload + 1<<20
 			}
 			r.Body = http.MaxBytesReader(sw, r.Body, limit)
