@@ -43,6 +43,11 @@ export default async function (t) {
   await page.getByText('Hello,').waitFor()
   await t.shot(page, 'home-en')
 
+  t.step('first-load size')
+  const sizes = { login: await t.firstLoad('/login', false), inbox: await t.firstLoad('/inbox', true) }
+  t.report('first load (compressed HTML+JS+CSS, bytes)', sizes)
+  for (const [route, n] of Object.entries(sizes)) assert.ok(n.total < 600 * 1024, `first load of ${route} is ${n.total} bytes`)
+
   t.step('phone layout')
   const phone = await t.page({ viewport: t.phone })
   await t.signIn(phone)
