@@ -205,3 +205,9 @@ export function fromText(text: string, fields: FieldDef[]): Builder | null {
   b.join = (joins || 'and') as Builder['join']
   return b
 }
+
+/** opKey is an operator's message key under records.ops. */
+export const opKey: Record<Op, string> = {
+  '=': 'eq', '!=': 'ne', '>': 'gt', '>=': 'ge', '<': 'lt', '<=': 'le', '~': 'has', '!~': 'hasNot',
+  '^=': 'starts', '$=': 'ends', in: 'in', '!in': 'notIn', null: 'null', notnull: 'notNull',
+}
