@@ -3,8 +3,11 @@ package record
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/tritiumhq/tritium/internal/access"
+	"github.com/tritiumhq/tritium/internal/apperr"
 	"github.com/tritiumhq/tritium/internal/filter"
 	"github.com/tritiumhq/tritium/internal/form"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -12,7 +15,8 @@ import (
 
 // Walk calls fn with every object matching q, page by page in q's order,
 // as List would return them to q.Subject (the same grants, the same hidden
-// fields). Each page after the first starts after the last object of the
+// fields); a q.Action other than view (export) holds the walk to that
+// action's grants too. Each page after the first starts after the last object of the
 // one before by its sort keys (keyset paging), not by an offset, so a walk
 // over 100,000 objects reads each row once and holds one page at a time.
 // q.Offset and q.Count are ignored; q.Limit is the page size (default and
@@ -26,7 +30,7 @@ func (s *Service) Walk(ctx context.Context, formCode string, q Query, fn func(*P
 		return err
 	}
 	if q.Subject != nil && s.grants != nil {
-		if q, err = s.restrict(ctx, f, q); err != nil {
+		if q, err = s.restrictFor(ctx, f, q); err != nil {
 			return err
 		}
 	}
@@ -77,6 +81,38 @@ func (s *Service) Walk(ctx context.Context, formCode string, q Query, fn func(*P
 		}
 		last = objs[len(objs)-1]
 	}
+}
+
+// restrictFor is restrict for the view and, when q.Action is another
+// action (export, print), that action's grants as well: only the records
+// both reach, without the fields either hides; no grant for the action is
+// forbidden.
+func (s *Service) restrictFor(ctx context.Context, f *form.Form, q Query) (Query, error) {
+	subject, action := q.Subject, q.Action
+	q.Action = ""
+	q, err := s.restrict(ctx, f, q)
+	if err != nil || action == "" || action == access.View {
+		return q, err
+	}
+	d, err := s.decide(ctx, f, subject, action)
+	if err != nil {
+		return q, err
+	}
+	if !d.Allowed {
+		return q, apperr.New(apperr.Forbidden, "无权对表单 %s 的对象执行 %s (your grants on form %s do not allow %s)", f.Code, action, f.Code, action)
+	}
+	if len(d.Hidden) > 0 {
+		if len(q.Fields) == 0 {
+			q.Fields = visibleCodes(f, d.Hidden)
+		} else {
+			q.Fields = slices.DeleteFunc(q.Fields, func(code string) bool { return hidden(d.Hidden, code) })
+			if len(q.Fields) == 0 {
+				q.Fields = []string{form.SysObjectID}
+			}
+		}
+	}
+	q.Filter = filter.Every(q.Filter, d.Filter)
+	return q, nil
 }
 
 // walkKey is one ORDER BY key of a walk.

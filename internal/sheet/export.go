@@ -37,7 +37,8 @@ func (wb *Workbook) WriteTo(w io.Writer) (int64, error) {
 func (wb *Workbook) Close() error { return wb.file.Close() }
 
 // Export writes the records q selects, as List would return them to
-// q.Subject (the same records and fields), to a workbook. q.Offset and
+// q.Subject (the same records and fields), held to their export grants
+// too, to a workbook. q.Offset and
 // q.Limit are ignored: export takes every match, page by page.
 func (s *Service) Export(ctx context.Context, formCode string, q record.Query) (*Workbook, error) {
 	f, err := s.records.Forms().Lookup(ctx, formCode)
@@ -51,7 +52,7 @@ func (s *Service) Export(ctx context.Context, formCode string, q record.Query) (
 		file.Close()
 		return nil, err
 	}
-	q.Offset, q.Limit, q.Count = 0, exportPage, false
+	q.Offset, q.Limit, q.Count, q.Action = 0, exportPage, false, access.Export
 	err = s.records.Walk(ctx, formCode, q, func(p *record.Page) error {
 		if ex.sheets == nil {
 			if err := ex.start(layouts(f, p.Projection)); err != nil {
@@ -203,16 +204,16 @@ func (s *Service) Template(ctx context.Context, subject *access.Subject, formCod
 	}); err != nil {
 		return nil, err
 	}
+	// No stream writer: excelize drops data validations added to a
+	// streamed sheet, and a template is two rows.
 	file := excelize.NewFile(excelize.Options{})
-	ex := &exporter{s: s, file: file, loc: s.records.Codec().Loc}
-	if ex.st, err = newStyles(file); err == nil {
-		err = ex.start(layouts(f, p))
+	ls := layouts(f, p)
+	st, err := newStyles(file)
+	for i := 0; err == nil && i < len(ls); i++ {
+		err = plainHeader(file, i, ls[i], st)
 	}
 	if err == nil {
-		err = ex.flush()
-	}
-	if err == nil {
-		err = annotate(file, ex.sheets)
+		err = annotate(file, ls)
 	}
 	if err != nil {
 		file.Close()
@@ -249,6 +250,41 @@ func annotate(file *excelize.File, ls []*layout) error {
 			if err := file.AddDataValidation(l.name, dv); err != nil {
 				return fmt.Errorf("add list: %w", err)
 			}
+		}
+	}
+	return nil
+}
+
+// plainHeader is writeHeader without a stream writer, on sheet i.
+func plainHeader(file *excelize.File, i int, l *layout, st *styles) error {
+	if i == 0 {
+		if err := file.SetSheetName("Sheet1", l.name); err != nil {
+			return fmt.Errorf("name sheet: %w", err)
+		}
+	} else if _, err := file.NewSheet(l.name); err != nil {
+		return fmt.Errorf("add sheet: %w", err)
+	}
+	names := make([]any, len(l.cols))
+	codes := make([]any, len(l.cols))
+	for j, c := range l.cols {
+		names[j], codes[j] = c.name, l.codeOf(c)
+	}
+	last, err := excelize.ColumnNumberToName(len(l.cols))
+	if err != nil {
+		return err
+	}
+	for _, step := range []func() error{
+		func() error { return file.SetSheetRow(l.name, "A1", &names) },
+		func() error { return file.SetSheetRow(l.name, "A2", &codes) },
+		func() error { return file.SetRowVisible(l.name, 2, false) },
+		func() error { return file.SetCellStyle(l.name, "A1", last+"1", st.header) },
+		func() error { return file.SetColWidth(l.name, "A", last, 18) },
+		func() error {
+			return file.SetPanes(l.name, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"})
+		},
+	} {
+		if err := step(); err != nil {
+			return fmt.Errorf("template header: %w", err)
 		}
 	}
 	return nil

@@ -66,6 +66,11 @@ func (s *Service) Import(ctx context.Context, actor record.Actor, formCode strin
 	if opt.Mode == "" {
 		opt.Mode = Atomic
 	}
+	if d, err := s.records.Decision(ctx, actor.Subject, formCode, access.Import); err != nil {
+		return nil, err
+	} else if d != nil && !d.Allowed {
+		return nil, apperr.New(apperr.Forbidden, "无权导入表单 %s 的对象 (your grants on form %s do not allow import)", f.Code, f.Code)
+	}
 	file, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: s.maxUnzip, UnzipXMLSizeLimit: min(s.maxUnzip, excelize.StreamChunkSize)})
 	if err != nil {
 		return nil, badFile(err)
