@@ -401,6 +401,7 @@ func components() obj {
 	maps.Copy(schemas, webhookSchemas())
 	maps.Copy(schemas, fileSchemas())
 	maps.Copy(schemas, excelSchemas())
+	maps.Copy(schemas, viewSchemas())
 	maps.Copy(schemas, sessionSchemas())
 	return obj{
 		"schemas": schemas,
