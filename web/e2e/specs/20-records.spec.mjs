@@ -5,7 +5,8 @@
 // message), the filtered records are exported to Excel, a cell is edited
 // in the workbook with exceljs and the workbook imported back (a dry
 // run first: one with a bad cell lists its row error, the good one says
-// all rows are OK), and the change is checked through the API.
+// all rows are OK), and the change is checked through the API. A filter
+// saved as a view (kept on the server) comes back.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -163,6 +164,23 @@ export default async function (t) {
   assert.match(await page.locator('[data-test=records-table]').textContent(), /E2E 水泥订单/)
   await t.shot(page, 'records-table-zh')
 
+  t.step('save the filter as a view, clear it, apply the view')
+  const filterText = `${f.num} >= 10 && ${f.text} ~ "E2E"`
+  await page.locator('[data-test=views-button]').click()
+  await page.locator('[data-test=view-save]').click()
+  await page.locator('.el-message-box input').fill('E2E-big')
+  await page.locator('.el-message-box__btns .el-button--primary').click()
+  await page.locator('.el-message--success').waitFor()
+  const asAdmin = { 'X-User-Id-Type': 'EMAIL', 'X-User-Id': t.admin.login }
+  const saved = await t.ok('GET', `/api/v1/forms/${f.def.code}/views`, undefined, asAdmin)
+  assert.deepEqual(saved.items.map((v) => [v.name, v.filter]), [['E2E-big', filterText]])
+  await page.locator('[data-test=filter-clear]').click()
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=record-link]').length === 2)
+  await page.locator('[data-test=views-button]').click()
+  await page.locator('[data-test=view-E2E-big]').click()
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=record-link]').length === 1)
+  assert.equal(await page.locator('input[data-test=filter-raw]').inputValue(), filterText)
+
   t.step('a filter syntax error shows the server message')
   await page.locator('input[data-test=filter-raw]').fill(`${f.num} >`)
   await page.locator('[data-test=filter-apply]').click()
@@ -189,6 +207,7 @@ export default async function (t) {
   await dialog.locator('[data-test=import-dry-run]').click()
   await dialog.locator('[data-test=dry-run-errors]').waitFor()
   assert.ok((await dialog.locator('[data-test=import-errors] .el-table__row').count()) >= 1, 'the row error is listed')
+  await page.waitForTimeout(400) // the dialog's opening animation
   await t.shot(page, 'records-import-errors-zh')
 
   t.step('import the edited workbook: dry run, then import')
@@ -216,6 +235,7 @@ export default async function (t) {
   await t.shot(en, 'records-table-en')
   await en.locator('[data-test=records-import]').click()
   await en.locator('[data-test=import-dialog]').getByText('Dry run', { exact: true }).waitFor()
+  await en.waitForTimeout(400)
   await t.shot(en, 'records-import-en')
   await en.goto(`${t.base}${path}/${encodeURIComponent(id1)}`)
   await en.locator('[data-test=record-edit]').getByText('Edit').waitFor()
@@ -228,6 +248,7 @@ export default async function (t) {
   await t.shot(phone, 'records-table-phone-zh')
   await phone.locator('[data-test=records-import]').click()
   await phone.locator('[data-test=import-dialog]').waitFor()
+  await phone.waitForTimeout(400)
   await t.shot(phone, 'records-import-phone-zh')
   await phone.goto(`${t.base}${path}/${encodeURIComponent(id2)}`)
   await phone.locator('[data-test=record-edit]').waitFor()

@@ -1,7 +1,7 @@
 // Saved views of a record table: a named filter, sort, columns and page
-// size. They are kept in this browser's localStorage, per user and form
-// (there is no server endpoint for them yet), under
-// tritium.views.<user id>.<form code>.
+// size, kept on the server per user (GET/PUT/DELETE
+// /api/v1/forms/{code}/views[/{name}], docs/rest-api.md "Saved views").
+import { api, type Page } from '@/api'
 
 export interface View {
   name: string
@@ -11,37 +11,21 @@ export interface View {
   pageSize: number
 }
 
-function key(user: string, form: string) {
-  return `tritium.views.${user}.${form.toLowerCase()}`
+const path = (form: string, name?: string) => `/api/v1/forms/${encodeURIComponent(form)}/views` + (name === undefined ? '' : '/' + encodeURIComponent(name))
+
+/** loadViews answers the signed-in user's views of a form, by name. */
+export async function loadViews(form: string): Promise<View[]> {
+  return (await api.get<Page<View>>(path(form))).items ?? []
 }
 
-function valid(v: unknown): v is View {
-  const o = v as View
-  return !!o && typeof o.name === 'string' && typeof o.filter === 'string' && typeof o.sort === 'string' && Array.isArray(o.columns) && typeof o.pageSize === 'number'
+/** saveView stores a view (replacing the one with its name); answers them all. */
+export async function saveView(form: string, v: View): Promise<View[]> {
+  await api.put(path(form, v.name), { filter: v.filter, sort: v.sort, columns: v.columns, pageSize: v.pageSize })
+  return loadViews(form)
 }
 
-/** loadViews answers the user's views of a form, by name. */
-export function loadViews(user: string, form: string, store: Storage = localStorage): View[] {
-  try {
-    const all = JSON.parse(store.getItem(key(user, form)) ?? '[]')
-    return Array.isArray(all) ? all.filter(valid) : []
-  } catch {
-    return []
-  }
-}
-
-/** saveView adds a view, or replaces the one with its name. */
-export function saveView(user: string, form: string, v: View, store: Storage = localStorage): View[] {
-  const all = loadViews(user, form, store).filter((x) => x.name !== v.name)
-  all.push(v)
-  all.sort((a, b) => a.name.localeCompare(b.name))
-  store.setItem(key(user, form), JSON.stringify(all))
-  return all
-}
-
-/** deleteView removes the view with that name. */
-export function deleteView(user: string, form: string, name: string, store: Storage = localStorage): View[] {
-  const all = loadViews(user, form, store).filter((x) => x.name !== name)
-  store.setItem(key(user, form), JSON.stringify(all))
-  return all
+/** deleteView removes the view with that name; answers the rest. */
+export async function deleteView(form: string, name: string): Promise<View[]> {
+  await api.del(path(form, name))
+  return loadViews(form)
 }
