@@ -228,6 +228,27 @@ export default async function (t) {
   await page.keyboard.press('Escape')
   await page.locator('[data-test=records-table]').getByText('E2E 水泥订单（Excel 改）').waitFor()
 
+  t.step('a workflow form: save a draft, then submit it into its approval')
+  const claim = 'D000020E2eClaim'
+  await t.ok('POST', '/api/v1/forms', { code: claim, name: '报销单', workflow: true, fields: [{ code: 'F0000001', name: '事由', type: 'text', required: true }, { code: 'F0000002', name: '金额', type: 'decimal', scale: 2 }] })
+  await t.ok('PUT', `/api/v1/forms/${claim}/workflow`, { type: 'start', next: { type: 'approval', id: 'check', name: '审核', assignees: [{ kind: 'initiator' }] } })
+  await page.goto(`${t.base}/apps/${claim}/new`)
+  await page.locator('[data-test=field-F0000001] input').fill('E2E 差旅')
+  await page.locator('[data-test=field-F0000002] input').fill('12.5')
+  await page.locator('[data-test=record-save]').click()
+  await page.waitForURL((u) => new RegExp(`/apps/${claim}/(?!new$)[^/]+$`).test(u.pathname))
+  const claimId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop())
+  await page.locator('[data-test=instance-status][data-status=running]').waitFor() // a draft at the start node
+  await page.locator('[data-test=record-submit]').click()
+  await page.locator('[data-test=instance-at]').getByText('审核').waitFor()
+  assert.equal(await page.locator('[data-test=instance-status]').getAttribute('data-status'), 'running')
+  await t.shot(page, 'record-submitted-zh')
+  const sub = await t.ok('GET', `/api/v1/forms/${claim}/records/${encodeURIComponent(claimId)}`)
+  assert.equal(sub.Status, 2)
+  const inst = await t.ok('GET', `/api/v1/instances/${sub.WorkflowInstanceId}`)
+  assert.deepEqual(inst.positions.map((p) => p.node), ['check'])
+  await page.locator('[data-test=record-submit]').waitFor({ state: 'detached' })
+
   t.step('English')
   const en = await t.page({ locale: 'en', allowConsoleErrors: quiet401 })
   await signIn(t, en, path)
