@@ -402,6 +402,7 @@ func components() obj {
 	maps.Copy(schemas, fileSchemas())
 	maps.Copy(schemas, excelSchemas())
 	maps.Copy(schemas, viewSchemas())
+	maps.Copy(schemas, accessSchemas())
 	maps.Copy(schemas, sessionSchemas())
 	return obj{
 		"schemas": schemas,

@@ -10,7 +10,7 @@ import (
 // Every REST route declares the OAuth scope a bearer token needs for it;
 // engine credentials hold them all. The table (docs/oauth.md shows it):
 //
-//	records:read   GET forms, GET records, GET saved views, running a form's onLoad/onChange on a draft,
+//	records:read   GET forms, GET records, GET saved views, the caller's access, running a form's onLoad/onChange on a draft,
 //	               the event stream (its task and instance events need workflow too)
 //	records:write  record writes (create, update, delete, batch), saved views, async batches
 //	               (submitting, reading and listing them), custom API actions,
@@ -56,6 +56,8 @@ func scopeFor(method, pattern string) string {
 			return auth.ScopeRecordsRead
 		}
 		return auth.ScopeRecordsWrite
+	case p == "forms/{code}/access":
+		return auth.ScopeRecordsRead
 	case strings.HasPrefix(p, "forms/{code}/views"):
 		if read {
 			return auth.ScopeRecordsRead
