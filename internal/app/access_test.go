@@ -7,7 +7,8 @@ import (
 
 // TestMyAccess: GET …/access tells the calling user their own access —
 // per action allowed or not, with the fields it hides and keeps
-// read-only; engine credentials are the administrator (everything).
+// read-only; engine credentials are the administrator (everything). A
+// record read with a hidden field keeps its system fields.
 func TestMyAccess(t *testing.T) {
 	forEachServer(t, func(t *testing.T, s *server) {
 		s.mustCreateForm(contractForm())
@@ -33,6 +34,17 @@ func TestMyAccess(t *testing.T) {
 		} {
 			if acts[action] != want {
 				t.Errorf("%s: %s, want %s (all: %v)", action, acts[action], want, acts)
+			}
+		}
+		// A record read with a field hidden keeps its system fields (version for If-Match, Status, SeqNo).
+		rec := s.mustJSON("POST", "/api/v1/forms/D000001Contract/records", map[string]any{"F0000001": "合同", "F0000005": lisi}, 201)
+		for _, path := range []string{"/records/" + rec["ObjectId"].(string), "/records"} {
+			got := s.mustJSON("GET", "/api/v1/forms/D000001Contract"+path, nil, 200, as(lisi)...)
+			if items, ok := got["items"].([]any); ok {
+				got = items[0].(map[string]any)
+			}
+			if _, has := got["F0000005"]; has || fmt.Sprintf("%v %v %v %v", got["version"], got["Status"], got["SeqNo"], got["CreatedTime"] != nil) != "1 0 000001 true" {
+				t.Errorf("%s as lisi: %v", path, got)
 			}
 		}
 		admin := s.mustJSON("GET", "/api/v1/forms/D000001Contract/access", nil, 200)
