@@ -73,10 +73,10 @@ async function save(t, page, f) {
 const quiet401 = [/status of 4(00|01|22)/]
 
 /** signIn signs in at /login (the input may carry data-test itself or wrap it). */
-async function signIn(t, page, to) {
+async function signIn(t, page, to, who = t.admin) {
   await page.goto(t.base + to)
-  await page.locator('[data-test=login] input, input[data-test=login]').fill(t.admin.login)
-  await page.locator('[data-test=password] input, input[data-test=password]').fill(t.admin.password)
+  await page.locator('[data-test=login] input, input[data-test=login]').fill(who.login)
+  await page.locator('[data-test=password] input, input[data-test=password]').fill(who.password)
   await page.locator('[data-test=submit]').click()
   await page.waitForURL((u) => !u.pathname.startsWith('/login'))
 }
@@ -248,6 +248,31 @@ export default async function (t) {
   const inst = await t.ok('GET', `/api/v1/instances/${sub.WorkflowInstanceId}`)
   assert.deepEqual(inst.positions.map((p) => p.node), ['check'])
   await page.locator('[data-test=record-submit]').waitFor({ state: 'detached' })
+
+  t.step('a user sees and changes only what their grants allow')
+  const hidden = f.def.fields.find((x) => ![f.text, f.num].includes(x.code)).code
+  const wang = await t.ok('POST', '/api/v1/users', { name: '王五', loginName: 'e2e-wangwu' })
+  const wangLogin = { login: 'e2e-wangwu', password: 'Wangwu-Passw0rd!' }
+  await t.ok('PUT', `/api/v1/users/${wang.id}/password`, { password: wangLogin.password })
+  await t.ok('PUT', `/api/v1/forms/${f.def.code}/permissions`, { grants: [{ principal: { kind: 'user', id: wang.id }, actions: ['view', 'edit'], scope: 'all', hidden: [hidden], readOnly: [f.num] }] })
+  const limited = await t.page({ allowConsoleErrors: quiet401 })
+  await signIn(t, limited, path, wangLogin)
+  await limited.locator('[data-test=record-link]').first().waitFor()
+  assert.equal(await limited.locator('[data-test=record-new]').count(), 0, 'no create grant: no New button')
+  assert.equal(await limited.locator('[data-test=records-export]').count(), 0, 'no export grant: no Export button')
+  await limited.goto(`${t.base}${path}/${encodeURIComponent(id2)}`)
+  await limited.locator('[data-test=record-edit]').click()
+  await limited.locator(`[data-test=field-${f.text}] input`).fill('E2E 砂石订单（王五改）')
+  assert.equal(await limited.locator(`[data-test=field-${hidden}]`).count(), 0, 'the hidden field is not shown')
+  assert.equal(await limited.locator('[data-test=record-delete]').count(), 0, 'no delete grant: no Delete button')
+  assert.ok(await limited.locator(`[data-test=field-${f.num}] input`).isDisabled(), 'the read-only field is locked')
+  await t.shot(limited, 'record-limited-zh')
+  await limited.locator('[data-test=record-save]').click()
+  await limited.locator('[data-test=record-edit]').waitFor()
+  const byWang = await t.ok('GET', `/api/v1/forms/${f.def.code}/records/${encodeURIComponent(id2)}`)
+  assert.equal(byWang[f.text], 'E2E 砂石订单（王五改）')
+  assert.equal(byWang.ModifiedBy, wang.id)
+  await t.ok('DELETE', `/api/v1/forms/${f.def.code}/permissions`)
 
   t.step('English')
   const en = await t.page({ locale: 'en', allowConsoleErrors: quiet401 })
