@@ -265,6 +265,7 @@ export default async function (t) {
   await limited.locator(`[data-test=field-${f.text}] input`).fill('E2E 砂石订单（王五改）')
   assert.equal(await limited.locator(`[data-test=field-${hidden}]`).count(), 0, 'the hidden field is not shown')
   assert.equal(await limited.locator('[data-test=record-delete]').count(), 0, 'no delete grant: no Delete button')
+  assert.equal(await limited.locator('[data-test=record-submit]').count(), 0, 'no submit grant: no Submit button')
   assert.ok(await limited.locator(`[data-test=field-${f.num}] input`).isDisabled(), 'the read-only field is locked')
   await t.shot(limited, 'record-limited-zh')
   await limited.locator('[data-test=record-save]').click()
