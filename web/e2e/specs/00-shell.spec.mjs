@@ -22,13 +22,13 @@ export default async function (t) {
   await t.shot(page, 'login-zh')
 
   t.step('wrong password')
-  await page.locator('[data-test=login] input').fill(t.admin.login)
-  await page.locator('[data-test=password] input').fill('wrong-password')
+  await page.locator('[data-test=login]').fill(t.admin.login)
+  await page.locator('[data-test=password]').fill('wrong-password')
   await page.locator('[data-test=submit]').click()
   await page.locator('[data-test=login-error]').waitFor()
 
   t.step('sign in')
-  await page.locator('[data-test=password] input').fill(t.admin.password)
+  await page.locator('[data-test=password]').fill(t.admin.password)
   await page.locator('[data-test=submit]').click()
   await page.waitForURL((u) => u.pathname === '/inbox')
 
