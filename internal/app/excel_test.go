@@ -3,8 +3,6 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -48,36 +46,10 @@ func dealDef() map[string]any {
 	}
 }
 
-// fetch sends a request with the engine credentials and returns the
-// whole response.
-func (s *server) fetch(method, path string, body io.Reader, hdr ...string) (*http.Response, []byte) {
-	s.t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	req.Header.Set("EngineCode", testCode)
-	req.Header.Set("EngineSecret", testSecret)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	observe(method, path, resp.StatusCode)
-	return resp, out
-}
-
 // export downloads an export (or template) and opens it.
 func (s *server) export(path string, hdr ...string) *excelize.File {
 	s.t.Helper()
-	resp, body := s.fetch("GET", path, nil, hdr...)
+	resp, body := s.get(path, false, hdr...)
 	if resp.StatusCode != 200 {
 		s.t.Fatalf("GET %s: HTTP %d: %s", path, resp.StatusCode, body)
 	}
@@ -112,14 +84,8 @@ func bookBytes(t testing.TB, f *excelize.File) []byte {
 // importBook posts a workbook and returns the status and the answer.
 func (s *server) importBook(code, query string, b []byte, hdr ...string) (int, map[string]any) {
 	s.t.Helper()
-	resp, out := s.fetch("POST", "/api/v1/forms/"+code+"/records:import"+query, bytes.NewReader(b), append([]string{"Content-Type", sheet.ContentType}, hdr...)...)
-	m := decode(s.t, out)
-	if resp.StatusCode >= 400 {
-		e, _ := m["error"].(map[string]any)
-		msg, _ := e["message"].(string)
-		s.checkMessage("import", msg)
-	}
-	return resp.StatusCode, m
+	status, out := s.do("POST", "/api/v1/forms/"+code+"/records:import"+query, b, append([]string{"Content-Type", sheet.ContentType}, hdr...)...)
+	return status, decode(s.t, out)
 }
 
 // mustImport imports and fails unless the answer is 200.

@@ -34,7 +34,7 @@ func (s *Server) excelRoutes() []route {
 		{"submit", "boolean", "Create the new records submitted (Effective; on a workflow form its approval starts) instead of as drafts"},
 	}
 	return []route{
-		{"GET", recordsPath + ":export", s.exportRecords, opDoc{tag: "Records", summary: "Export the records a list would return to an .xlsx workbook (a sheet per child table), streamed page by page", query: exportQuery, status: 200, resp: "xlsx", errors: []int{404}}},
+		{"GET", recordsPath + ":export", s.exportRecords, opDoc{tag: "Records", summary: "Export the records a list would return to an .xlsx workbook (a sheet per child table), streamed page by page; users need the export grant too", query: exportQuery, status: 200, resp: "xlsx", errors: []int{403, 404}}},
 		{"GET", recordsPath + ":import-template", s.importTemplate, opDoc{tag: "Records", summary: "An empty .xlsx workbook with the import layout: notes on required fields, lists for select options", status: 200, resp: "xlsx", errors: []int{404}}},
 		{"POST", pathImport, s.importRecords, opDoc{tag: "Records", summary: "Import an .xlsx workbook (raw body or multipart part file): rows with an ObjectId update, rows without create; per-row errors with sheet, row and column", query: importQuery, body: "xlsx", status: 200, resp: "ImportResult", errors: []int{403, 404}, enums: map[string][]string{"mode": {"atomic", "rows"}}, stream: true}},
 	}
@@ -49,7 +49,7 @@ func (s *Server) exportRecords(w http.ResponseWriter, r *http.Request, a record.
 	if err != nil {
 		return err
 	}
-	s.sendWorkbook(w, wb, r.PathValue("code"))
+	s.sendWorkbook(w, wb, "")
 	return nil
 }
 
@@ -58,20 +58,23 @@ func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request, a record
 	if err != nil {
 		return err
 	}
-	s.sendWorkbook(w, wb, r.PathValue("code")+"-template")
+	s.sendWorkbook(w, wb, "-template")
 	return nil
 }
 
-// sendWorkbook answers with wb as a download named "<form name>-<date>.xlsx".
-func (s *Server) sendWorkbook(w http.ResponseWriter, wb *sheet.Workbook, fallback string) {
-	name := wb.FormName
+// sendWorkbook answers with wb as a download named "<form name><suffix>-
+// <yyyymmdd>.xlsx" (UTF-8, in filename*), or "<form code><suffix>-…" for
+// clients that read only the ASCII filename.
+func (s *Server) sendWorkbook(w http.ResponseWriter, wb *sheet.Workbook, suffix string) {
+	code, name := wb.FormCode, wb.FormName
 	if name == "" {
-		name = fallback
+		name = code
 	}
 	day := time.Now().In(s.deps.Records.Codec().Loc).Format("20060102")
+	_, utf8Name, _ := strings.Cut(contentDisposition("attachment", name+suffix+"-"+day+".xlsx"), "; filename*=")
 	h := w.Header()
 	h.Set("Content-Type", sheet.ContentType)
-	h.Set("Content-Disposition", contentDisposition("attachment", name+"-"+day+".xlsx"))
+	h.Set("Content-Disposition", `attachment; filename="`+code+suffix+"-"+day+`.xlsx"; filename*=`+utf8Name)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
@@ -140,6 +143,12 @@ func workbookBody(r *http.Request) ([]byte, error) {
 		return nil, apperr.Field("file", "请求体为空, 需要 .xlsx 工作簿 (the body is empty: send an .xlsx workbook)")
 	}
 	return b, nil
+}
+
+// isSheet reports whether path is an Excel export or import, which may
+// take longer than other requests.
+func isSheet(path string) bool {
+	return strings.HasPrefix(path, "/api/v1/forms/") && (strings.HasSuffix(path, "/records:import") || strings.HasSuffix(path, "/records:export"))
 }
 
 // isImport reports whether path is an import, whose body may be as large

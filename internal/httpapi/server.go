@@ -46,8 +46,10 @@ type Config struct {
 	// MaxBody bounds request bodies (default 10 MiB); MaxUpload bounds
 	// uploaded files (default 50 MiB).
 	MaxBody, MaxUpload int64
-	// RequestTimeout bounds each request (default 60s) but event streams.
-	RequestTimeout time.Duration
+	// RequestTimeout bounds each request (default 60s) but event streams
+	// and Excel exports and imports, which SheetTimeout bounds (default
+	// 15 min: 100,000 rows take a minute or two).
+	RequestTimeout, SheetTimeout time.Duration
 	// PreviewTTL is how long a preview link is valid unless the request
 	// says (default 10 min); PreviewMaxTTL the longest it may ask (default
 	// 24 h).
@@ -152,6 +154,9 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.EventsHeartbeat <= 0 {
 		cfg.EventsHeartbeat = 15 * time.Second
 	}
+	if cfg.SheetTimeout <= 0 {
+		cfg.SheetTimeout = 15 * time.Minute
+	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
 	}
@@ -229,6 +234,9 @@ func (s *Server) Handler() http.Handler {
 		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey, id), s.cfg.RequestTimeout)
 		if r.URL.Path == pathEvents { // a stream lasts as long as its client stays
 			ctx, cancel = context.WithCancel(context.WithValue(r.Context(), requestIDKey, id))
+		} else if isSheet(r.URL.Path) {
+			cancel()
+			ctx, cancel = context.WithTimeout(context.WithValue(r.Context(), requestIDKey, id), s.cfg.SheetTimeout)
 		}
 		defer cancel()
 		r = r.WithContext(ctx)

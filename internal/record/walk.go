@@ -144,6 +144,9 @@ func sortFields(f *form.Form, sorts []filter.Sort) []walkKey {
 // k1 after, or k1 equal and k2 after, and so on, where unset values come
 // first ascending and last descending (as CompileSortKeys orders them).
 func keyset(d sqldb.Dialect, keys []walkKey, o *Object) (string, []any) {
+	if w, args, ok := rowKeyset(d, keys, o); ok {
+		return w, args
+	}
 	var ors []string
 	var args []any
 	var eqs []string
@@ -186,6 +189,29 @@ func keyset(d sqldb.Dialect, keys []walkKey, o *Object) (string, []any) {
 	}
 	return "(" + strings.Join(ors, " OR ") + ")", args
 }
+
+// rowKeyset is keyset as one row-value comparison, (k1, k2) > (?, ?),
+// which both databases answer from an index in the sort's order: when
+// every key is a column that is never NULL (the default CreatedTime,
+// ObjectId among them) and all go the same way.
+func rowKeyset(d sqldb.Dialect, keys []walkKey, o *Object) (string, []any, bool) {
+	cols := make([]string, len(keys))
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		if !notNull[k.fd.Code] || !k.fd.System() || k.desc != keys[0].desc {
+			return "", nil, false
+		}
+		cols[i], args[i] = d.Quote(k.fd.Column()), keyValue(d, k.fd, o)
+	}
+	op := " > "
+	if keys[0].desc {
+		op = " < "
+	}
+	return "(" + strings.Join(cols, ", ") + ")" + op + "(" + placeholders(len(keys)) + ")", args, true
+}
+
+// notNull are the system columns declared NOT NULL.
+var notNull = map[string]bool{form.SysObjectID: true, form.SysCreatedTime: true, form.SysModifiedTime: true, form.SysStatus: true, form.SysVersion: true}
 
 // keyValue is o's value of key field fd as its column stores it.
 func keyValue(d sqldb.Dialect, fd *form.Field, o *Object) any {

@@ -23,8 +23,8 @@ const exportPage = record.MaxPage
 // is answered before a byte of the download goes out.
 type Workbook struct {
 	file *excelize.File
-	// FormName names the download.
-	FormName string
+	// FormName and FormCode name the download.
+	FormName, FormCode string
 }
 
 // WriteTo writes the .xlsx and releases its temporary files.
@@ -46,7 +46,7 @@ func (s *Service) Export(ctx context.Context, formCode string, q record.Query) (
 		return nil, err
 	}
 	file := excelize.NewFile(excelize.Options{})
-	wb := &Workbook{file: file, FormName: f.Name}
+	wb := &Workbook{file: file, FormName: f.Name, FormCode: f.Code}
 	ex := &exporter{s: s, file: file, loc: s.records.Codec().Loc}
 	if ex.st, err = newStyles(file); err != nil {
 		file.Close()
@@ -219,7 +219,7 @@ func (s *Service) Template(ctx context.Context, subject *access.Subject, formCod
 		file.Close()
 		return nil, err
 	}
-	return &Workbook{file: file, FormName: f.Name}, nil
+	return &Workbook{file: file, FormName: f.Name, FormCode: f.Code}, nil
 }
 
 // annotate adds the template's notes and drop-down lists.

@@ -75,8 +75,8 @@ func (s *Service) Import(ctx context.Context, actor record.Actor, formCode strin
 	if err != nil {
 		return nil, badFile(err)
 	}
-	defer file.Close()
 	b, err := read(f, s.records.Codec().Loc, file)
+	file.Close() // its rows are read: free them (and its temporary files) before writing
 	if err != nil {
 		return nil, err
 	}
@@ -103,23 +103,12 @@ func (s *Service) Import(ctx context.Context, actor record.Actor, formCode strin
 // exported sheet shows them, and sending them back unchanged must not
 // refuse the row.
 func (s *Service) dropReadOnly(ctx context.Context, actor record.Actor, f *form.Form, b *book) error {
-	for _, action := range []string{access.Edit, access.Create} {
+	for i, action := range []string{access.Edit, access.Create} {
 		d, err := s.records.Decision(ctx, actor.Subject, f.Code, action)
 		if err != nil || d == nil {
 			return err
 		}
-		for _, it := range b.items {
-			if (it.id != "") != (action == access.Edit) {
-				continue
-			}
-			for _, code := range d.ReadOnly {
-				for k := range it.data {
-					if strings.EqualFold(k, code) {
-						delete(it.data, k)
-					}
-				}
-			}
-		}
+		b.skip[i] = d.ReadOnly
 	}
 	return nil
 }
@@ -132,16 +121,44 @@ type importer struct {
 	res *Result
 }
 
+// chunk is how many rows a rows-mode import or a dry run writes (or
+// tries) per transaction.
+const chunk = 500
+
+// write writes the book's rows: in atomic mode all in one transaction, in
+// rows mode and on a dry run chunk by chunk, each chunk in its own
+// transaction (committed in rows mode, rolled back on a dry run), so only
+// a chunk's prepared writes are held at a time.
 func (w *importer) write(ctx context.Context, actor record.Actor, opt Options) error {
+	var good []*item
+	for _, it := range w.b.items {
+		if !it.failed {
+			good = append(good, it)
+		}
+	}
+	if opt.Mode == Atomic && !opt.DryRun {
+		// A row refused while reading already means nothing is written,
+		// but every row is still checked, so all errors come back at once.
+		return w.apply(ctx, actor, opt, good, len(w.b.errs) == 0)
+	}
+	for i := 0; i < len(good); i += chunk {
+		if err := w.apply(ctx, actor, opt, good[i:min(i+chunk, len(good))], !opt.DryRun); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply writes items in one transaction, committed when keep holds (and,
+// in atomic mode, no item failed).
+func (w *importer) apply(ctx context.Context, actor record.Actor, opt Options, items []*item, keep bool) error {
 	var creates, updates []record.WriteItem
 	var cItems, uItems []*item
-	for _, it := range w.b.items {
-		switch {
-		case it.failed:
-		case it.id == "":
-			creates, cItems = append(creates, record.WriteItem{Data: it.data}), append(cItems, it)
-		default:
-			updates, uItems = append(updates, record.WriteItem{ObjectID: it.id, Data: it.data}), append(uItems, it)
+	for _, it := range items {
+		if it.id == "" {
+			creates, cItems = append(creates, record.WriteItem{Data: w.b.data(it)}), append(cItems, it)
+		} else {
+			updates, uItems = append(updates, record.WriteItem{ObjectID: it.id, Data: w.b.data(it)}), append(uItems, it)
 		}
 	}
 	cw, err := w.s.records.PrepareWrites(ctx, actor, w.f.Code, record.WriteCreate, "", creates, record.CreateOptions{Submit: opt.Submit})
@@ -152,9 +169,15 @@ func (w *importer) write(ctx context.Context, actor record.Actor, opt Options) e
 	if err != nil {
 		return err
 	}
-	// Atomic: a row refused while reading already means nothing is written,
-	// but every row is still checked, so all errors come back at once.
-	keep := !opt.DryRun && (opt.Mode == Rows || len(w.b.errs) == 0)
+	creates, updates = nil, nil // parsed now
+	for _, it := range items {
+		it.cells = nil // only the row numbers are needed from here
+		for _, rows := range it.kids {
+			for j := range rows {
+				rows[j].cells = nil
+			}
+		}
+	}
 	var cr, ur []record.WriteResult
 	err = w.s.db.WriteAlone(ctx, func(tx *sqldb.Tx) error {
 		var err error
@@ -172,7 +195,9 @@ func (w *importer) write(ctx context.Context, actor record.Actor, opt Options) e
 	if err != nil && !errors.Is(err, errRollback) {
 		return err
 	}
-	w.res.Written = err == nil && (len(cr) > 0 || len(ur) > 0)
+	if err == nil && len(cr)+len(ur) > 0 {
+		w.res.Written = true
+	}
 	w.outcomes(cItems, cr)
 	w.outcomes(uItems, ur)
 	return nil

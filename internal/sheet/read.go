@@ -26,9 +26,9 @@ type RowError struct {
 // item is one main-sheet row: the record it writes.
 type item struct {
 	row    int
-	id     string // ObjectId: update that record; empty: create
-	key    string // #RowKey
-	data   record.Data
+	id     string             // ObjectId: update that record; empty: create
+	key    string             // #RowKey
+	cells  []string           // as read; turned into data chunk by chunk (see data)
 	kids   map[int][]childRow // child table index → its rows, in sheet order
 	failed bool
 }
@@ -38,7 +38,7 @@ type childRow struct {
 	row   int
 	ref   string // ParentObjectId: the parent's ObjectId or row key
 	index int    // child table index
-	data  map[string]any
+	cells []string
 }
 
 // book is a workbook read into items.
@@ -48,7 +48,13 @@ type book struct {
 	present []int                        // child tables whose sheet is in the book
 	sheets  map[int]string               // child table index → its sheet
 	codes   map[string]map[string]string // sheet → column letter by code (lower case)
-	errs    []RowError
+	cols    map[string][]*column         // sheet → its columns, by position
+	loc     *time.Location
+	f       *form.Form
+	// skip holds the codes of fields read-only to the importer, for an
+	// update and for a create (see dropReadOnly).
+	skip [2][]string
+	errs []RowError
 }
 
 // letter returns the column letter of code on sheet ("" when absent).
@@ -67,7 +73,7 @@ type reader struct {
 
 // read reads every sheet of file against f.
 func read(f *form.Form, loc *time.Location, file *excelize.File) (*book, error) {
-	rd := &reader{f: f, loc: loc, file: file, b: &book{sheets: map[int]string{}, codes: map[string]map[string]string{}}}
+	rd := &reader{f: f, loc: loc, file: file, b: &book{sheets: map[int]string{}, codes: map[string]map[string]string{}, cols: map[string][]*column{}, loc: loc, f: f}}
 	for _, name := range file.GetSheetList() {
 		if err := rd.sheet(name); err != nil {
 			return nil, err
@@ -88,11 +94,17 @@ func (rd *reader) sheet(name string) error {
 		return badFile(err)
 	}
 	defer rows.Close()
-	var codes []string
-	for n := 1; n <= 2 && rows.Next(); n++ {
+	var codes []string // row 2's; none when the sheet has no row 2
+	for n := 1; n <= 2; n++ {
+		if codes = nil; !rows.Next() {
+			break
+		}
 		if codes, err = rows.Columns(); err != nil {
 			return badFile(err)
 		}
+	}
+	if blank(codes) {
+		return nil // not one of the form's sheets (notes, a chart): left alone
 	}
 	l, cols, err := rd.columns(name, codes)
 	if err != nil {
@@ -136,7 +148,7 @@ func (rd *reader) columns(name string, codes []string) (*layout, []*column, erro
 		l = all[0]
 	}
 	if l == nil {
-		return nil, nil, apperr.Field(name+"!A2", "工作表 %s 第2行 A 列: 需要字段编码 (ObjectId 或 <子表编码>.ParentObjectId), 收到 %q (sheet %s row 2: the hidden row of field codes must start with ObjectId, or <child table code>.ParentObjectId on a child sheet)", name, wiretext.Clip(first), name)
+		return nil, nil, apperr.Field(name+"!A2", "%s!A2: 工作表 %s 第2行需要本表单的字段编码 (ObjectId, F0000001, 或子表的 <子表编码>.ParentObjectId), 收到 %q (sheet %s row 2: the hidden row must hold field codes of this form, or <child table code>.<field code> on a child sheet)", name, name, wiretext.Clip(first), name)
 	}
 	if l.child == nil && rd.b.main != "" || l.child != nil && rd.b.sheets[l.index] != "" {
 		return nil, nil, apperr.Field(name, "工作表 %s 与前面的工作表是同一张表 (sheet %s holds the same table as an earlier sheet)", name, name)
@@ -155,15 +167,16 @@ func (rd *reader) columns(name string, codes []string) (*layout, []*column, erro
 		letter, _ := excelize.ColumnNumberToName(i + 1)
 		c := byCode[strings.ToLower(code)]
 		if c == nil {
-			return nil, nil, apperr.Field(name+"!"+letter+"2", "工作表 %s %s 列: 字段编码 %s 不存在 (sheet %s column %s: unknown field code %s)", name, letter, wiretext.Clip(code), name, letter, wiretext.Clip(code))
+			return nil, nil, apperr.Field(name+"!"+letter+"2", "%s!%s2: 字段编码 %s 不存在 (sheet %s column %s: unknown field code %s)", name, letter, wiretext.Clip(code), name, letter, wiretext.Clip(code))
 		}
 		if _, dup := letters[strings.ToLower(c.code)]; dup {
-			return nil, nil, apperr.Field(name+"!"+letter+"2", "工作表 %s %s 列: 字段 %s 重复 (sheet %s column %s: field %s appears twice)", name, letter, c.code, name, letter, c.code)
+			return nil, nil, apperr.Field(name+"!"+letter+"2", "%s!%s2: 字段 %s 重复 (sheet %s column %s: field %s appears twice)", name, letter, c.code, name, letter, c.code)
 		}
 		letters[strings.ToLower(c.code)] = letter
 		cols[i] = c
 	}
 	rd.b.codes[name] = letters
+	rd.b.cols[name] = cols
 	if l.child == nil {
 		rd.b.main = name
 	} else {
@@ -186,51 +199,86 @@ func blank(cells []string) bool {
 }
 
 func (rd *reader) mainRow(sheet string, n int, cols []*column, cells []string) {
-	it := &item{row: n, data: record.Data{}, kids: map[int][]childRow{}}
+	it := &item{row: n, cells: cells, kids: map[int][]childRow{}}
 	for i, c := range cols {
-		if c == nil || !c.write {
-			continue
-		}
-		raw := ""
-		if i < len(cells) {
-			raw = strings.TrimSpace(cells[i])
-		}
-		switch {
-		case c.code == form.SysObjectID:
-			it.id = raw
-		case c.code == RowKey:
-			it.key = raw
-		case c.fd.System() && raw == "":
-			// an empty owner or version cell says nothing
-		default:
-			it.data[c.code] = value(rd.loc, c.fd, raw)
+		if c != nil && i < len(cells) {
+			switch c.code {
+			case form.SysObjectID:
+				it.id = strings.TrimSpace(cells[i])
+			case RowKey:
+				it.key = strings.TrimSpace(cells[i])
+			}
 		}
 	}
 	rd.b.items = append(rd.b.items, it)
 }
 
 func (rd *reader) childRow(sheet string, n, index int, cols []*column, cells []string) {
-	cr := childRow{sheet: sheet, row: n, index: index, data: map[string]any{}}
+	cr := childRow{sheet: sheet, row: n, index: index, cells: cells}
 	for i, c := range cols {
-		if c == nil || !c.write {
-			continue
-		}
-		raw := ""
-		if i < len(cells) {
-			raw = strings.TrimSpace(cells[i])
-		}
-		switch c.code {
-		case form.SysParentObjectID:
-			cr.ref = raw
-		case form.SysObjectID:
-			if raw != "" {
-				cr.data[form.SysObjectID] = raw
-			}
-		default:
-			cr.data[c.code] = value(rd.loc, c.fd, raw)
+		if c != nil && c.code == form.SysParentObjectID && i < len(cells) {
+			cr.ref = strings.TrimSpace(cells[i])
 		}
 	}
 	rd.kids = append(rd.kids, cr)
+}
+
+// data is the record data of it's row and child rows, as the record
+// service takes it: every writable column (an empty cell clears the
+// field; an empty owner or version says nothing), each child table whose
+// sheet is in the book, and nothing the importer may not change.
+func (b *book) data(it *item) record.Data {
+	d := record.Data{}
+	for i, c := range b.cols[b.main] {
+		if c == nil || !c.write || c.code == form.SysObjectID || c.code == RowKey {
+			continue
+		}
+		raw := cell(it.cells, i)
+		if c.fd.System() && raw == "" {
+			continue
+		}
+		d[c.code] = value(b.loc, c.fd, raw)
+	}
+	for _, ci := range b.present {
+		rows := make([]any, len(it.kids[ci]))
+		for j, cr := range it.kids[ci] {
+			row := map[string]any{}
+			for i, c := range b.cols[cr.sheet] {
+				if c == nil || !c.write || c.code == form.SysParentObjectID {
+					continue
+				}
+				raw := cell(cr.cells, i)
+				if c.code == form.SysObjectID {
+					if raw != "" {
+						row[form.SysObjectID] = raw
+					}
+					continue
+				}
+				row[c.code] = value(b.loc, c.fd, raw)
+			}
+			rows[j] = row
+		}
+		d[b.f.Children[ci].Code] = rows
+	}
+	skip := b.skip[0]
+	if it.id == "" {
+		skip = b.skip[1]
+	}
+	for _, code := range skip {
+		for k := range d {
+			if strings.EqualFold(k, code) {
+				delete(d, k)
+			}
+		}
+	}
+	return d
+}
+
+func cell(cells []string, i int) string {
+	if i < len(cells) {
+		return strings.TrimSpace(cells[i])
+	}
+	return ""
 }
 
 // attach gives each child row to its parent (by row key, else ObjectId),
@@ -264,15 +312,6 @@ func (rd *reader) attach() {
 			continue
 		}
 		p.kids[cr.index] = append(p.kids[cr.index], cr)
-	}
-	for _, it := range b.items {
-		for _, ci := range b.present {
-			rows := make([]any, len(it.kids[ci]))
-			for i, cr := range it.kids[ci] {
-				rows[i] = cr.data
-			}
-			it.data[rd.f.Children[ci].Code] = rows
-		}
 	}
 }
 
