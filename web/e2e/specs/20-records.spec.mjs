@@ -20,6 +20,7 @@ const ownForm = {
     { code: 'F0000002', name: '数量', type: 'number' },
     { code: 'F0000003', name: '类型', type: 'select', options: ['采购', '销售'] },
     { code: 'F0000004', name: '附件', type: 'attachment' },
+    { code: 'F0000005', name: '金额', type: 'decimal', scale: 2 }, // the flows spec routes on it
   ],
   children: [
     { code: 'D000020Lines', name: '订单行', fields: [{ code: 'F0000011', name: '物料', type: 'text' }, { code: 'F0000012', name: '单价', type: 'decimal', scale: 2 }] },
@@ -46,7 +47,7 @@ async function formFor(t) {
     if (p) return p
   }
   const def = await t.ok('POST', '/api/v1/forms', ownForm)
-  if (!t.state.form) t.state.form = def
+  if (!t.state.form) t.state.form = def.code // a form code, as the forms spec leaves it
   return pick(def)
 }
 
