@@ -31,6 +31,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/metrics"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/savedview"
 	"github.com/tritiumhq/tritium/internal/secret"
 	"github.com/tritiumhq/tritium/internal/sheet"
 	"github.com/tritiumhq/tritium/internal/sqldb"
@@ -293,7 +294,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
 		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access,
 		Idempotency: idempotency.NewStore(a.DB), Deliveries: a.Deliveries, Batches: a.Batches, Events: a.Events,
-		Sheets: sheet.New(sheet.Config{DB: a.DB, Records: a.Records})})
+		Sheets: sheet.New(sheet.Config{DB: a.DB, Records: a.Records}), Views: savedview.New(a.DB)})
 	return nil
 }
 

@@ -24,6 +24,7 @@ var layers = map[string]int{
 	"access":            1,
 	"feed":              1,
 	"idempotency":       1,
+	"savedview":         1,
 	"filter":            1, "form": 1, "job": 1, "sqldb": 1, "sqldb/sqldbtest": 1, "blob": 1, "apperr": 0, "lenientjson": 0, "wiretext": 0, "metrics": 0, "secret": 0, "netpolicy": 0,
 }
 
@@ -43,6 +44,7 @@ var peers = map[string][]string{
 	"sheet":           {"record"},
 	"access":          {"filter", "form", "sqldb"},
 	"idempotency":     {"sqldb"},
+	"savedview":       {"sqldb"},
 	"hook":            {"record", "workflow", "script", "connector"},
 	"workflow/model":  {"form", "sqldb"},
 }

@@ -406,8 +406,10 @@ func components() obj {
 	maps.Copy(schemas, externalSchemas())
 	maps.Copy(schemas, webhookSchemas())
 	maps.Copy(schemas, fileSchemas())
-	maps.Copy(schemas, sessionSchemas())
 	maps.Copy(schemas, excelSchemas())
+	maps.Copy(schemas, viewSchemas())
+	maps.Copy(schemas, accessSchemas())
+	maps.Copy(schemas, sessionSchemas())
 	return obj{
 		"schemas": schemas,
 		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),

@@ -56,6 +56,8 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, adminWrites(s, s.formRoutes())...)
 	rs = append(rs, s.recordRoutes()...)
 	rs = append(rs, s.excelRoutes()...)
+	rs = append(rs, s.viewRoutes()...)
+	rs = append(rs, s.accessRoutes()...)
 	rs = append(rs, s.batchRoutes()...)
 	rs = append(rs, adminWrites(s, s.orgRoutes())...)
 	rs = append(rs, adminWrites(s, s.valueSetRoutes())...)

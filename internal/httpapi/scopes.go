@@ -10,10 +10,10 @@ import (
 // Every REST route declares the OAuth scope a bearer token needs for it;
 // engine credentials hold them all. The table (docs/oauth.md shows it):
 //
-//	records:read   GET forms (and their revisions), GET records (the Excel export and template too), running a
-//	               form's onLoad/onChange on a draft,
+//	records:read   GET forms (and their revisions), GET records (the Excel export and template too), GET saved
+//	               views, the caller's access, running a form's onLoad/onChange on a draft,
 //	               the event stream (its task and instance events need workflow too)
-//	records:write  record writes (create, update, delete, batch, Excel import), async batches
+//	records:write  record writes (create, update, delete, batch, Excel import), saved views, async batches
 //	               (submitting, reading and listing them), custom API actions,
 //	               the delivery log (a token without admin sees its client's own)
 //	workflow       processes (read), simulate, tasks, instances, submitting a record,
@@ -53,6 +53,13 @@ func scopeFor(method, pattern string) string {
 		if strings.HasSuffix(p, "/submit") {
 			return auth.ScopeWorkflow
 		}
+		if read {
+			return auth.ScopeRecordsRead
+		}
+		return auth.ScopeRecordsWrite
+	case p == "forms/{code}/access":
+		return auth.ScopeRecordsRead
+	case strings.HasPrefix(p, "forms/{code}/views"):
 		if read {
 			return auth.ScopeRecordsRead
 		}

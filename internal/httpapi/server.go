@@ -30,6 +30,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/hook"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/savedview"
 	"github.com/tritiumhq/tritium/internal/sheet"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 	"github.com/tritiumhq/tritium/internal/wiretext"
@@ -119,6 +120,9 @@ type Deps struct {
 	// Sheets exports and imports records as Excel workbooks (nil: those
 	// routes are not served).
 	Sheets *sheet.Service
+	// Views keeps users' saved views of record tables (nil: those routes
+	// are not served).
+	Views *savedview.Store
 }
 
 // Server routes requests to the adapters.

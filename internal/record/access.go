@@ -80,9 +80,13 @@ func hidden(list []string, code string) bool {
 	return slices.ContainsFunc(list, func(h string) bool { return strings.EqualFold(h, strings.TrimSpace(code)) })
 }
 
-// visibleCodes lists every field and child table of f but the hidden ones.
+// visibleCodes lists the system fields and every field and child table
+// of f but the hidden ones: what an answer without a field list holds.
 func visibleCodes(f *form.Form, hide []string) []string {
 	var out []string
+	for _, fd := range form.SystemFields() {
+		out = append(out, fd.Code)
+	}
 	for _, fd := range f.Fields {
 		if !hidden(hide, fd.Code) {
 			out = append(out, fd.Code)

@@ -1,0 +1,53 @@
+// Strings of the records pages: the app list, a form's table, a record.
+export default {
+  zh: {
+    records: {
+      menu: '表单数据', title: '数据列表', newTitle: '新建数据', recordTitle: '数据详情', apps: '应用表单', appsIntro: '选择一个表单查看和管理它的数据。',
+      noForms: '还没有可以打开的表单。', workflow: '流程表单', open: '打开',
+      filter: '筛选', addCondition: '添加条件', and: '全部满足 (与)', or: '任一满足 (或)', field: '字段', operator: '运算符', value: '值',
+      rawFilter: '筛选表达式', rawPlaceholder: '例如 F0000004 >= 10 && Status = 1', apply: '应用', clear: '清空',
+      tooComplex: '此表达式含分组或混合的与/或，构建器无法显示；请直接编辑表达式。', filterError: '筛选无效',
+      columns: '列', views: '视图', saveView: '保存为视图', viewName: '视图名称', viewSaved: '视图已保存', deleteView: '删除视图',
+      noViews: '还没有保存的视图', viewNameRequired: '请输入视图名称', defaultView: '默认',
+      total: '共 {n} 条', export: '导出 Excel', template: '下载导入模板', import: '导入 Excel', exported: '已导出',
+      status: '状态', st0: '草稿', st1: '生效', st2: '流程中', st3: '已作废',
+      ops: { eq: '等于', ne: '不等于', gt: '大于', ge: '大于等于', lt: '小于', le: '小于等于', has: '包含', hasNot: '不包含', starts: '开头是', ends: '结尾是', in: '属于', notIn: '不属于', null: '为空', notNull: '不为空' },
+      sys: { ObjectId: '数据 ID', SeqNo: '流水号', Name: '数据标题', Status: '状态', CreatedBy: '创建人', OwnerId: '拥有者', CreatedTime: '创建时间', ModifiedTime: '修改时间' },
+      save: '保存', submit: '提交', submitted: '已提交审批', created: '已创建', deleteConfirm: '确定删除这条数据吗？', instance: '审批流程',
+      instanceStatus: '流程状态', at: '当前节点', viewMode: '查看', editMode: '编辑', fixErrors: '请修正标出的字段',
+      versionConflict: '数据已被他人修改，请刷新后再改', reload: '重新加载', notFound: '数据不存在或无权查看', unsaved: '有未保存的修改',
+      inst: { running: '审批中', approved: '已通过', rejected: '已驳回', canceled: '已取消', terminated: '已终止' },
+      imp: {
+        title: '导入 Excel', choose: '选择 .xlsx 文件', chosen: '已选：{name}', dryRun: '预检', dryRunHint: '预检按导入的规则校验每一行，不写入任何数据。',
+        ok: '{n} 行全部通过校验', errors: '{failed} / {total} 行有错误', sheet: '工作表', row: '行', field: '字段', message: '错误',
+        mode: '导入方式', atomic: '全部成功才导入 (全有或全无)', rows: '逐行导入 (跳过错误行)', run: '导入', result: '导入完成：新建 {created}，更新 {updated}，失败 {failed}',
+        failedAtomic: '有错误，未导入任何数据', again: '重新选择',
+      },
+    },
+  },
+  en: {
+    records: {
+      menu: 'Form data', title: 'Records', newTitle: 'New record', recordTitle: 'Record', apps: 'App forms', appsIntro: 'Choose a form to see and manage its records.',
+      noForms: 'No forms you can open yet.', workflow: 'Workflow form', open: 'Open',
+      filter: 'Filter', addCondition: 'Add condition', and: 'All match (and)', or: 'Any matches (or)', field: 'Field', operator: 'Operator', value: 'Value',
+      rawFilter: 'Filter expression', rawPlaceholder: 'e.g. F0000004 >= 10 && Status = 1', apply: 'Apply', clear: 'Clear',
+      tooComplex: 'This filter has groups or mixes and/or, which the builder cannot show; edit the expression.', filterError: 'Invalid filter',
+      columns: 'Columns', views: 'Views', saveView: 'Save as view', viewName: 'View name', viewSaved: 'View saved', deleteView: 'Delete view',
+      noViews: 'No saved views yet', viewNameRequired: 'Enter a view name', defaultView: 'Default',
+      total: '{n} records', export: 'Export to Excel', template: 'Import template', import: 'Import Excel', exported: 'Exported',
+      status: 'Status', st0: 'Draft', st1: 'Effective', st2: 'In approval', st3: 'Canceled',
+      ops: { eq: 'equals', ne: 'does not equal', gt: 'greater than', ge: 'at least', lt: 'less than', le: 'at most', has: 'contains', hasNot: 'does not contain', starts: 'starts with', ends: 'ends with', in: 'is one of', notIn: 'is none of', null: 'is empty', notNull: 'is not empty' },
+      sys: { ObjectId: 'Record id', SeqNo: 'Serial no.', Name: 'Title', Status: 'Status', CreatedBy: 'Created by', OwnerId: 'Owner', CreatedTime: 'Created', ModifiedTime: 'Modified' },
+      save: 'Save', submit: 'Submit', submitted: 'Submitted for approval', created: 'Created', deleteConfirm: 'Delete this record?', instance: 'Approval',
+      instanceStatus: 'Approval status', at: 'Now at', viewMode: 'View', editMode: 'Edit', fixErrors: 'Fix the marked fields',
+      versionConflict: 'Someone else changed this record; reload it before changing it', reload: 'Reload', notFound: 'No such record, or you may not see it', unsaved: 'Unsaved changes',
+      inst: { running: 'In approval', approved: 'Approved', rejected: 'Rejected', canceled: 'Canceled', terminated: 'Terminated' },
+      imp: {
+        title: 'Import Excel', choose: 'Choose an .xlsx file', chosen: 'Chosen: {name}', dryRun: 'Dry run', dryRunHint: 'A dry run checks every row as the import would, and writes nothing.',
+        ok: 'All {n} rows are OK', errors: '{failed} of {total} rows have errors', sheet: 'Sheet', row: 'Row', field: 'Field', message: 'Error',
+        mode: 'Mode', atomic: 'All or nothing', rows: 'Row by row (skip bad rows)', run: 'Import', result: 'Imported: {created} created, {updated} updated, {failed} failed',
+        failedAtomic: 'There were errors; nothing was imported', again: 'Choose again',
+      },
+    },
+  },
+}
