@@ -189,6 +189,9 @@ type InstanceView struct {
 	Positions []Position  `json:"positions"`
 	Tasks     []*Task     `json:"tasks"`
 	History   []HistEntry `json:"history"`
+	// Actions: the instance actions the reading user may take now (set
+	// when read as a user).
+	Actions []string `json:"actions,omitempty"`
 }
 
 // Position is where a token stands.
@@ -250,25 +253,38 @@ type TaskView struct {
 	ObjectID   string `json:"objectId"`
 	NodeName   string `json:"nodeName,omitempty"`
 	Status     string `json:"instanceStatus"`
+	// Set when read or acted on as a user: the task actions they may take
+	// now, the nodes a return may go to, and the node's field permissions
+	// with the permission of the fields it does not name.
+	Actions     []string                   `json:"actions,omitempty"`
+	ReturnTo    []NodeRef                  `json:"returnTo,omitempty"`
+	FieldPerms  map[string]model.FieldPerm `json:"fieldPerms,omitempty"`
+	DefaultPerm model.FieldPerm            `json:"defaultPerm,omitempty"`
 }
 
 // Task returns one task.
 func (e *Engine) Task(ctx context.Context, id string) (TaskView, error) {
+	v, _, err := e.task(ctx, id)
+	return v, err
+}
+
+// task returns one task and its instance's stored state.
+func (e *Engine) task(ctx context.Context, id string) (TaskView, *State, error) {
 	var instanceID string
 	err := e.db.Reader().QueryRow(ctx, "SELECT instance_id FROM wf_tasks WHERE id = ?", id).Scan(&instanceID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return TaskView{}, apperr.New(apperr.NotFound, "任务不存在: %s (task not found)", id)
+		return TaskView{}, nil, apperr.New(apperr.NotFound, "任务不存在: %s (task not found)", id)
 	}
 	if err != nil {
-		return TaskView{}, err
+		return TaskView{}, nil, err
 	}
 	st, err := e.storedState(ctx, e.db.Reader(), instanceID)
 	if err != nil {
-		return TaskView{}, err
+		return TaskView{}, nil, err
 	}
 	t := st.Tasks[id]
 	return TaskView{Task: t, InstanceID: instanceID, Form: st.Form, ObjectID: st.Object, Status: st.Status,
-		NodeName: e.nodeName(ctx, st.Form, st.Version, t.Node)}, nil
+		NodeName: e.nodeName(ctx, st.Form, st.Version, t.Node)}, st, nil
 }
 
 // view describes task t of the run's instance.

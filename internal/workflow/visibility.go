@@ -20,6 +20,9 @@ func (e *Engine) InstanceAs(ctx context.Context, actor record.Actor, id string) 
 	if err == nil {
 		err = e.seesObject(ctx, actor, v.Form, v.ObjectID, "流程实例", "instance", id)
 	}
+	if err == nil {
+		v.Actions, err = e.instanceActionsOf(ctx, actor, id)
+	}
 	return v, err
 }
 
@@ -34,9 +37,12 @@ func (e *Engine) ReplayAs(ctx context.Context, actor record.Actor, id string) (R
 
 // TaskAs is Task for actor.
 func (e *Engine) TaskAs(ctx context.Context, actor record.Actor, id string) (TaskView, error) {
-	t, err := e.Task(ctx, id)
+	t, st, err := e.task(ctx, id)
 	if err == nil && t.Assignee != actor.UserID {
 		err = e.seesObject(ctx, actor, t.Form, t.ObjectID, "任务", "task", id)
+	}
+	if err == nil {
+		err = e.allow(ctx, st, &t, actor.UserID)
 	}
 	return t, err
 }
