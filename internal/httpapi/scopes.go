@@ -19,10 +19,14 @@ import (
 //	               external-approval callbacks
 //	org            users, departments, roles, positions, value sets (their writes too)
 //	admin          form writes, process writes, permissions, scripts, $env,
-//	               connectors, OAuth clients and keys, webhooks
+//	               connectors, OAuth clients and keys, webhooks, users'
+//	               passwords, the engine credential (read, rotate)
 //	files          the file API: upload, download, metadata, preview links
 //	               (the H3Yun file endpoints take engine credentials only)
 //	impersonate    acting as a user (X-User-Id) on any route
+//
+// The console's session routes (/api/v1/session…) have none: they take
+// the session cookie only (rest_session.go).
 //
 // /OpenApi/Invoke takes a token too (h3yun.go): records:read for
 // LoadBizObject(s), records:write for the other actions.
@@ -33,7 +37,7 @@ import (
 // withScopes sets each route's scope where the route did not.
 func withScopes(rs []route) []route {
 	for i := range rs {
-		if rs[i].doc.scope == "" {
+		if rs[i].doc.scope == "" && !rs[i].doc.session {
 			rs[i].doc.scope = scopeFor(rs[i].method, rs[i].pattern)
 		}
 	}
@@ -82,7 +86,14 @@ func scopeFor(method, pattern string) string {
 // security is an operation's OpenAPI security: engine credentials, or an
 // OAuth2 token with the route's scope.
 func security(rt route) []obj {
+	switch {
+	case rt.doc.public:
+		return []obj{}
+	case rt.doc.session:
+		return []obj{{"session": []string{}}}
+	}
 	return []obj{
+		{"session": []string{}},
 		{"EngineCode": []string{}, "EngineSecret": []string{}},
 		{"oauth2": []string{rt.doc.scope}},
 	}
