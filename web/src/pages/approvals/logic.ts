@@ -274,6 +274,7 @@ export function timeline(history: HistEntry[], tasks: Task[] = []): Line[] {
         break
       case 'task': {
         const d = h.data
+        if (d.kind === 'start') break // the initiator's own step: "submitted" tells it
         if (d.kind === 'cc') out.push({ ...base, what: 'approvals.ev.cc', whom: d.assignee, kind: 'info' })
         else if (d.status === 'pending') out.push({ ...base, what: 'approvals.ev.assigned', whom: d.assignee, kind: 'primary' })
         break
@@ -303,7 +304,7 @@ export function timeline(history: HistEntry[], tasks: Task[] = []): Line[] {
         out.push({ ...base, what: 'approvals.ev.deleted', kind: 'danger' })
         break
       case 'finished':
-        out.push({ ...base, what: 'approvals.ev.finished', result: String(h.data.result ?? ''), kind: tagType(String(h.data.result ?? '')) })
+        out.push({ ...base, actor: undefined, what: 'approvals.ev.finished', result: String(h.data.result ?? ''), kind: tagType(String(h.data.result ?? '')) })
         break
     }
   }
