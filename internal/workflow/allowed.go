@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/tritiumhq/tritium/internal/record"
@@ -167,26 +166,22 @@ func (e *Engine) readRun(ctx context.Context, st *State) (*run, error) {
 	return &run{e: e, ctx: ctx, f: f, c: c, st: st}, nil
 }
 
-// allow fills v (of the instance whose state is st) for userID.
-func (e *Engine) allow(ctx context.Context, st *State, v *TaskView, userID string) error {
-	r, err := e.readRun(ctx, st)
-	if err != nil {
-		return fmt.Errorf("actions of task %s: %w", v.ID, err)
+// allow fills v (of the instance whose state is st) for userID. A process
+// that can no longer be compiled for its form (the form changed under an
+// old version) offers no actions: reading still works, acting would not.
+func (e *Engine) allow(ctx context.Context, st *State, v *TaskView, userID string) {
+	if r, err := e.readRun(ctx, st); err == nil {
+		r.allow(v, userID)
 	}
-	r.allow(v, userID)
-	return nil
 }
 
-// instanceActionsOf lists the instance actions actor may take on
-// instance id now.
-func (e *Engine) instanceActionsOf(ctx context.Context, actor record.Actor, id string) ([]string, error) {
-	st, err := e.storedState(ctx, e.db.Reader(), id)
-	if err != nil {
-		return nil, err
-	}
+// instanceActionsOf lists the instance actions actor may take now on the
+// instance whose stored state is st (none when its process cannot be
+// compiled, as for allow).
+func (e *Engine) instanceActionsOf(ctx context.Context, actor record.Actor, st *State) []string {
 	r, err := e.readRun(ctx, st)
 	if err != nil {
-		return nil, fmt.Errorf("actions of instance %s: %w", id, err)
+		return nil
 	}
-	return r.instanceActions(actor.UserID, actor.UserID == e.admin), nil
+	return r.instanceActions(actor.UserID, actor.UserID == e.admin)
 }

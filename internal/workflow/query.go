@@ -203,13 +203,19 @@ type Position struct {
 
 // Instance returns an instance's detail.
 func (e *Engine) Instance(ctx context.Context, id string) (InstanceView, error) {
+	v, _, err := e.instance(ctx, id)
+	return v, err
+}
+
+// instance returns an instance's detail and its stored state.
+func (e *Engine) instance(ctx context.Context, id string) (InstanceView, *State, error) {
 	st, err := e.storedState(ctx, e.db.Reader(), id)
 	if err != nil {
-		return InstanceView{}, err
+		return InstanceView{}, nil, err
 	}
 	events, err := e.events(ctx, e.db.Reader(), id)
 	if err != nil {
-		return InstanceView{}, err
+		return InstanceView{}, nil, err
 	}
 	def := e.defOf(ctx, st.Form, st.Version)
 	v := InstanceView{ID: id, Form: st.Form, ObjectID: st.Object, Version: st.Version, Status: st.Status, Initiator: st.Initiator,
@@ -220,9 +226,9 @@ func (e *Engine) Instance(ctx context.Context, id string) (InstanceView, error) 
 		v.History = append(v.History, histEntry(def, before, ev))
 	}, nil)
 	if err != nil {
-		return InstanceView{}, fmt.Errorf("history of %s: %w", id, err)
+		return InstanceView{}, nil, fmt.Errorf("history of %s: %w", id, err)
 	}
-	return v, nil
+	return v, st, nil
 }
 
 // positions lists where st's tokens stand, in token order.

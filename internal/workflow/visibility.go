@@ -16,12 +16,12 @@ import (
 
 // InstanceAs is Instance for actor.
 func (e *Engine) InstanceAs(ctx context.Context, actor record.Actor, id string) (InstanceView, error) {
-	v, err := e.Instance(ctx, id)
+	v, st, err := e.instance(ctx, id)
 	if err == nil {
 		err = e.seesObject(ctx, actor, v.Form, v.ObjectID, "流程实例", "instance", id)
 	}
 	if err == nil {
-		v.Actions, err = e.instanceActionsOf(ctx, actor, id)
+		v.Actions = e.instanceActionsOf(ctx, actor, st)
 	}
 	return v, err
 }
@@ -42,7 +42,7 @@ func (e *Engine) TaskAs(ctx context.Context, actor record.Actor, id string) (Tas
 		err = e.seesObject(ctx, actor, t.Form, t.ObjectID, "任务", "task", id)
 	}
 	if err == nil {
-		err = e.allow(ctx, st, &t, actor.UserID)
+		e.allow(ctx, st, &t, actor.UserID)
 	}
 	return t, err
 }
