@@ -364,8 +364,12 @@ func components() obj {
 			"id": obj{"type": "string"}, "instanceId": obj{"type": "string"}, "node": obj{"type": "string"}, "nodeName": obj{"type": "string"},
 			"kind": obj{"type": "string", "enum": []string{"start", "approval", "cc"}}, "assignee": obj{"type": "string", "description": "Empty on an external approval's task"},
 			"status": obj{"type": "string"}, "comment": obj{"type": "string"}, "form": obj{"type": "string"}, "objectId": obj{"type": "string"},
-			"external": obj{"type": "boolean", "description": "An external system decides this task (external-approval node)"},
-			"by":       obj{"type": "string", "description": "External approval: the approver the external system named"},
+			"external":    obj{"type": "boolean", "description": "An external system decides this task (external-approval node)"},
+			"by":          obj{"type": "string", "description": "External approval: the approver the external system named"},
+			"actions":     obj{"type": "array", "items": obj{"type": "string"}, "description": "The task actions the acting user may take now"},
+			"returnTo":    obj{"type": "array", "items": obj{"type": "object", "properties": obj{"node": obj{"type": "string"}, "nodeName": obj{"type": "string"}}}, "description": "The nodes a return may go to (with the return action)"},
+			"fieldPerms":  obj{"type": "object", "additionalProperties": obj{"type": "string", "enum": []string{"editable", "readonly", "hidden"}}, "description": "The task node's field permissions"},
+			"defaultPerm": obj{"type": "string", "enum": []string{"editable", "readonly"}, "description": "The permission of fields fieldPerms does not name"},
 		}},
 		"TaskList": obj{"type": "object", "properties": obj{
 			"items": obj{"type": "array", "items": obj{"type": "object"}}, "total": obj{"type": "integer"},
@@ -382,6 +386,7 @@ func components() obj {
 			"status":    obj{"type": "string", "enum": []string{"running", "approved", "rejected", "canceled", "terminated"}},
 			"initiator": obj{"type": "string"}, "positions": obj{"type": "array", "items": obj{"type": "object"}},
 			"tasks": obj{"type": "array", "items": ref("Task")}, "history": obj{"type": "array", "items": obj{"type": "object"}},
+			"actions": obj{"type": "array", "items": obj{"type": "string"}, "description": "The instance actions the reading user may take now"},
 		}},
 		"Replay": obj{"type": "object", "description": "An instance's state after each of its events, rebuilt from the event log", "properties": obj{
 			"id": obj{"type": "string"}, "form": obj{"type": "string"}, "objectId": obj{"type": "string"}, "version": obj{"type": "integer"},

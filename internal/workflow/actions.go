@@ -93,6 +93,7 @@ func (e *Engine) TaskAction(ctx context.Context, actor record.Actor, taskID, act
 			return err
 		}
 		view = r.view(r.st.Tasks[taskID])
+		r.allow(&view, actor.UserID)
 		return nil
 	})
 	return view, err
@@ -380,10 +381,10 @@ func (r *run) removeSigners(t *Task, n *model.Node, in Input) error {
 // returnTo sends the instance back to an earlier node.
 func (r *run) returnTo(t *Task, n *model.Node, in Input) error {
 	to := r.c.def.Node(in.ToNode)
-	if to == nil || (to.Type != model.Approval && to.Type != model.Start) || !slices.Contains(r.st.Path, to.ID) || to.ID == n.ID {
+	if !returnable(n, to) || !slices.Contains(r.st.Path, to.ID) {
 		return apperr.Field("toNode", "只能退回到已经过的审批节点或发起节点: %q (return to an approval or start node passed before)", in.ToNode)
 	}
-	if len(r.st.Tokens) != 1 || len(r.st.Joins) > 0 {
+	if !r.mayReturn() {
 		return conflict("并行分支进行中, 不能退回 (cannot return while parallel branches run)")
 	}
 	strategy := in.Strategy
@@ -532,30 +533,46 @@ func (r *run) jump(node string) error {
 // approver has acted since the submission; an approver takes their
 // decision back (拿回) while the next node has not acted.
 func (r *run) withdraw(actor record.Actor, initiator bool) error {
-	if initiator && r.noActionSinceSubmit() {
+	toStart, err := r.withdrawCheck(actor.UserID, initiator)
+	if err != nil {
+		return err
+	}
+	if toStart {
 		return r.backToStart()
 	}
+	token := anyToken(r.st)
+	cur := r.st.Tokens[token]
+	if err := r.cancelOpen(func(t *Task) bool { return t.Token == token }); err != nil {
+		return err
+	}
+	return r.enter(token, r.st.LastApproval, cur.Node)
+}
+
+// withdrawCheck reports whether userID may withdraw now, and how: back to
+// the start node (the initiator, nobody having acted since the submit) or
+// taking back their decision at the last approval node.
+func (r *run) withdrawCheck(userID string, initiator bool) (toStart bool, err error) {
+	if initiator && r.noActionSinceSubmit() {
+		return true, nil
+	}
 	last := r.st.LastApproval
-	if last == "" || !contains(r.st.Approvers[last], actor.UserID) {
+	if last == "" || !contains(r.st.Approvers[last], userID) {
 		if initiator {
-			return conflict("审批人已处理, 不能撤回 (an approver has acted since the submission)")
+			return false, conflict("审批人已处理, 不能撤回 (an approver has acted since the submission)")
 		}
-		return apperr.New(apperr.Forbidden, "你没有审批上一节点, 不能拿回 (you did not approve the previous step)")
+		return false, apperr.New(apperr.Forbidden, "你没有审批上一节点, 不能拿回 (you did not approve the previous step)")
 	}
 	if len(r.st.Tokens) != 1 {
-		return conflict("并行分支进行中, 不能拿回 (cannot take back while parallel branches run)")
+		return false, conflict("并行分支进行中, 不能拿回 (cannot take back while parallel branches run)")
 	}
 	token := anyToken(r.st)
 	cur := r.st.Tokens[token]
 	for _, t := range r.visitTasks(token, cur.Node) {
 		if !t.Open() && t.Status != TaskCanceled {
-			return conflict("下一节点已处理, 不能拿回 (the next step has acted)")
+			return false, conflict("下一节点已处理, 不能拿回 (the next step has acted)")
 		}
 	}
-	if err := r.cancelOpen(func(t *Task) bool { return t.Token == token }); err != nil {
-		return err
-	}
-	return r.enter(token, last, cur.Node)
+	return false, nil
 }
 
 // noActionSinceSubmit reports whether no approval task was acted on since

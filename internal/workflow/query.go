@@ -189,6 +189,9 @@ type InstanceView struct {
 	Positions []Position  `json:"positions"`
 	Tasks     []*Task     `json:"tasks"`
 	History   []HistEntry `json:"history"`
+	// Actions: the instance actions the reading user may take now (set
+	// when read as a user).
+	Actions []string `json:"actions,omitempty"`
 }
 
 // Position is where a token stands.
@@ -200,13 +203,19 @@ type Position struct {
 
 // Instance returns an instance's detail.
 func (e *Engine) Instance(ctx context.Context, id string) (InstanceView, error) {
+	v, _, err := e.instance(ctx, id)
+	return v, err
+}
+
+// instance returns an instance's detail and its stored state.
+func (e *Engine) instance(ctx context.Context, id string) (InstanceView, *State, error) {
 	st, err := e.storedState(ctx, e.db.Reader(), id)
 	if err != nil {
-		return InstanceView{}, err
+		return InstanceView{}, nil, err
 	}
 	events, err := e.events(ctx, e.db.Reader(), id)
 	if err != nil {
-		return InstanceView{}, err
+		return InstanceView{}, nil, err
 	}
 	def := e.defOf(ctx, st.Form, st.Version)
 	v := InstanceView{ID: id, Form: st.Form, ObjectID: st.Object, Version: st.Version, Status: st.Status, Initiator: st.Initiator,
@@ -217,9 +226,9 @@ func (e *Engine) Instance(ctx context.Context, id string) (InstanceView, error) 
 		v.History = append(v.History, histEntry(def, before, ev))
 	}, nil)
 	if err != nil {
-		return InstanceView{}, fmt.Errorf("history of %s: %w", id, err)
+		return InstanceView{}, nil, fmt.Errorf("history of %s: %w", id, err)
 	}
-	return v, nil
+	return v, st, nil
 }
 
 // positions lists where st's tokens stand, in token order.
@@ -250,25 +259,38 @@ type TaskView struct {
 	ObjectID   string `json:"objectId"`
 	NodeName   string `json:"nodeName,omitempty"`
 	Status     string `json:"instanceStatus"`
+	// Set when read or acted on as a user: the task actions they may take
+	// now, the nodes a return may go to, and the node's field permissions
+	// with the permission of the fields it does not name.
+	Actions     []string                   `json:"actions,omitempty"`
+	ReturnTo    []NodeRef                  `json:"returnTo,omitempty"`
+	FieldPerms  map[string]model.FieldPerm `json:"fieldPerms,omitempty"`
+	DefaultPerm model.FieldPerm            `json:"defaultPerm,omitempty"`
 }
 
 // Task returns one task.
 func (e *Engine) Task(ctx context.Context, id string) (TaskView, error) {
+	v, _, err := e.task(ctx, id)
+	return v, err
+}
+
+// task returns one task and its instance's stored state.
+func (e *Engine) task(ctx context.Context, id string) (TaskView, *State, error) {
 	var instanceID string
 	err := e.db.Reader().QueryRow(ctx, "SELECT instance_id FROM wf_tasks WHERE id = ?", id).Scan(&instanceID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return TaskView{}, apperr.New(apperr.NotFound, "任务不存在: %s (task not found)", id)
+		return TaskView{}, nil, apperr.New(apperr.NotFound, "任务不存在: %s (task not found)", id)
 	}
 	if err != nil {
-		return TaskView{}, err
+		return TaskView{}, nil, err
 	}
 	st, err := e.storedState(ctx, e.db.Reader(), instanceID)
 	if err != nil {
-		return TaskView{}, err
+		return TaskView{}, nil, err
 	}
 	t := st.Tasks[id]
 	return TaskView{Task: t, InstanceID: instanceID, Form: st.Form, ObjectID: st.Object, Status: st.Status,
-		NodeName: e.nodeName(ctx, st.Form, st.Version, t.Node)}, nil
+		NodeName: e.nodeName(ctx, st.Form, st.Version, t.Node)}, st, nil
 }
 
 // view describes task t of the run's instance.

@@ -16,9 +16,12 @@ import (
 
 // InstanceAs is Instance for actor.
 func (e *Engine) InstanceAs(ctx context.Context, actor record.Actor, id string) (InstanceView, error) {
-	v, err := e.Instance(ctx, id)
+	v, st, err := e.instance(ctx, id)
 	if err == nil {
 		err = e.seesObject(ctx, actor, v.Form, v.ObjectID, "流程实例", "instance", id)
+	}
+	if err == nil {
+		v.Actions = e.instanceActionsOf(ctx, actor, st)
 	}
 	return v, err
 }
@@ -34,9 +37,12 @@ func (e *Engine) ReplayAs(ctx context.Context, actor record.Actor, id string) (R
 
 // TaskAs is Task for actor.
 func (e *Engine) TaskAs(ctx context.Context, actor record.Actor, id string) (TaskView, error) {
-	t, err := e.Task(ctx, id)
+	t, st, err := e.task(ctx, id)
 	if err == nil && t.Assignee != actor.UserID {
 		err = e.seesObject(ctx, actor, t.Form, t.ObjectID, "任务", "task", id)
+	}
+	if err == nil {
+		e.allow(ctx, st, &t, actor.UserID)
 	}
 	return t, err
 }
