@@ -28,7 +28,7 @@ describe('api', () => {
 
   it('turns the error envelope into an ApiError naming the field', async () => {
     vi.stubGlobal('fetch', answer(422, { error: { code: 'invalid', message: '金额必须大于 0 (must be positive)', field: 'Amount' } }))
-    const err = await api.post('/api/v1/forms/c/records', {}).catch((e) => e)
+    const err = (await api.post('/api/v1/forms/c/records', {}).catch((e) => e)) as ApiError
     expect(err).toBeInstanceOf(ApiError)
     expect(err.status).toBe(422)
     expect(err.field).toBe('Amount')
