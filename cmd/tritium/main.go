@@ -50,7 +50,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(stderr), migrateCmd(stderr), credentialsCmd(stdout, stderr), versionCmd(stdout), healthcheckCmd(stdout), scriptsCmd(stdout),
+	root.AddCommand(serveCmd(stderr), migrateCmd(stderr), credentialsCmd(stdout, stderr), adminCmd(stdout), versionCmd(stdout), healthcheckCmd(stdout), scriptsCmd(stdout),
 		loadtest.Command(stdout))
 	return root
 }
@@ -112,7 +112,7 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	var rateLimit float64
 	var maxBody, maxUpload int64
 	var accessLog bool
-	var tokenTTL time.Duration
+	var tokenTTL, sessionIdle, sessionMax time.Duration
 	var pprofAddr, metricsAddr string
 	var allowPrivate bool
 	var outboundAllow []string
@@ -130,7 +130,8 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 			cfg := sf.config()
 			cfg.HTTP, cfg.RateLimit, cfg.MaxBody, cfg.MaxUpload, cfg.AccessLog = addr, rateLimit, maxBody, maxUpload, accessLog
 			cfg.Metrics, cfg.Version = metricsAddr != "", strings.TrimSpace(version)
-			cfg.TokenTTL = tokenTTL
+			cfg.TokenTTL, cfg.SessionIdle, cfg.SessionMax = tokenTTL, sessionIdle, sessionMax
+			cfg.AdminEmail, cfg.AdminPassword = env("ADMIN_EMAIL", ""), env("ADMIN_PASSWORD", "")
 			cfg.AllowPrivateNetworks, cfg.OutboundAllow = allowPrivate, outboundAllow
 			ff.apply(&cfg)
 			a, err := app.Open(ctx, cfg, log, stderr)
@@ -168,6 +169,8 @@ func serveCmd(stderr io.Writer) *cobra.Command {
 	f.Int64Var(&maxUpload, "max-upload", 50<<20, "uploaded file limit in bytes (TRITIUM_MAX_UPLOAD)")
 	f.BoolVar(&accessLog, "access-log", true, "log every request (TRITIUM_ACCESS_LOG)")
 	f.DurationVar(&tokenTTL, "token-ttl", time.Hour, "lifetime of OAuth2 access tokens (TRITIUM_TOKEN_TTL)")
+	f.DurationVar(&sessionIdle, "session-idle", 2*time.Hour, "a console session ends when unused this long (TRITIUM_SESSION_IDLE)")
+	f.DurationVar(&sessionMax, "session-max", 7*24*time.Hour, "a console session ends this long after sign-in (TRITIUM_SESSION_MAX)")
 	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (TRITIUM_PPROF)")
 	f.StringVar(&metricsAddr, "metrics", "", "serve Prometheus metrics at /metrics on this address, e.g. 127.0.0.1:9090; off when empty (TRITIUM_METRICS)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error (TRITIUM_LOG_LEVEL)")

@@ -111,6 +111,18 @@ type Config struct {
 	// host, callbacks http:// and the listen address).
 	PreviewTTL, PreviewMaxTTL time.Duration
 	PublicURL                 string
+	// SessionIdle and SessionMax end a console session when unused for
+	// that long (default 2 h) and that long after sign-in (default 7
+	// days); PasswordCost is the argon2id cost of console passwords
+	// (default auth.DefaultPasswordParams; tests lower it). Login bounds
+	// sign-in attempts per login and per address.
+	SessionIdle, SessionMax time.Duration
+	PasswordCost            auth.PasswordParams
+	Login                   httpapi.LoginLimits
+	// AdminEmail and AdminPassword (TRITIUM_ADMIN_EMAIL,
+	// TRITIUM_ADMIN_PASSWORD) become the administrator's email and
+	// password on start while the administrator has no password.
+	AdminEmail, AdminPassword string
 }
 
 // App is a running Tritium.
@@ -236,7 +248,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
 		AccessLog: a.cfg.AccessLog, Logger: a.log, EventsHeartbeat: a.cfg.EventsHeartbeat,
 		PreviewTTL: a.cfg.PreviewTTL, PreviewMaxTTL: a.cfg.PreviewMaxTTL, PublicURL: a.cfg.PublicURL,
-		Console: web.Dist(),
+		Console: web.Dist(), Login: a.cfg.Login,
 	}
 	if a.Metrics != nil { // typed nils would not compare equal to nil in the packages
 		jc.Observer, wc.Observer, hc.Observer = a.Metrics, a.Metrics, a.Metrics
@@ -263,12 +275,16 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	}
 	a.Auth = auth.NewService(a.DB, 0)
 	a.Auth.ConfigureOAuth(auth.OAuthConfig{Box: a.secrets, TTL: a.cfg.TokenTTL})
+	a.Auth.ConfigureSessions(auth.SessionConfig{Idle: a.cfg.SessionIdle, Max: a.cfg.SessionMax, Password: a.cfg.PasswordCost})
 	gen, err := a.Auth.Ensure(ctx, a.cfg.EngineCode, a.cfg.EngineSecret, admin.UserID)
 	if err != nil {
 		return err
 	}
 	if gen != nil && notice != nil {
 		fmt.Fprintf(notice, "\nTritium created the engine credential (shown once; keep the secret):\n  EngineCode:   %s\n  EngineSecret: %s\n\n", gen.Code, gen.Secret)
+	}
+	if err := a.firstAdmin(ctx); err != nil {
+		return err
 	}
 	a.openDeliveries()
 	a.openBatches()
@@ -317,6 +333,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("serving", "addr", ln.Addr().String(), "database", string(a.DB.Kind()))
+	if ok, err := a.Auth.HasPassword(ctx, a.Admin.UserID); err == nil && !ok {
+		a.log.Info("the administrator has no console password yet: set TRITIUM_ADMIN_EMAIL and TRITIUM_ADMIN_PASSWORD and restart, or run `tritium admin create --email you@example.com` (password from TRITIUM_ADMIN_PASSWORD or --password-stdin)")
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

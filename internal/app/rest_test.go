@@ -257,6 +257,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		"get /api/v1/deliveries", "get /api/v1/deliveries/{id}", "get /api/v1/deliveries/{id}/attempts", "post /api/v1/deliveries/{id}/resend",
 		"post /api/v1/files", "get /api/v1/files", "get /api/v1/files/{fileKey}", "get /api/v1/files/{fileKey}/meta", "post /api/v1/files/{fileKey}/preview-link",
 		"get /api/v1/files/{fileKey}/preview",
+		"post /api/v1/session", "get /api/v1/session", "delete /api/v1/session", "put /api/v1/session/password",
+		"put /api/v1/users/{id}/{action}", "get /api/v1/engine", "post /api/v1/engine/rotate-secret",
 	}
 	for _, kind := range []string{"users", "departments", "roles", "positions", "value-sets"} {
 		want = append(want, "get /api/v1/"+kind, "post /api/v1/"+kind, "get /api/v1/"+kind+"/{id}", "patch /api/v1/"+kind+"/{id}",

@@ -2,7 +2,8 @@
 // the H3Yun endpoint and REST v1 authenticate with. Secrets are stored only
 // as salted SHA-256 hashes and compared in constant time; a secret is shown
 // once, when it is created. It also keeps the OAuth2 clients and issues and
-// verifies their access tokens (clients.go, tokens.go).
+// verifies their access tokens (clients.go, tokens.go), and the console's
+// passwords and sign-in sessions (passwords.go, sessions.go).
 package auth
 
 import (
@@ -45,6 +46,12 @@ type Service struct {
 	parser   *jwt.Parser
 	loadMu   sync.Mutex
 	snap     atomic.Pointer[oauthSnap]
+
+	// Console sessions and passwords (sessions.go, passwords.go).
+	sess      SessionConfig
+	sessions  sessionCache
+	dummyOnce sync.Once
+	dummy     string
 }
 
 type cached struct {
@@ -62,6 +69,7 @@ func NewService(db *sqldb.DB, ttl time.Duration) *Service {
 	s := &Service{db: db, ttl: ttl, cache: map[string]cached{}, parser: newParser(),
 		oauthRev: sqldb.NewRevision("oauth_revision", time.Second)}
 	s.ConfigureOAuth(OAuthConfig{})
+	s.ConfigureSessions(SessionConfig{})
 	return s
 }
 
@@ -158,6 +166,20 @@ func (s *Service) Rotate(ctx context.Context, code string) (Generated, error) {
 	delete(s.cache, code)
 	s.mu.Unlock()
 	return Generated{Code: code, Secret: secret}, nil
+}
+
+// EngineCode returns the EngineCode of the first credential (the one the
+// store was created with), never its secret.
+func (s *Service) EngineCode(ctx context.Context) (string, error) {
+	var code string
+	err := s.db.Reader().QueryRow(ctx, "SELECT code FROM credentials ORDER BY created_time, code LIMIT 1").Scan(&code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.New(apperr.NotFound, "没有引擎凭据 (there is no engine credential)")
+	}
+	if err != nil {
+		return "", fmt.Errorf("read engine code: %w", err)
+	}
+	return code, nil
 }
 
 // Verify checks a code and secret. The stored hash is cached; it is read

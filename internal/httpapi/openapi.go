@@ -79,6 +79,9 @@ func operation(rt route) obj {
 	}
 	params = append(params, obj{"$ref": "#/components/parameters/XUserId"}, obj{"$ref": "#/components/parameters/XUserIdType"},
 		obj{"$ref": "#/components/parameters/XRequestId"})
+	if rt.method != "GET" && !d.public {
+		params = append(params, obj{"$ref": "#/components/parameters/XCSRFToken"})
+	}
 	if rt.method == "POST" && !d.stream {
 		params = append(params, obj{"$ref": "#/components/parameters/IdempotencyKey"})
 	}
@@ -390,6 +393,7 @@ func components() obj {
 	maps.Copy(schemas, externalSchemas())
 	maps.Copy(schemas, webhookSchemas())
 	maps.Copy(schemas, fileSchemas())
+	maps.Copy(schemas, sessionSchemas())
 	return obj{
 		"schemas": schemas,
 		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),
@@ -403,6 +407,8 @@ func components() obj {
 				"description": "1–255 printable ASCII characters: a retry with the same key within 24 hours gets the first answer again (Idempotent-Replayed: true) instead of a second write; the same key with a different request is 422, while the first still runs 409"},
 			"XUserIdType": obj{"name": "X-User-Id-Type", "in": "header", "schema": obj{"type": "string", "enum": []string{"USERID", "EMAIL", "LOGINNAME"}, "default": "USERID"},
 				"description": "What X-User-Id is"},
+			"XCSRFToken": obj{"name": csrfHeader, "in": "header", "schema": obj{"type": "string"},
+				"description": "With the session cookie: the session's csrfToken (POST or GET /api/v1/session); missing or wrong: 403 code csrf. Not used with engine credentials or a token"},
 			"XRequestId": obj{"name": "X-Request-Id", "in": "header", "schema": obj{"type": "string", "maxLength": 64},
 				"description": "Your id for this request, echoed in the answer and the logs"},
 		},
@@ -410,7 +416,9 @@ func components() obj {
 			"EngineCode":   obj{"type": "apiKey", "in": "header", "name": "EngineCode"},
 			"EngineSecret": obj{"type": "apiKey", "in": "header", "name": "EngineSecret"},
 			"oauth2":       oauthSecurityScheme(),
-			"clientBasic":  obj{"type": "http", "scheme": "basic", "description": "The OAuth client's id and secret (form-encoded, then Basic)"},
+			"session": obj{"type": "apiKey", "in": "cookie", "name": sessionCookie,
+				"description": "The console's session (POST /api/v1/session); requests but GET, HEAD and OPTIONS also need X-CSRF-Token"},
+			"clientBasic": obj{"type": "http", "scheme": "basic", "description": "The OAuth client's id and secret (form-encoded, then Basic)"},
 		},
 	}
 }

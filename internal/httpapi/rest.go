@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tritiumhq/tritium/internal/apperr"
+	"github.com/tritiumhq/tritium/internal/auth"
 	"github.com/tritiumhq/tritium/internal/record"
 )
 
@@ -37,6 +38,10 @@ type opDoc struct {
 	// stream: the body is streamed to storage (an upload), so it is not
 	// read whole for an Idempotency-Key, which does not apply.
 	stream bool
+	// session: a console session route (rest_session.go), served by
+	// sessionRoute rather than rest(); public: one that needs no session
+	// (signing in).
+	session, public bool
 }
 
 // commonErrors are the statuses any REST route can answer: a query,
@@ -62,6 +67,7 @@ func (s *Server) restRoutes() []route {
 	rs = append(rs, adminRoutes(s, s.oauthRoutes())...)
 	rs = append(rs, s.webhookRoutes()...)
 	rs = append(rs, s.fileRoutes()...)
+	rs = append(rs, s.sessionRoutes()...)
 	return withScopes(rs)
 }
 
@@ -69,7 +75,15 @@ func (s *Server) restRoutes() []route {
 // error mapping.
 func (s *Server) rest(h restHandler, wildcards []string, scope string, stream bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, tok, err := s.authenticateREST(r)
+		var a record.Actor
+		var tok *auth.TokenInfo
+		var err error
+		cookie := bySession(r)
+		if cookie {
+			r, a, err = s.authenticateSession(w, r)
+		} else {
+			a, tok, err = s.authenticateREST(r)
+		}
 		if err == nil {
 			err = checkScope(tok, scope)
 		}
@@ -79,7 +93,9 @@ func (s *Server) rest(h restHandler, wildcards []string, scope string, stream bo
 		if err == nil {
 			r = withCaller(r, tok, scope)
 			var ref userRef
-			if r, ref, err = userRefOf(r); err == nil {
+			if r, ref, err = userRefOf(r); err == nil && cookie {
+				err = sessionUserContext(r, ref)
+			} else if err == nil {
 				a, err = s.actAsRef(r, a, ref)
 			}
 		}

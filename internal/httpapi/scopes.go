@@ -33,7 +33,7 @@ import (
 // withScopes sets each route's scope where the route did not.
 func withScopes(rs []route) []route {
 	for i := range rs {
-		if rs[i].doc.scope == "" {
+		if rs[i].doc.scope == "" && !rs[i].doc.session {
 			rs[i].doc.scope = scopeFor(rs[i].method, rs[i].pattern)
 		}
 	}
@@ -82,7 +82,14 @@ func scopeFor(method, pattern string) string {
 // security is an operation's OpenAPI security: engine credentials, or an
 // OAuth2 token with the route's scope.
 func security(rt route) []obj {
+	switch {
+	case rt.doc.public:
+		return []obj{}
+	case rt.doc.session:
+		return []obj{{"session": []string{}}}
+	}
 	return []obj{
+		{"session": []string{}},
 		{"EngineCode": []string{}, "EngineSecret": []string{}},
 		{"oauth2": []string{rt.doc.scope}},
 	}

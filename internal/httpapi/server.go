@@ -62,6 +62,9 @@ type Config struct {
 	// AccessLog logs every request at Info (errors are always logged).
 	AccessLog bool
 	Logger    *slog.Logger
+	// Login bounds console sign-in attempts (defaults: 5 failures per login
+	// in 15 min, 20 attempts a minute per address).
+	Login LoginLimits
 	// Observer, when set, is told about every answered request.
 	Observer RequestObserver
 	// Console is the built web console (web.Dist()), served at /; nil
@@ -118,6 +121,7 @@ type Server struct {
 	deps    Deps
 	log     *slog.Logger
 	limiter *limiter
+	logins  *loginLimiter
 	mux     *http.ServeMux
 	routes  []route
 	reqSeq  atomic.Uint64
@@ -157,7 +161,7 @@ func New(cfg Config, deps Deps) *Server {
 	rand.Read(b[:])
 	s := &Server{
 		cfg: cfg, deps: deps, log: cfg.Logger, mux: http.NewServeMux(),
-		limiter: newLimiter(cfg.RateLimit, cfg.Burst), reqPre: hex.EncodeToString(b[:]),
+		limiter: newLimiter(cfg.RateLimit, cfg.Burst), logins: newLoginLimiter(cfg.Login), reqPre: hex.EncodeToString(b[:]),
 		zone: zone{loc: deps.Forms.Codec().Loc}, console: newConsole(cfg.Console),
 	}
 	s.h3 = &h3yun{s: s}
@@ -171,6 +175,10 @@ func New(cfg Config, deps Deps) *Server {
 	s.mux.HandleFunc("GET "+filesPath+"/{fileKey}/preview", s.preview)
 	s.routes = s.restRoutes()
 	for _, rt := range s.routes {
+		if rt.doc.session {
+			s.mux.Handle(rt.method+" "+rt.pattern, s.sessionRoute(rt.h, rt.doc.public))
+			continue
+		}
 		s.mux.Handle(rt.method+" "+rt.pattern, s.rest(rt.h, pathNames(rt.pattern), rt.doc.scope, rt.doc.stream))
 	}
 	s.openapiDoc, _ = json.MarshalIndent(s.OpenAPI(), "", "  ")

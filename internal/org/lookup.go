@@ -246,3 +246,21 @@ func findUserID(ctx context.Context, q sqldb.Querier, by, value string) (string,
 	}
 	return id, nil
 }
+
+// FindLogin finds the user a console sign-in names: by login name, else
+// by email case-insensitively (the earliest user, when several share
+// it). Disabled users are found too (the caller refuses them, after the
+// same work as for any other login); none is NotFound.
+func (s *Service) FindLogin(ctx context.Context, login string) (User, error) {
+	q := s.db.Reader()
+	var id string
+	err := q.QueryRow(ctx, `SELECT id FROM users WHERE login_name = ? OR lower(email) = lower(?)
+		ORDER BY CASE WHEN login_name = ? THEN 0 ELSE 1 END, created_time LIMIT 1`, login, login, login).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, apperr.New(apperr.NotFound, "用户不存在 (no such user)")
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("find login: %w", err)
+	}
+	return loadUser(ctx, q, id, false)
+}
