@@ -56,6 +56,11 @@ web_e2e() {
 		web_log "installing Debian's chromium"
 		web_apt chromium
 	fi
+	# Screenshots of the Chinese pages need a CJK font.
+	if command -v fc-list >/dev/null 2>&1 && ! fc-list :lang=zh | grep -q .; then
+		web_log "installing a Chinese font (fonts-wqy-microhei)"
+		web_apt fonts-wqy-microhei
+	fi
 	local bin
 	bin=$(mktemp -d)/tritium
 	go build -o "$bin" ./cmd/tritium

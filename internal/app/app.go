@@ -248,7 +248,7 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 		RateLimit: a.cfg.RateLimit, Burst: a.cfg.RateBurst, MaxBody: a.cfg.MaxBody, MaxUpload: a.cfg.MaxUpload,
 		AccessLog: a.cfg.AccessLog, Logger: a.log, EventsHeartbeat: a.cfg.EventsHeartbeat,
 		PreviewTTL: a.cfg.PreviewTTL, PreviewMaxTTL: a.cfg.PreviewMaxTTL, PublicURL: a.cfg.PublicURL,
-		Console: web.Dist(), Login: a.cfg.Login,
+		Login: a.cfg.Login, Console: web.Dist(),
 	}
 	if a.Metrics != nil { // typed nils would not compare equal to nil in the packages
 		jc.Observer, wc.Observer, hc.Observer = a.Metrics, a.Metrics, a.Metrics

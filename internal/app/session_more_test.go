@@ -200,3 +200,23 @@ func TestEngineRotate(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionIdempotency: an Idempotency-Key belongs to the session's
+// user: another user's same key and body is a write of their own, not a
+// replay of the first user's answer.
+func TestSessionIdempotency(t *testing.T) {
+	forEachSessionServer(t, nil, func(t *testing.T, s *server) {
+		s.mustCreateForm(map[string]any{"code": "D000300Idem", "name": "Idem", "fields": []map[string]any{{"code": "F0000001", "name": "名称", "type": "text"}}})
+		s.setPassword(s.App.Admin.UserID, testPassword)
+		s.consoleUser("张三", "zhangsan")
+		admin, zhang := s.signIn("admin", testPassword), s.signIn("zhangsan", testPassword)
+		s.grant("D000300Idem", zhang.body["user"].(map[string]any)["id"].(string), "view", "create")
+		body := map[string]any{"F0000001": "same"}
+		a := decode(t, admin.want("POST", "/api/v1/forms/D000300Idem/records", body, 201, "Idempotency-Key", "k-1"))
+		again := decode(t, admin.want("POST", "/api/v1/forms/D000300Idem/records", body, 201, "Idempotency-Key", "k-1"))
+		z := decode(t, zhang.want("POST", "/api/v1/forms/D000300Idem/records", body, 201, "Idempotency-Key", "k-1"))
+		if a["ObjectId"] != again["ObjectId"] || z["ObjectId"] == a["ObjectId"] {
+			t.Errorf("idempotency across users: admin %v then %v, 张三 %v", a["ObjectId"], again["ObjectId"], z["ObjectId"])
+		}
+	})
+}

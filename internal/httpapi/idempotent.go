@@ -42,6 +42,9 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, a record.Act
 	if c := callerOf(r); c != nil {
 		owner = "client:" + c.token.ClientID // a bearer token's client
 	}
+	if si := sessionOf(r); si != nil {
+		owner = "user:" + si.sess.UserID // a console session's user
+	}
 	sum := sha256.New()
 	ref := refOf(r) // the user context, from the headers or the body
 	for _, part := range []string{r.Method, r.URL.Path, r.URL.RawQuery, ref.by, ref.id} {

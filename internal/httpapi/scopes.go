@@ -19,10 +19,14 @@ import (
 //	               external-approval callbacks
 //	org            users, departments, roles, positions, value sets (their writes too)
 //	admin          form writes, process writes, permissions, scripts, $env,
-//	               connectors, OAuth clients and keys, webhooks
+//	               connectors, OAuth clients and keys, webhooks, users'
+//	               passwords, the engine credential (read, rotate)
 //	files          the file API: upload, download, metadata, preview links
 //	               (the H3Yun file endpoints take engine credentials only)
 //	impersonate    acting as a user (X-User-Id) on any route
+//
+// The console's session routes (/api/v1/session…) have none: they take
+// the session cookie only (rest_session.go).
 //
 // /OpenApi/Invoke takes a token too (h3yun.go): records:read for
 // LoadBizObject(s), records:write for the other actions.

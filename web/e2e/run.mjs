@@ -23,6 +23,7 @@ if (!binary) {
 }
 const artifacts = join(here, '..', 'test-artifacts')
 rmSync(join(artifacts, 'screens'), { recursive: true, force: true })
+rmSync(join(artifacts, 'report.json'), { force: true })
 mkdirSync(join(artifacts, 'screens'), { recursive: true })
 
 const admin = { login: 'admin@example.com', password: 'Admin-Passw0rd!' }

@@ -22,13 +22,13 @@ export default async function (t) {
   await t.shot(page, 'login-zh')
 
   t.step('wrong password')
-  await page.locator('[data-test=login] input').fill(t.admin.login)
-  await page.locator('[data-test=password] input').fill('wrong-password')
+  await page.locator('[data-test=login]').fill(t.admin.login)
+  await page.locator('[data-test=password]').fill('wrong-password')
   await page.locator('[data-test=submit]').click()
   await page.locator('[data-test=login-error]').waitFor()
 
   t.step('sign in')
-  await page.locator('[data-test=password] input').fill(t.admin.password)
+  await page.locator('[data-test=password]').fill(t.admin.password)
   await page.locator('[data-test=submit]').click()
   await page.waitForURL((u) => u.pathname === '/inbox')
 
@@ -42,6 +42,11 @@ export default async function (t) {
   await page.locator('[data-test=locale-en]').click()
   await page.getByText('Hello,').waitFor()
   await t.shot(page, 'home-en')
+
+  t.step('first-load size')
+  const sizes = { login: await t.firstLoad('/login', false), inbox: await t.firstLoad('/inbox', true) }
+  t.report('first load (compressed HTML+JS+CSS, bytes)', sizes)
+  for (const [route, n] of Object.entries(sizes)) assert.ok(n.total < 600 * 1024, `first load of ${route} is ${n.total} bytes`)
 
   t.step('phone layout')
   const phone = await t.page({ viewport: t.phone })
