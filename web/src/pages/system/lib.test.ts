@@ -1,5 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
-import { changed, deptPaths, deptTree, fetchAll, formatTime, h3yunCurl, shellQuote, type Department } from './lib'
+import { ElMessage, ElMessageBox } from 'element-plus'
+import { ApiError } from '@/api'
+import { changed, confirmThen, deptPaths, deptTree, fetchAll, formatTime, h3yunCurl, shellQuote, type Department } from './lib'
+
+vi.mock('element-plus', () => ({ ElMessageBox: { confirm: vi.fn() }, ElMessage: { error: vi.fn() } }))
 import { toInput, type Grant } from './permissions'
 
 const d = (id: string, name: string, parentId = '', sortOrder = 0): Department => ({ id, name, parentId, sortOrder })
@@ -83,5 +87,23 @@ describe('toInput', () => {
     const g: Grant = { id: 'g1', form: 'F', principal: { kind: 'everyone', id: 'x' }, actions: ['view'], scope: 'own', rule: 'Status = 1', hidden: [], readOnly: ['F1'], note: '', expands: 'OwnerId = @user.id' }
     expect(toInput(g)).toEqual({ id: 'g1', principal: { kind: 'everyone' }, actions: ['view'], scope: 'own', readOnly: ['F1'] })
     expect(toInput({ ...g, scope: 'custom', principal: { kind: 'role', id: 'r1' } })).toMatchObject({ scope: 'custom', rule: 'Status = 1', principal: { kind: 'role', id: 'r1' } })
+  })
+})
+
+describe('confirmThen', () => {
+  it('does nothing when refused', async () => {
+    vi.mocked(ElMessageBox.confirm).mockRejectedValueOnce('cancel')
+    const action = vi.fn(async () => {})
+    expect(await confirmThen('删除吗？', '删除', action)).toBe(false)
+    expect(action).not.toHaveBeenCalled()
+  })
+  it('runs the action when confirmed and shows the server message when it fails', async () => {
+    vi.mocked(ElMessageBox.confirm).mockResolvedValue('confirm' as never)
+    expect(await confirmThen('?', 't', async () => {})).toBe(true)
+    const fail = async () => {
+      throw new ApiError(409, 'conflict', '部门下还有用户 (the department has users)')
+    }
+    expect(await confirmThen('?', 't', fail)).toBe(false)
+    expect(ElMessage.error).toHaveBeenCalledWith('部门下还有用户 (the department has users)')
   })
 })

@@ -1,6 +1,7 @@
 // Helpers of the system and integration pages that hold logic worth a
 // unit test: paging through a whole list, the department tree, the
 // changed fields of an edit, the curl example of the H3Yun endpoint.
+import { ElMessage, ElMessageBox } from 'element-plus'
 import { api, ApiError, type Page } from '@/api'
 
 /** errorText is what a failed call shows: the server's own message. */
@@ -142,4 +143,24 @@ export function formatTime(s?: string | null): string {
   if (Number.isNaN(d.getTime()) || d.getFullYear() < 1971) return ''
   const p = (n: number) => String(n).padStart(2, '0')
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
+}
+
+/**
+ * confirmThen asks before a destructive action and runs it: a refusal
+ * does nothing, a failure shows the server's message. It answers whether
+ * the action ran to the end.
+ */
+export async function confirmThen(message: string, title: string, action: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await ElMessageBox.confirm(message, title, { type: 'warning' })
+  } catch {
+    return false
+  }
+  try {
+    await action()
+    return true
+  } catch (e) {
+    ElMessage.error(errorText(e))
+    return false
+  }
 }
