@@ -119,6 +119,16 @@ export default async function (t) {
   await other.goto(t.base + '/system/integration')
   await other.waitForURL(/\/forbidden/)
 
+  t.step('a department below the top one')
+  await page.goto(t.base + '/system/org?tab=departments')
+  await page.locator('[data-test=dept-add-child]').first().click()
+  await field(page, 'dept-name').fill('E2E 财务部')
+  await page.locator('[data-test=dept-save]').click()
+  await page.locator('[data-test=departments] .el-tree-node__content', { hasText: 'E2E 财务部' }).waitFor()
+  const depts = await t.ok('GET', '/api/v1/departments?limit=500')
+  const dept = depts.items.find((d) => d.name === 'E2E 财务部')
+  assert.ok(dept?.parentId, 'created below the top department')
+
   t.step('grant the role the form')
   await page.goto(t.base + `/system/permissions?form=${form.code}`)
   await page.locator('[data-test=grant-table]').waitFor()
