@@ -85,8 +85,17 @@ func (s *server) stop() {
 }
 
 // do sends a request with the engine credentials and returns the status
-// and body.
+// and body (hdr as for raw).
 func (s *server) do(method, path string, body any, hdr ...string) (int, []byte) {
+	s.t.Helper()
+	resp, out := s.raw(method, path, body, append([]string{"EngineCode", testCode, "EngineSecret", testSecret}, hdr...)...)
+	return resp.StatusCode, out
+}
+
+// raw sends a request with the headers hdr (name, value pairs; an empty
+// value removes the header) and returns the response, its body read into
+// the second value. An error's message is held to checkMessage.
+func (s *server) raw(method, path string, body any, hdr ...string) (*http.Response, []byte) {
 	s.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -107,8 +116,6 @@ func (s *server) do(method, path string, body any, hdr ...string) (int, []byte) 
 		s.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("EngineCode", testCode)
-	req.Header.Set("EngineSecret", testSecret)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		if hdr[i+1] == "" {
 			req.Header.Del(hdr[i])
@@ -132,7 +139,7 @@ func (s *server) do(method, path string, body any, hdr ...string) (int, []byte) 
 			s.checkMessage(method+" "+path, e.Error.Message)
 		}
 	}
-	return resp.StatusCode, out
+	return resp, out
 }
 
 // eventTypeRE finds the change feed's event types (record.created…),

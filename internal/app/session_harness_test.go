@@ -1,10 +1,7 @@
 package app_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -46,45 +43,6 @@ type browser struct {
 	cookie string
 	csrf   string
 	body   map[string]any // the sign-in answer
-}
-
-// raw sends a request without engine credentials and returns the
-// response (its body read into the second value).
-func (s *server) raw(method, path string, body any, hdr ...string) (*http.Response, []byte) {
-	s.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	case []byte:
-		r = bytes.NewReader(b)
-	default:
-		j, _ := json.Marshal(b)
-		r = bytes.NewReader(j)
-	}
-	req, err := http.NewRequest(method, s.URL+path, r)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	observe(method, path, resp.StatusCode)
-	if resp.StatusCode >= 400 {
-		var e struct{ Error struct{ Message string } }
-		if json.Unmarshal(out, &e) == nil {
-			s.checkMessage(method+" "+path, e.Error.Message)
-		}
-	}
-	return resp, out
 }
 
 // signIn signs in and fails the test unless it worked.

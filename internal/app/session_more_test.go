@@ -218,5 +218,10 @@ func TestSessionIdempotency(t *testing.T) {
 		if a["ObjectId"] != again["ObjectId"] || z["ObjectId"] == a["ObjectId"] {
 			t.Errorf("idempotency across users: admin %v then %v, 张三 %v", a["ObjectId"], again["ObjectId"], z["ObjectId"])
 		}
+		// An async batch from a session is the engine credential's, read back by the session.
+		bt := decode(t, admin.want("POST", "/api/v1/batches", map[string]any{"form": "D000300Idem", "operation": "create", "sourceSystem": "ERP", "items": []any{map[string]any{"sourceCode": "S-1", "data": body}}}, 202))
+		if got := decode(t, admin.want("GET", "/api/v1/batches/"+bt["batchId"].(string), nil, 200)); got["batchId"] != bt["batchId"] {
+			t.Errorf("the session's batch: %v", got)
+		}
 	})
 }

@@ -192,3 +192,19 @@ func TestSessionSignOut(t *testing.T) {
 		c.want("GET", "/api/v1/forms", nil, 401)
 	})
 }
+
+// TestSessionSecureCookie: behind an https public URL the cookie is
+// Secure, and that URL's origin is the console's own.
+func TestSessionSecureCookie(t *testing.T) {
+	forEachSessionServer(t, func(c *app.Config) { c.PublicURL = "https://tritium.example.com" }, func(t *testing.T, s *server) {
+		s.setPassword(s.App.Admin.UserID, testPassword)
+		resp, out := s.raw("POST", "/api/v1/session", map[string]string{"login": "admin", "password": testPassword}, "Origin", "https://tritium.example.com")
+		if resp.StatusCode != 201 || !strings.Contains(resp.Header.Get("Set-Cookie"), "; Secure") {
+			t.Fatalf("sign in behind https: HTTP %d, Set-Cookie %q: %s", resp.StatusCode, resp.Header.Get("Set-Cookie"), out)
+		}
+		b := s.signIn("admin", testPassword)
+		b.want("POST", "/api/v1/forms", map[string]any{"code": "D000101Origin", "name": "Origin", "fields": []map[string]any{{"code": "F0000001", "name": "名称", "type": "text"}}}, 201, "Origin", "https://tritium.example.com")
+		st, out := b.do("POST", "/api/v1/forms", map[string]any{"code": "D000102Origin", "name": "Origin"}, "Origin", "http://tritium.example.com")
+		checkCSRF(t, "the public host over http", st, out)
+	})
+}

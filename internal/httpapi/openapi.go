@@ -44,7 +44,7 @@ func (s *Server) OpenAPI() obj {
 		"info": obj{
 			"title":       "Tritium API",
 			"version":     "1.0.0",
-			"description": "REST v1 and the H3Yun-compatible OpenAPI. Authenticate with the EngineCode and EngineSecret headers, or (REST v1) with an OAuth2 bearer token holding the operation's scope (POST /oauth/token). Errors on REST v1 are {\"error\": {\"code\", \"message\", \"field\"}}; the H3Yun endpoints answer HTTP 200 with Successful:false.",
+			"description": "REST v1 and the H3Yun-compatible OpenAPI. Authenticate with the EngineCode and EngineSecret headers, or (REST v1) with an OAuth2 bearer token holding the operation's scope (POST /oauth/token), or (REST v1, the web console) with the session cookie of POST /api/v1/session plus its X-CSRF-Token on requests but GET, HEAD and OPTIONS. Errors on REST v1 are {\"error\": {\"code\", \"message\", \"field\"}}; the H3Yun endpoints answer HTTP 200 with Successful:false.",
 		},
 		"servers":    []obj{{"url": "/"}},
 		"security":   []obj{{"EngineCode": []string{}, "EngineSecret": []string{}}},

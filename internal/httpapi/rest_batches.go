@@ -34,10 +34,17 @@ func (s *Server) batchRoutes() []route {
 	}
 }
 
-// batchCaller is who calls: an OAuth client, or the engine credential;
-// scope admin sees every batch.
-func batchCaller(r *http.Request, a record.Actor, admin string) batch.Caller {
-	c := batch.Caller{Kind: "engine", ID: strings.TrimSpace(r.Header.Get("EngineCode")), Admin: true}
+// batchCaller is who calls: an OAuth client, or the engine credential (a
+// console session counts as the engine credential with its user's
+// context, and its callbacks are signed with the engine secret); scope
+// admin sees every batch.
+func (s *Server) batchCaller(r *http.Request, a record.Actor) batch.Caller {
+	admin := s.deps.Admin.UserID
+	code := strings.TrimSpace(r.Header.Get("EngineCode"))
+	if sessionOf(r) != nil {
+		code, _ = s.deps.Auth.EngineCode(r.Context())
+	}
+	c := batch.Caller{Kind: "engine", ID: code, Admin: true}
 	if cl := callerOf(r); cl != nil {
 		c = batch.Caller{Kind: "client", ID: cl.token.ClientID, Admin: cl.token.Has(auth.ScopeAdmin)}
 	}
@@ -104,7 +111,7 @@ func (s *Server) submitBatch(w http.ResponseWriter, r *http.Request, a record.Ac
 			return err
 		}
 	}
-	b, err := s.deps.Batches.Submit(r.Context(), batchCaller(r, a, s.deps.Admin.UserID), req)
+	b, err := s.deps.Batches.Submit(r.Context(), s.batchCaller(r, a), req)
 	if err != nil {
 		return err
 	}
@@ -205,7 +212,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request, a record.Actor
 	if err != nil {
 		return err
 	}
-	b, items, total, err := s.deps.Batches.Results(r.Context(), batchCaller(r, a, s.deps.Admin.UserID), r.PathValue("id"), failed, (pg-1)*size, size)
+	b, items, total, err := s.deps.Batches.Results(r.Context(), s.batchCaller(r, a), r.PathValue("id"), failed, (pg-1)*size, size)
 	if err != nil {
 		return err
 	}
@@ -229,7 +236,7 @@ func (s *Server) listBatches(w http.ResponseWriter, r *http.Request, a record.Ac
 	if err != nil {
 		return err
 	}
-	bs, total, err := s.deps.Batches.List(r.Context(), batchCaller(r, a, s.deps.Admin.UserID), offset, limit)
+	bs, total, err := s.deps.Batches.List(r.Context(), s.batchCaller(r, a), offset, limit)
 	if err != nil {
 		return err
 	}
