@@ -109,7 +109,8 @@ export default async function (t) {
   t.step('set their password; they sign in')
   await field(page, 'user-new-password').fill(password)
   await page.locator('[data-test=password-save]').click()
-  await page.locator('[data-test=password-error]').waitFor({ state: 'hidden' })
+  // The dialog closes only when the server took the password.
+  await field(page, 'user-new-password').waitFor({ state: 'hidden' })
   await t.shot(page, 'system-org-password-zh')
   const other = await t.page()
   await t.signIn(other, { login, password })
@@ -137,7 +138,8 @@ export default async function (t) {
   await option(page, 'E2E 审核员')
   await page.locator('[data-test=grant-done]').click()
   await page.locator('[data-test=grants-save]').click()
-  await page.locator('[data-test=grants-save]').and(page.locator('[disabled]')).waitFor()
+  // Saving: the button is disabled while loading too; the saved message is the end.
+  await page.locator('.el-message--success').waitFor()
   const perms = await t.ok('GET', `/api/v1/forms/${form.code}/permissions`)
   assert.equal(perms.defaults, false)
   assert.ok(perms.grants.some((g) => g.principal.kind === 'role' && g.principal.id === role.id && g.actions.includes('view')), JSON.stringify(perms))
