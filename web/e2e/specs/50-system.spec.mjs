@@ -219,6 +219,14 @@ export default async function (t) {
   await page.locator('.swagger-ui .opblock').first().waitFor({ timeout: 30000 })
   assert.ok((await page.locator('.swagger-ui .opblock').count()) > 20, 'many operations are listed')
   await page.locator('.swagger-ui .opblock-summary-path', { hasText: '/api/v1/forms/{code}/records' }).first().waitFor()
+  // "Try it out" goes out as the signed-in administrator (the session cookie).
+  const op = page.locator('.swagger-ui .opblock-get', { has: page.locator('.opblock-summary-path', { hasText: /^\/api\/v1\/engine$/ }) }).first()
+  await op.locator('.opblock-summary').click()
+  await op.locator('.try-out__btn').click()
+  await op.locator('.execute').click()
+  await op.locator('.live-responses-table .response-col_status', { hasText: '200' }).waitFor()
+  assert.ok((await op.locator('.live-responses-table').innerText()).includes(t.engine.code), 'the call answered the EngineCode')
+  await t.shot(page, 'system-api-try-zh')
 
   t.step('every page: zh, en and phone')
   const en = await t.page({ locale: 'en' })
