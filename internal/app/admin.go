@@ -19,7 +19,8 @@ func (a *App) firstAdmin(ctx context.Context) error {
 		return nil
 	}
 	if a.cfg.AdminPassword == "" || a.cfg.AdminEmail == "" {
-		return errors.New("first administrator: set both TRITIUM_ADMIN_EMAIL and TRITIUM_ADMIN_PASSWORD")
+		a.log.Warn("first administrator: set both TRITIUM_ADMIN_EMAIL and TRITIUM_ADMIN_PASSWORD; ignoring the one set")
+		return nil
 	}
 	err := a.CreateAdmin(ctx, a.cfg.AdminEmail, "", a.cfg.AdminPassword, false)
 	if errors.Is(err, ErrAdminHasPassword) {

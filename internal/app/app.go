@@ -32,6 +32,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
 	"github.com/tritiumhq/tritium/internal/secret"
+	"github.com/tritiumhq/tritium/internal/sheet"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 	"github.com/tritiumhq/tritium/internal/workflow"
 )
@@ -291,7 +292,8 @@ func (a *App) init(ctx context.Context, loc *time.Location, notice io.Writer) er
 	a.Events = feed.NewHub(a.DB, a.cfg.EventsPoll, a.log)
 	a.server = httpapi.New(hc, httpapi.Deps{DB: a.DB, Forms: a.Forms, Records: a.Records, Org: a.Org, Files: a.Files, Auth: a.Auth,
 		Workflow: a.Workflow, Hooks: a.Scripts, Env: a.Env, Admin: a.Admin, Connectors: a.Connectors, Access: a.Access,
-		Idempotency: idempotency.NewStore(a.DB), Deliveries: a.Deliveries, Batches: a.Batches, Events: a.Events})
+		Idempotency: idempotency.NewStore(a.DB), Deliveries: a.Deliveries, Batches: a.Batches, Events: a.Events,
+		Sheets: sheet.New(sheet.Config{DB: a.DB, Records: a.Records})})
 	return nil
 }
 

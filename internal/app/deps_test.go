@@ -18,6 +18,7 @@ var layers = map[string]int{
 	"dirlock":  0, // a foundation too, used by app and cmd
 	"workflow": 2, "record": 2, "org": 2, "file": 2, "auth": 2, "connector": 2, "delivery": 2, "script": 2, "hook": 2,
 	"batch":             2,
+	"sheet":             2,
 	"script/scripttest": 1,
 	"workflow/model":    1,
 	"access":            1,
@@ -39,6 +40,7 @@ var peers = map[string][]string{
 	"script":          {"connector"},
 	"delivery":        {"auth"},
 	"batch":           {"record"},
+	"sheet":           {"record"},
 	"access":          {"filter", "form", "sqldb"},
 	"idempotency":     {"sqldb"},
 	"hook":            {"record", "workflow", "script", "connector"},

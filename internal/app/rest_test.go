@@ -228,6 +228,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	want := []string{
 		"post /api/v1/forms", "get /api/v1/forms", "get /api/v1/forms/{code}", "put /api/v1/forms/{code}", "delete /api/v1/forms/{code}",
 		"get /api/v1/forms/{code}/records", "post /api/v1/forms/{code}/records", "post /api/v1/forms/{code}/records:batch",
+		"get /api/v1/forms/{code}/records:export", "get /api/v1/forms/{code}/records:import-template", "post /api/v1/forms/{code}/records:import",
 		"get /api/v1/forms/{code}/records/{id}", "patch /api/v1/forms/{code}/records/{id}", "delete /api/v1/forms/{code}/records/{id}",
 		"post /OpenApi/Invoke", "post /OpenApi/UploadAttachment", "post /Api/DownloadBizObjectFile", "get /healthz", "get /readyz",
 		"put /api/v1/forms/{code}/workflow", "get /api/v1/forms/{code}/workflow", "post /api/v1/workflow/simulate",

@@ -92,7 +92,11 @@ func operation(rt route) obj {
 	}
 	if d.body != "" {
 		content := jsonContent(ref(d.body))
-		if len(d.bodyTypes) > 0 {
+		if d.body == "xlsx" {
+			content = xlsxContent()
+			content["multipart/form-data"] = obj{"schema": obj{"type": "object", "required": []string{"file"},
+				"properties": obj{"file": obj{"type": "string", "format": "binary"}}}}
+		} else if len(d.bodyTypes) > 0 {
 			content = obj{}
 			for _, mt := range d.bodyTypes {
 				content[mt] = obj{"schema": ref(d.body)}
@@ -110,6 +114,9 @@ func operation(rt route) obj {
 			ok["content"] = obj{"application/typescript": obj{"schema": obj{"type": "string"}}}
 		case "binary":
 			ok["content"] = binaryContent()
+		case "xlsx":
+			ok["content"] = xlsxContent()
+			ok["headers"].(obj)["Content-Disposition"] = obj{"description": "attachment, with the file name <form name>-<yyyymmdd>.xlsx (RFC 6266, filename* in UTF-8)", "schema": obj{"type": "string"}}
 		case "stream":
 			ok["content"] = obj{"text/event-stream": obj{"schema": obj{"type": "string", "description": "Server-Sent Events: each event's id, its type as the event name, and a FeedEvent as JSON data"}}}
 		default:
@@ -394,6 +401,7 @@ func components() obj {
 	maps.Copy(schemas, webhookSchemas())
 	maps.Copy(schemas, fileSchemas())
 	maps.Copy(schemas, sessionSchemas())
+	maps.Copy(schemas, excelSchemas())
 	return obj{
 		"schemas": schemas,
 		"responses": obj{"Error": obj{"description": "Error (on 429 with a Retry-After header in seconds)", "content": jsonContent(ref("Error")),

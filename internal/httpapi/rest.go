@@ -55,6 +55,7 @@ func (s *Server) restRoutes() []route {
 	var rs []route
 	rs = append(rs, adminWrites(s, s.formRoutes())...)
 	rs = append(rs, s.recordRoutes()...)
+	rs = append(rs, s.excelRoutes()...)
 	rs = append(rs, s.batchRoutes()...)
 	rs = append(rs, adminWrites(s, s.orgRoutes())...)
 	rs = append(rs, adminWrites(s, s.valueSetRoutes())...)

@@ -54,15 +54,11 @@ func (s *Server) writeRecord(w http.ResponseWriter, status int, o *record.Object
 }
 
 func (s *Server) listRecords(w http.ResponseWriter, r *http.Request, a record.Actor) error {
+	q, err := recordQuery(r, a)
+	if err != nil {
+		return err
+	}
 	qs := r.URL.Query()
-	node, err := filter.Parse(qs.Get("filter"))
-	if err != nil {
-		return err
-	}
-	sorts, err := filter.ParseSort(qs.Get("sort"))
-	if err != nil {
-		return err
-	}
 	offset, err := intParam(r, "offset", 0)
 	if err != nil {
 		return err
@@ -77,13 +73,8 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request, a record.Ac
 			return err
 		}
 	}
-	var fields []string
-	if f := qs.Get("fields"); f != "" {
-		fields = strings.Split(f, ",")
-	}
-	page, err := s.deps.Records.List(r.Context(), r.PathValue("code"), record.Query{
-		Filter: node, Sort: sorts, Offset: offset, Limit: limit, Count: count, Fields: fields, Subject: a.Subject,
-	})
+	q.Offset, q.Limit, q.Count = offset, limit, count
+	page, err := s.deps.Records.List(r.Context(), r.PathValue("code"), q)
 	if err != nil {
 		return err
 	}
@@ -109,6 +100,25 @@ func (s *Server) listRecords(w http.ResponseWriter, r *http.Request, a record.Ac
 	b = strconv.AppendInt(b, int64(limit), 10)
 	writeRaw(w, http.StatusOK, append(b, '}'))
 	return nil
+}
+
+// recordQuery reads the filter, sort and fields a list (or an export)
+// selects for actor.
+func recordQuery(r *http.Request, a record.Actor) (record.Query, error) {
+	qs := r.URL.Query()
+	node, err := filter.Parse(qs.Get("filter"))
+	if err != nil {
+		return record.Query{}, err
+	}
+	sorts, err := filter.ParseSort(qs.Get("sort"))
+	if err != nil {
+		return record.Query{}, err
+	}
+	var fields []string
+	if f := qs.Get("fields"); f != "" {
+		fields = strings.Split(f, ",")
+	}
+	return record.Query{Filter: node, Sort: sorts, Fields: fields, Subject: a.Subject}, nil
 }
 
 func (s *Server) createRecord(w http.ResponseWriter, r *http.Request, a record.Actor) error {

@@ -10,9 +10,10 @@ import (
 // Every REST route declares the OAuth scope a bearer token needs for it;
 // engine credentials hold them all. The table (docs/oauth.md shows it):
 //
-//	records:read   GET forms, GET records, running a form's onLoad/onChange on a draft,
+//	records:read   GET forms, GET records (the Excel export and template too), running a
+//	               form's onLoad/onChange on a draft,
 //	               the event stream (its task and instance events need workflow too)
-//	records:write  record writes (create, update, delete, batch), async batches
+//	records:write  record writes (create, update, delete, batch, Excel import), async batches
 //	               (submitting, reading and listing them), custom API actions,
 //	               the delivery log (a token without admin sees its client's own)
 //	workflow       processes (read), simulate, tasks, instances, submitting a record,

@@ -30,6 +30,7 @@ import (
 	"github.com/tritiumhq/tritium/internal/hook"
 	"github.com/tritiumhq/tritium/internal/org"
 	"github.com/tritiumhq/tritium/internal/record"
+	"github.com/tritiumhq/tritium/internal/sheet"
 	"github.com/tritiumhq/tritium/internal/sqldb"
 	"github.com/tritiumhq/tritium/internal/wiretext"
 	"github.com/tritiumhq/tritium/internal/workflow"
@@ -44,8 +45,10 @@ type Config struct {
 	// MaxBody bounds request bodies (default 10 MiB); MaxUpload bounds
 	// uploaded files (default 50 MiB).
 	MaxBody, MaxUpload int64
-	// RequestTimeout bounds each request (default 60s) but event streams.
-	RequestTimeout time.Duration
+	// RequestTimeout bounds each request (default 60s) but event streams
+	// and Excel exports and imports, which SheetTimeout bounds (default
+	// 15 min: 100,000 rows take a minute or two).
+	RequestTimeout, SheetTimeout time.Duration
 	// PreviewTTL is how long a preview link is valid unless the request
 	// says (default 10 min); PreviewMaxTTL the longest it may ask (default
 	// 24 h).
@@ -113,6 +116,9 @@ type Deps struct {
 	Deliveries *delivery.Service
 	// Events follows the change feed for GET /api/v1/events (nil: 503).
 	Events *feed.Hub
+	// Sheets exports and imports records as Excel workbooks (nil: those
+	// routes are not served).
+	Sheets *sheet.Service
 }
 
 // Server routes requests to the adapters.
@@ -143,6 +149,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if cfg.EventsHeartbeat <= 0 {
 		cfg.EventsHeartbeat = 15 * time.Second
+	}
+	if cfg.SheetTimeout <= 0 {
+		cfg.SheetTimeout = 15 * time.Minute
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
@@ -221,6 +230,9 @@ func (s *Server) Handler() http.Handler {
 		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey, id), s.cfg.RequestTimeout)
 		if r.URL.Path == pathEvents { // a stream lasts as long as its client stays
 			ctx, cancel = context.WithCancel(context.WithValue(r.Context(), requestIDKey, id))
+		} else if isSheet(r.URL.Path) {
+			cancel()
+			ctx, cancel = context.WithTimeout(context.WithValue(r.Context(), requestIDKey, id), s.cfg.SheetTimeout)
 		}
 		defer cancel()
 		r = r.WithContext(ctx)
@@ -229,7 +241,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		if r.Body != nil {
 			limit := s.cfg.MaxBody
-			if r.URL.Path == pathUpload || strings.HasPrefix(r.URL.Path, "/api/v1/files") {
+			if r.URL.Path == pathUpload || strings.HasPrefix(r.URL.Path, "/api/v1/files") || isImport(r.URL.Path) {
 				limit = s.cfg.MaxUpload + 1<<20
 			}
 			r.Body = http.MaxBytesReader(sw, r.Body, limit)
