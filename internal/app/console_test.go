@@ -37,7 +37,7 @@ func TestConsoleServing(t *testing.T) {
 		return res, b
 	}
 
-	res, index := get("/")
+	res, index := get("/", "Accept", "text/html")
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Fatalf("GET /: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
@@ -54,7 +54,7 @@ func TestConsoleServing(t *testing.T) {
 	}
 
 	// A deep link (a task link in an email) gets the same page.
-	if res, b := get("/tasks/0c1d2e?from=mail"); res.StatusCode != 200 || !bytes.Equal(b, index) {
+	if res, b := get("/tasks/0c1d2e?from=mail", "Accept", "text/html"); res.StatusCode != 200 || !bytes.Equal(b, index) {
 		t.Errorf("deep link: %d, same page %v", res.StatusCode, bytes.Equal(b, index))
 	}
 
@@ -92,7 +92,7 @@ func TestConsoleServing(t *testing.T) {
 		t.Errorf("revalidation: %d with %d bytes", res.StatusCode, len(b))
 	}
 
-	for path, want := range map[string]int{"/assets/missing-0000.js": 404, "/favicon.svg": 200, "/robots.txt": 404} {
+	for path, want := range map[string]int{"/assets/missing-0000.js": 404, "/favicon.svg": 200, "/robots.txt": 404, "/metrics": 404} {
 		if res, _ := get(path); res.StatusCode != want {
 			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
 		}

@@ -19,8 +19,8 @@ const consoleCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img
 
 // console serves the embedded web console: its files as they are
 // (precompressed .br/.gz beside them when the client takes them), and
-// index.html for every other path, so the console's own router shows the
-// page (a task link opens the task). Hashed files under assets/ never
+// index.html for every other path a browser opens (Accept: text/html), so
+// the console's own router shows the page (a task link opens the task). Hashed files under assets/ never
 // change and are cached for a year; everything else is revalidated.
 type console struct {
 	files map[string]*consoleFile
@@ -103,6 +103,11 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(name, "assets/") || path.Ext(name) != "":
 		// A missing file is not a page: answering index.html would hide a
 		// stale reference behind a confusing parse error.
+		http.Error(w, "404 page not found", http.StatusNotFound)
+		return
+	case !strings.Contains(r.Header.Get("Accept"), "text/html"):
+		// Only a browser opening a page gets the console; a program asking
+		// for an unknown path (a probe for /metrics, a typo) gets a 404.
 		http.Error(w, "404 page not found", http.StatusNotFound)
 		return
 	default:

@@ -24,13 +24,22 @@ func TestConsoleFallback(t *testing.T) {
 	})}
 	for path, want := range map[string]string{"/": "console", "/inbox": "console", "/a/b/c": "console", "/assets/app-1a2b.js": "console.log"} {
 		w := httptest.NewRecorder()
-		s.serveConsole(w, httptest.NewRequest(http.MethodGet, path, nil))
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept", "text/html,application/xhtml+xml")
+		s.serveConsole(w, req)
 		if w.Code != 200 || !strings.Contains(w.Body.String(), want) {
 			t.Errorf("GET %s: %d %q", path, w.Code, w.Body.String())
 		}
 	}
 	w := httptest.NewRecorder()
-	s.serveConsole(w, httptest.NewRequest(http.MethodHead, "/inbox", nil))
+	s.serveConsole(w, httptest.NewRequest(http.MethodGet, "/inbox", nil))
+	if w.Code != 404 {
+		t.Errorf("a program's GET /inbox (no text/html): %d, want 404", w.Code)
+	}
+	w = httptest.NewRecorder()
+	head := httptest.NewRequest(http.MethodHead, "/inbox", nil)
+	head.Header.Set("Accept", "text/html")
+	s.serveConsole(w, head)
 	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") == "" {
 		t.Errorf("HEAD: %d, %d bytes, length %q", w.Code, w.Body.Len(), w.Header().Get("Content-Length"))
 	}

@@ -268,6 +268,9 @@ func (s *Server) Handler() http.Handler {
 			}
 			if s.cfg.Observer != nil {
 				method, route := routeOf(r)
+				if route == "/" { // the console's catch-all: its pages, or nothing there
+					route = map[bool]string{true: "unmatched", false: "console"}[sw.status == http.StatusNotFound]
+				}
 				s.cfg.Observer.ObserveRequest(method, route, sw.action, sw.status, d)
 			}
 		}()
