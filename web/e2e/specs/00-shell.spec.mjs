@@ -5,7 +5,7 @@
 export default async function (t) {
   const { assert } = t
   t.step('static headers')
-  const res = await fetch(t.base + '/', { headers: { 'Accept-Encoding': 'br' } })
+  const res = await fetch(t.base + '/', { headers: { 'Accept-Encoding': 'br', Accept: 'text/html' } })
   assert.equal(res.status, 200)
   assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/)
   const html = await res.text()
