@@ -48,6 +48,12 @@ export default async function (t) {
   t.report('first load (compressed HTML+JS+CSS, bytes)', sizes)
   for (const [route, n] of Object.entries(sizes)) assert.ok(n.total < 600 * 1024, `first load of ${route} is ${n.total} bytes`)
 
+  t.step('the menu marks the page you are on')
+  await page.goto(t.base + '/inbox')
+  await page.locator('[data-test=menu] .el-menu-item.is-active').waitFor()
+  const activeItems = await page.locator('[data-test=menu] .el-menu-item.is-active').allInnerTexts()
+  assert.deepEqual(activeItems.map((s) => s.trim()), ['Approvals'], 'only the approvals item is highlighted on /inbox')
+
   t.step('phone layout')
   const phone = await t.page({ viewport: t.phone })
   await t.signIn(phone)
